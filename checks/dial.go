@@ -1,0 +1,205 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+	"golang.org/x/time/rate"
+)
+
+// Dialer is the only way a check opens a connection. Before each dial it asks the scope; then it
+// waits for the global rate limit and for a slot of the per-host connection limit. The
+// connection it returns gives its slot back on Close, and is closed when the dial's context ends,
+// so a cancelled scan unblocks every read at once.
+type Dialer struct {
+	scope     *Scope
+	resolver  Resolver
+	limiter   *rate.Limiter
+	hostConns int64
+	connect   time.Duration
+
+	mu     sync.Mutex
+	hosts  map[netip.Addr]*semaphore.Weighted
+	pinned map[string]netip.Addr
+
+	dials   atomic.Int64
+	refused atomic.Int64
+}
+
+// DialerOptions tune a Dialer.
+type DialerOptions struct {
+	Rate           float64       // new connections per second across the scan; <= 0: unlimited
+	HostConns      int           // concurrent connections per address; <= 0: 8
+	ConnectTimeout time.Duration // TCP connect; <= 0: 5s
+	Resolver       Resolver      // nil: the system resolver
+}
+
+// NewDialer returns a dialer that refuses anything outside scope.
+func NewDialer(scope *Scope, opt DialerOptions) *Dialer {
+	d := &Dialer{
+		scope:     scope,
+		resolver:  opt.Resolver,
+		limiter:   rate.NewLimiter(rate.Inf, 1),
+		hostConns: int64(opt.HostConns),
+		connect:   opt.ConnectTimeout,
+		hosts:     map[netip.Addr]*semaphore.Weighted{},
+		pinned:    map[string]netip.Addr{},
+	}
+	if d.resolver == nil {
+		d.resolver = net.DefaultResolver
+	}
+	if opt.Rate > 0 {
+		burst := int(opt.Rate / 10)
+		d.limiter = rate.NewLimiter(rate.Limit(opt.Rate), max(burst, 1))
+	}
+	if d.hostConns <= 0 {
+		d.hostConns = 8
+	}
+	if d.connect <= 0 {
+		d.connect = 5 * time.Second
+	}
+	return d
+}
+
+// Pin records the address a host name was resolved to when the scan started, so that every
+// later connection goes to the address the scope admitted (no second lookup, no rebinding).
+func (d *Dialer) Pin(name string, addr netip.Addr) {
+	d.mu.Lock()
+	d.pinned[name] = addr
+	d.mu.Unlock()
+}
+
+// Dials is the number of connections opened so far (for benchmarks and tests).
+func (d *Dialer) Dials() int64 { return d.dials.Load() }
+
+// Refusals is the number of connections the scope guard refused.
+func (d *Dialer) Refusals() int64 { return d.refused.Load() }
+
+// Resolve returns the address a connection to host would use, after the scope allowed it.
+func (d *Dialer) Resolve(ctx context.Context, host string, port int) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		a = a.Unmap()
+		if err := d.scope.Permit("", a, port); err != nil {
+			d.refused.Add(1)
+			return netip.Addr{}, err
+		}
+		return a, nil
+	}
+	d.mu.Lock()
+	a, ok := d.pinned[host]
+	d.mu.Unlock()
+	if ok {
+		if err := d.scope.Permit(host, a, port); err != nil {
+			d.refused.Add(1)
+			return netip.Addr{}, err
+		}
+		return a, nil
+	}
+	// A name the scan did not start with (a redirect, say). Refuse before any lookup when
+	// nothing in scope could admit it.
+	if !d.scope.declaresName(host) && !d.scope.hasAddrIncludes() {
+		d.refused.Add(1)
+		return netip.Addr{}, &ScopeError{Target: net.JoinHostPort(host, strconv.Itoa(port)), Why: "not in the declared scope"}
+	}
+	addrs, err := d.resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(addrs) == 0 {
+		return netip.Addr{}, &ProbeError{Reason: ReasonUnresolved, Err: fmt.Errorf("resolve %s: %w", host, err)}
+	}
+	for _, a := range addrs {
+		if err := d.scope.Permit(host, a.Unmap(), port); err != nil {
+			d.refused.Add(1)
+			return netip.Addr{}, err
+		}
+	}
+	return addrs[0].Unmap(), nil
+}
+
+// DialContext opens a TCP connection to address ("host:port") if the scope allows it.
+func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, fmt.Errorf("dial %q: %w", address, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil || port < 1 || port > 65535 {
+		return nil, fmt.Errorf("dial %q: invalid port", address)
+	}
+	addr, err := d.Resolve(ctx, host, port)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.limiter.Wait(ctx); err != nil {
+		return nil, ctxError(ctx, err)
+	}
+	sem := d.hostSem(addr)
+	if err := sem.Acquire(ctx, 1); err != nil {
+		return nil, ctxError(ctx, err)
+	}
+	nd := net.Dialer{Timeout: d.connect}
+	if network == "" || network == "tcp4" || network == "tcp6" {
+		network = "tcp"
+	}
+	conn, err := nd.DialContext(ctx, network, netip.AddrPortFrom(addr, uint16(port)).String())
+	d.dials.Add(1)
+	if err != nil {
+		sem.Release(1)
+		return nil, err
+	}
+	c := &guardedConn{Conn: conn, sem: sem}
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	c.mu.Lock()
+	c.stop = stop
+	c.mu.Unlock()
+	return c, nil
+}
+
+func ctxError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+func (d *Dialer) hostSem(a netip.Addr) *semaphore.Weighted {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, ok := d.hosts[a]
+	if !ok {
+		s = semaphore.NewWeighted(d.hostConns)
+		d.hosts[a] = s
+	}
+	return s
+}
+
+type guardedConn struct {
+	net.Conn
+	sem  *semaphore.Weighted
+	once sync.Once
+	mu   sync.Mutex
+	stop func() bool // unregisters the context hook
+}
+
+func (c *guardedConn) Close() error {
+	err := net.ErrClosed
+	c.once.Do(func() {
+		c.mu.Lock()
+		if c.stop != nil {
+			c.stop()
+		}
+		c.mu.Unlock()
+		err = c.Conn.Close()
+		c.sem.Release(1)
+	})
+	return err
+}
+
+// IsScopeRefusal reports whether err is the scope guard's refusal.
+func IsScopeRefusal(err error) bool { return errors.Is(err, ErrOutOfScope) }

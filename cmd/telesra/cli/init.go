@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/huh/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/cmd/telesra/workspace"
+)
+
+// InitOptions are `telesra init`'s inputs.
+type InitOptions struct {
+	IO  *IOStreams
+	Now func() time.Time
+
+	Dir          string
+	Organisation string
+	Assessor     string
+	AssessorOrg  string
+	Email        string
+	Date         string
+	Targets      []string
+	Exclusions   []string
+	AuthorisedBy string
+	AuthorisedOn string
+	Force        bool
+	// Prompt asks for the organisation and assessor when they are missing and a person is at
+	// the terminal.
+	Prompt func(ctx context.Context, o *InitOptions) error
+}
+
+// NewCmdInit builds `telesra init DIR`.
+func NewCmdInit(f *Factory, runF func(*InitOptions) error) *cobra.Command {
+	o := &InitOptions{IO: f.IO, Now: f.Now, Prompt: promptInit}
+	cmd := &cobra.Command{
+		Use:   "init DIR",
+		Short: "Create an assessment workspace (DIR/assessment.yaml)",
+		Long: `Create an assessment workspace: DIR/assessment.yaml names the organisation, the
+assessor, the date, the scope (targets and exclusions) and who authorised active scanning.
+The file is validated against its schema; edit it freely afterwards.
+
+Scanning needs authorisation: pass --authorised-by and --authorised-on, or fill them in later.`,
+		Example: `  telesra init acme-2026 --org "Acme Family Telehealth" --assessor "J. Smith" \
+      --target portal.acme.example --target 10.20.0.0/24 --exclude 10.20.0.1 \
+      --authorised-by "Dr A. Lee, practice owner" --authorised-on 2026-11-20`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Dir = args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			return initRun(cmd.Context(), o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.Organisation, "org", "", "organisation assessed")
+	fl.StringVar(&o.Assessor, "assessor", "", "assessor's name")
+	fl.StringVar(&o.AssessorOrg, "assessor-org", "", "assessor's organisation")
+	fl.StringVar(&o.Email, "email", "", "assessor's email")
+	fl.StringVar(&o.Date, "date", "", "assessment date, YYYY-MM-DD (default today)")
+	fl.StringArrayVar(&o.Targets, "target", nil, "a target in scope: host, host:port, URL or CIDR (repeatable)")
+	fl.StringArrayVar(&o.Exclusions, "exclude", nil, "an exclusion: host, address, host:port or CIDR (repeatable)")
+	fl.StringVar(&o.AuthorisedBy, "authorised-by", "", "who authorised active scanning (name and role)")
+	fl.StringVar(&o.AuthorisedOn, "authorised-on", "", "when scanning was authorised, YYYY-MM-DD")
+	fl.BoolVar(&o.Force, "force", false, "replace an existing assessment.yaml")
+	return cmd
+}
+
+func initRun(ctx context.Context, o *InitOptions) error {
+	for _, list := range [][]string{o.Targets, o.Exclusions} {
+		for _, t := range list {
+			if _, err := checks.ParseTarget(t); err != nil {
+				return &UsageError{Err: err}
+			}
+		}
+	}
+	if (o.Organisation == "" || o.Assessor == "") && o.IO.InTTY && o.IO.ErrTTY && o.Prompt != nil {
+		if err := o.Prompt(ctx, o); err != nil {
+			return err
+		}
+	}
+	if o.Organisation == "" || o.Assessor == "" {
+		return usageErrorf("--org and --assessor are required (or run init at a terminal to be asked)")
+	}
+	if o.Date == "" {
+		o.Date = o.Now().Format(time.DateOnly)
+	}
+	a := workspace.Assessment{
+		SchemaVersion:  1,
+		Organisation:   workspace.Organisation{Name: o.Organisation},
+		Assessor:       workspace.Assessor{Name: o.Assessor, Organisation: o.AssessorOrg, Email: o.Email},
+		AssessmentDate: o.Date,
+		Scope:          workspace.Scope{Targets: o.Targets, Exclusions: o.Exclusions},
+	}
+	if a.Scope.Targets == nil {
+		a.Scope.Targets = []string{}
+	}
+	if o.AuthorisedBy != "" || o.AuthorisedOn != "" {
+		a.Authorisation = &workspace.Authorisation{AuthorisedBy: o.AuthorisedBy, AuthorisedOn: o.AuthorisedOn}
+	}
+	path, err := workspace.Create(o.Dir, a, o.Force)
+	if err != nil {
+		return err
+	}
+	if !o.IO.Quiet {
+		fmt.Fprintf(o.IO.ErrOut, "Created %s\n", path)
+		if len(o.Targets) == 0 {
+			fmt.Fprintf(o.IO.ErrOut, "Next: add targets under scope.targets, then run: telesra scan -w %s\n", o.Dir)
+		} else if a.Authorisation == nil {
+			fmt.Fprintf(o.IO.ErrOut, "Next: record who authorised scanning under authorisation, then run: telesra scan -w %s\n", o.Dir)
+		} else {
+			fmt.Fprintf(o.IO.ErrOut, "Next: telesra scan -w %s\n", o.Dir)
+		}
+	}
+	return nil
+}
+
+// promptInit asks for what a workspace cannot do without.
+func promptInit(ctx context.Context, o *InitOptions) error {
+	notEmpty := func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("required")
+		}
+		return nil
+	}
+	form := huh.NewForm(huh.NewGroup(
+		huh.NewInput().Title("Organisation assessed").Value(&o.Organisation).Validate(notEmpty),
+		huh.NewInput().Title("Assessor (your name)").Value(&o.Assessor).Validate(notEmpty),
+	)).WithInput(o.IO.In).WithOutput(o.IO.ErrOut).WithAccessible(o.IO.Getenv("TERM") == "dumb")
+	if err := form.RunWithContext(ctx); err != nil {
+		if errors.Is(err, huh.ErrUserAborted) {
+			return &InterruptedError{}
+		}
+		return err
+	}
+	return nil
+}

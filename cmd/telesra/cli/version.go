@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// BuildVersion is the version a build reports: the linker's value when set, else the module
+// version `go install` recorded, else "dev".
+func BuildVersion(linked string) string {
+	if linked != "" && linked != "dev" {
+		return linked
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// NewCmdVersion prints the version and the engine versions that matter for reproducing results.
+func NewCmdVersion(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print telesra's version and the versions of its engines",
+		Args:  exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(f.IO.Out, "telesra %s (%s, %s/%s)\n", f.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			if bi, ok := debug.ReadBuildInfo(); ok {
+				for _, d := range bi.Deps {
+					switch d.Path {
+					case "github.com/projectdiscovery/nuclei/v3", "github.com/zmap/zcrypto":
+						fmt.Fprintf(f.IO.Out, "  %s %s\n", d.Path, d.Version)
+					}
+				}
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,295 @@
+// Package workspace is an assessment's directory: assessment.yaml (who, when, what may be scanned
+// and who authorised it) and the files the other verbs keep beside it (scan results, answers,
+// the remediation plan, reports). Every file here is written 0600, atomically.
+package workspace
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/google/renameio/v2"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/templates"
+)
+
+// File names inside a workspace.
+const (
+	AssessmentFile = "assessment.yaml"
+	ScanFile       = "scan.json"
+)
+
+// Assessment is assessment.yaml.
+type Assessment struct {
+	SchemaVersion  int            `yaml:"schema_version"`
+	Organisation   Organisation   `yaml:"organisation"`
+	Assessor       Assessor       `yaml:"assessor"`
+	AssessmentDate string         `yaml:"assessment_date"`
+	Scope          Scope          `yaml:"scope"`
+	Authorisation  *Authorisation `yaml:"authorisation,omitempty"`
+}
+
+// Organisation is the covered entity assessed.
+type Organisation struct {
+	Name        string   `yaml:"name"`
+	Address     string   `yaml:"address,omitempty"`
+	Contact     string   `yaml:"contact,omitempty"`
+	EPHISystems []string `yaml:"ephi_systems,omitempty"`
+}
+
+// Assessor is who performs the assessment.
+type Assessor struct {
+	Name         string `yaml:"name"`
+	Organisation string `yaml:"organisation,omitempty"`
+	Email        string `yaml:"email,omitempty"`
+}
+
+// Scope is what may be scanned.
+type Scope struct {
+	Description string   `yaml:"description,omitempty"`
+	Targets     []string `yaml:"targets"`
+	Exclusions  []string `yaml:"exclusions,omitempty"`
+	Ports       []int    `yaml:"ports,omitempty"`
+}
+
+// Authorisation records the written permission for active scanning.
+type Authorisation struct {
+	AuthorisedBy string `yaml:"authorised_by"`
+	AuthorisedOn string `yaml:"authorised_on"`
+	ExpiresOn    string `yaml:"expires_on,omitempty"`
+	Reference    string `yaml:"reference,omitempty"`
+}
+
+// Workspace is a loaded workspace directory.
+type Workspace struct {
+	Dir        string
+	Path       string // .../assessment.yaml
+	Assessment Assessment
+	Targets    []checks.Target // parsed scope targets, each with its file:line
+	Exclusions []checks.Target
+}
+
+// ExistsError is returned when a file would be overwritten without --force.
+type ExistsError struct{ Path string }
+
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("%s already exists (use --force to replace it)", e.Path)
+}
+
+// Load reads and validates DIR/assessment.yaml. Errors name file:line:column and the field.
+func Load(dir string) (*Workspace, error) {
+	path := filepath.Join(dir, AssessmentFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no assessment workspace here (create one with: telesra init %s)", path, dir)
+		}
+		return nil, fmt.Errorf("read workspace: %w", err)
+	}
+	return Parse(dir, path, data)
+}
+
+// Parse validates the text of an assessment.yaml found at path.
+func Parse(dir, path string, data []byte) (*Workspace, error) {
+	root, err := templates.ParseYAML(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := templates.ValidateNode(path, root, "assessment.schema.json"); err != nil {
+		return nil, err
+	}
+	ws := &Workspace{Dir: dir, Path: path}
+	if err := root.Decode(&ws.Assessment); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var errs templates.FileErrors
+	parse := func(list []string, key string) []checks.Target {
+		var out []checks.Target
+		for i, raw := range list {
+			n := templates.Locate(root, "scope", key, strconv.Itoa(i))
+			t, err := checks.ParseTarget(raw)
+			if err != nil {
+				fe := &templates.FileError{File: path, Field: fmt.Sprintf("scope.%s[%d]", key, i), Msg: err.Error()}
+				if n != nil {
+					fe.Line, fe.Column = n.Line, n.Column
+				}
+				errs = append(errs, fe)
+				continue
+			}
+			if n != nil {
+				t.Source = checks.Source{File: path, Line: n.Line}
+			}
+			out = append(out, t)
+		}
+		return out
+	}
+	ws.Targets = parse(ws.Assessment.Scope.Targets, "targets")
+	ws.Exclusions = parse(ws.Assessment.Scope.Exclusions, "exclusions")
+	if a := ws.Assessment.Authorisation; a != nil {
+		for _, d := range []struct{ field, v string }{{"authorised_on", a.AuthorisedOn}, {"expires_on", a.ExpiresOn}} {
+			if d.v == "" {
+				continue
+			}
+			if _, err := time.Parse(time.DateOnly, d.v); err != nil {
+				fe := &templates.FileError{File: path, Field: "authorisation." + d.field, Msg: "want a date such as 2026-11-22"}
+				if n := templates.Locate(root, "authorisation", d.field); n != nil {
+					fe.Line, fe.Column = n.Line, n.Column
+				}
+				errs = append(errs, fe)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return ws, nil
+}
+
+// AuthorisationError explains why a workspace may not be actively scanned.
+type AuthorisationError struct {
+	Path string
+	Why  string
+}
+
+func (e *AuthorisationError) Error() string {
+	return fmt.Sprintf("%s: active scanning is not authorised: %s", e.Path, e.Why)
+}
+
+// CheckAuthorisation refuses active scanning unless assessment.yaml records who authorised it,
+// on a date that has come and not yet expired.
+func (ws *Workspace) CheckAuthorisation(today time.Time) error {
+	a := ws.Assessment.Authorisation
+	if a == nil || a.AuthorisedBy == "" || a.AuthorisedOn == "" {
+		return &AuthorisationError{Path: ws.Path, Why: "set authorisation.authorised_by and authorisation.authorised_on " +
+			"(the person who gave written permission to scan, and when)"}
+	}
+	day := today.Format(time.DateOnly)
+	if a.AuthorisedOn > day {
+		return &AuthorisationError{Path: ws.Path, Why: fmt.Sprintf("authorisation starts on %s", a.AuthorisedOn)}
+	}
+	if a.ExpiresOn != "" && a.ExpiresOn < day {
+		return &AuthorisationError{Path: ws.Path, Why: fmt.Sprintf("authorisation expired on %s", a.ExpiresOn)}
+	}
+	return nil
+}
+
+// Scope prepares the workspace's scope for a scan.
+func (ws *Workspace) Scope(ctx context.Context, opt checks.ScopeOptions) (*checks.Scope, error) {
+	return checks.NewScope(ctx, ws.Targets, ws.Exclusions, opt)
+}
+
+// Marshal renders assessment.yaml with comments that explain each section.
+func (a Assessment) Marshal() ([]byte, error) {
+	var doc yaml.Node
+	if err := doc.Encode(a); err != nil {
+		return nil, err
+	}
+	comments := map[string]string{
+		"schema_version":  "telesra assessment workspace. Edit freely; `telesra scan -w DIR` validates it.",
+		"organisation":    "The covered entity or business associate assessed.",
+		"assessor":        "Who performs the assessment.",
+		"assessment_date": "YYYY-MM-DD",
+		"scope": "What may be scanned: hosts, host:port, URLs and CIDRs (at most /20 without --allow-large-scope).\n" +
+			"Exclusions win over targets; nothing outside this list is ever contacted.",
+		"authorisation": "Written permission for active scanning. telesra scan refuses to run without it.",
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if c, ok := comments[doc.Content[i].Value]; ok {
+			doc.Content[i].HeadComment = c
+		}
+	}
+	if a.Authorisation == nil {
+		doc.Content = append(doc.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Value: "authorisation", HeadComment: comments["authorisation"]},
+			&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+				{Kind: yaml.ScalarNode, Value: "authorised_by"}, {Kind: yaml.ScalarNode, Value: "", Style: yaml.DoubleQuotedStyle, LineComment: "name and role of the person who authorised scanning"},
+				{Kind: yaml.ScalarNode, Value: "authorised_on"}, {Kind: yaml.ScalarNode, Value: "", Style: yaml.DoubleQuotedStyle, LineComment: "YYYY-MM-DD"},
+			}})
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Create makes DIR (0700) and writes DIR/assessment.yaml. It refuses to replace an existing file
+// unless force is set.
+func Create(dir string, a Assessment, force bool) (string, error) {
+	data, err := a.Marshal()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, AssessmentFile)
+	// The new file must itself be valid: init never writes what scan would reject.
+	if _, err := Parse(dir, path, data); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create workspace: %w", err)
+	}
+	return path, WriteFile(path, data, force)
+}
+
+// WriteFile writes a file atomically with mode 0600 (temporary file, fsync, rename), so a crash
+// leaves either the old file or the new one, never half of one. Without force an existing file
+// is left alone and an ExistsError returned.
+func WriteFile(path string, data []byte, force bool) error {
+	return WriteWith(path, force, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteWith is WriteFile for content produced by a writer function: the file appears only if fn
+// succeeds, so a failed render never leaves a partial report behind.
+func WriteWith(path string, force bool, fn func(io.Writer) error) error {
+	if !force {
+		if _, err := os.Lstat(path); err == nil {
+			return &ExistsError{Path: path}
+		}
+	}
+	pf, err := renameio.NewPendingFile(path, renameio.WithPermissions(0o600))
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer pf.Cleanup()
+	if err := fn(pf); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := pf.CloseAtomicallyReplace(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// CheckWritableDir fails early, before any scanning, when path's directory is missing or not
+// writable.
+func CheckWritableDir(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("output %s: directory %s does not exist", path, dir)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("output %s: %s is not a directory", path, dir)
+	}
+	f, err := os.CreateTemp(dir, ".telesra-probe-*")
+	if err != nil {
+		return fmt.Errorf("output %s: directory %s is not writable", path, dir)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}

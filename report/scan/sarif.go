@@ -1,0 +1,198 @@
+package scan
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/telesra/telesra/checks"
+)
+
+// SARIF writes SARIF 2.1.0 as GitHub code scanning accepts it: one rule per selected check with
+// a security-severity, every result anchored to the line of the file that declared its target
+// (assessment.yaml or the targets file), and a partial fingerprint from the finding's stable ID
+// so an alert follows its weakness across runs.
+type SARIF struct {
+	Registry *checks.Registry
+}
+
+// CommandLineURI is the artifact that results of command-line targets are anchored to, the line
+// being the target's position among the arguments.
+const CommandLineURI = "command-line"
+
+// FingerprintKey names telesra's partial fingerprint.
+const FingerprintKey = "telesraFindingId/v1"
+
+// securitySeverity maps our severities to the CVSS-like scores GitHub bins into
+// critical (>= 9.0), high (7.0-8.9), medium (4.0-6.9) and low (0.1-3.9).
+var securitySeverity = map[checks.Severity]string{
+	checks.Critical: "9.5", checks.High: "8.0", checks.Medium: "5.5", checks.Low: "3.0", checks.Info: "0.5",
+}
+
+// Level is the SARIF level of a severity.
+func Level(s checks.Severity) string {
+	switch {
+	case s >= checks.High:
+		return "error"
+	case s == checks.Medium:
+		return "warning"
+	}
+	return "note"
+}
+
+func (s SARIF) Write(w io.Writer, r *checks.Result) error {
+	rep := sarif.NewReport()
+	run := sarif.NewRunWithInformationURI("telesra", "https://github.com/telesra/telesra")
+	run.Tool.Driver.WithVersion(r.Tool.Version).WithSemanticVersion(strings.TrimPrefix(r.Tool.Version, "v"))
+
+	ruleIndex := map[string]int{}
+	ids := append([]string(nil), r.Checks...)
+	for _, f := range r.Findings { // a result's rule must exist even if the check list was trimmed
+		if _, ok := ruleIndex[f.Check]; !ok {
+			ruleIndex[f.Check] = -1
+		}
+	}
+	for id := range ruleIndex {
+		if !contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for i, id := range ids {
+		ruleIndex[id] = i
+		run.Tool.Driver.AddRule(s.rule(id))
+	}
+
+	sources := map[string]checks.Source{}
+	for _, e := range r.Endpoints {
+		sources[e.Target] = e.Source
+	}
+	artifacts := map[string]bool{}
+	for _, f := range r.Findings {
+		src := sources[f.Target]
+		uri, line := src.File, src.Line
+		if uri == "" {
+			uri = CommandLineURI
+		}
+		if line < 1 {
+			line = 1
+		}
+		artifacts[uri] = true
+		msg := fmt.Sprintf("%s on %s: %s", f.Title, f.Target, f.Detail)
+		if len(f.HIPAA) > 0 {
+			msg += " HIPAA " + strings.Join(f.HIPAA, ", ") + "."
+		}
+		res := sarif.NewRuleResult(f.Check).
+			WithRuleIndex(ruleIndex[f.Check]).
+			WithLevel(Level(f.Severity)).
+			WithMessage(sarif.NewTextMessage(msg)).
+			AddPartialFingerprint(FingerprintKey, f.ID).
+			AddLocation(sarif.NewLocation().
+				WithPhysicalLocation(sarif.NewPhysicalLocation().
+					WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri).WithURIBaseID("%SRCROOT%")).
+					WithRegion(sarif.NewRegion().WithStartLine(line))).
+				AddLogicalLocation(sarif.NewLogicalLocation().WithName(f.Target).WithKind("resource")))
+		props := sarif.NewPropertyBag().
+			Add("target", f.Target).
+			Add("severity", f.Severity.String()).
+			Add("confidence", string(f.Confidence)).
+			Add("hipaa", f.HIPAA).
+			Add("finding_id", f.ID)
+		if len(f.Evidence) > 0 {
+			props.Add("evidence", f.Evidence)
+		}
+		res.WithProperties(props)
+		if f.Suppression != nil {
+			res.AddSuppression(sarif.NewSuppression().WithKind("external").
+				WithStatus("accepted").
+				WithJustification(fmt.Sprintf("%s (approved by %s, expires %s)", f.Suppression.Reason, f.Suppression.ApprovedBy, f.Suppression.Expires)))
+		}
+		run.AddResult(res)
+	}
+	var uris []string
+	for u := range artifacts {
+		uris = append(uris, u)
+	}
+	sort.Strings(uris)
+	for _, u := range uris {
+		a := sarif.NewArtifact().WithLocation(sarif.NewSimpleArtifactLocation(u).WithURIBaseID("%SRCROOT%"))
+		if u == CommandLineURI {
+			a.WithDescription(sarif.NewTextMessage("Targets given on the command line: " + strings.Join(r.Scope.Targets, " ")))
+		}
+		run.AddArtifact(a)
+	}
+	inv := sarif.NewInvocation().
+		WithExecutionSuccessful(r.Complete).
+		WithStartTimeUtc(r.StartedAt.UTC().Format(time.RFC3339)).
+		WithEndTimeUtc(r.FinishedAt.UTC().Format(time.RFC3339))
+	if !r.Complete {
+		inv.AddToolExecutionNotification(sarif.NewNotification().
+			WithLevel("warning").
+			WithMessage(sarif.NewTextMessage("The scan was interrupted: results are partial.")))
+	}
+	run.AddInvocation(inv)
+	rep.AddRun(run)
+	return rep.PrettyWrite(w)
+}
+
+func (s SARIF) rule(id string) *sarif.ReportingDescriptor {
+	rd := sarif.NewRule(id)
+	var c *checks.Check
+	if s.Registry != nil {
+		c, _ = s.Registry.Lookup(id)
+	}
+	if c == nil {
+		return rd.WithShortDescription(sarif.NewMultiformatMessageString().WithText(id))
+	}
+	rd.WithName(ruleName(id)).
+		WithShortDescription(sarif.NewMultiformatMessageString().WithText(c.Title)).
+		WithFullDescription(sarif.NewMultiformatMessageString().WithText(c.Description)).
+		WithHelp(sarif.NewMultiformatMessageString().
+			WithText(c.Remediation + " HIPAA: " + strings.Join(c.HIPAA, ", ") + ".").
+			WithMarkdown(fmt.Sprintf("**Remediation.** %s\n\n**HIPAA:** %s", c.Remediation, strings.Join(c.HIPAA, ", ")))).
+		WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(Level(c.Severity)))
+	if len(c.References) > 0 {
+		rd.WithHelpURI(c.References[0])
+	}
+	tags := []string{"security", "hipaa", c.Family}
+	for _, h := range c.HIPAA {
+		tags = append(tags, "HIPAA-"+h)
+	}
+	rd.WithProperties(sarif.NewPropertyBag().
+		Add("security-severity", securitySeverity[c.Severity]).
+		Add("precision", "high").
+		WithTags(tags))
+	return rd
+}
+
+// ruleName turns "tls.protocol.tls1_0" into "TlsProtocolTls10", the PascalCase name SARIF
+// viewers expect.
+func ruleName(id string) string {
+	var b strings.Builder
+	up := true
+	for _, r := range id {
+		if r == '.' || r == '_' || r == '-' {
+			up = true
+			continue
+		}
+		if up && r >= 'a' && r <= 'z' {
+			r -= 'a' - 'A'
+		}
+		up = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
