@@ -245,7 +245,7 @@ type Env struct {
 	ProbeTimeout time.Duration // one probe, all its connections
 	Now          func() time.Time
 
-	memo memo
+	memo     memo
 	verdicts sync.Map // family -> Verdict published for the result document
 }
 

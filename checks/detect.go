@@ -130,7 +130,10 @@ func detect(ctx context.Context, env *Env) (Service, error) {
 	if order == nil {
 		order = []strategy{tryTLS, tryHTTP, tryRDP}
 	}
-	var firstErr error
+	var (
+		firstErr error
+		tried    []string
+	)
 	for _, s := range order {
 		var (
 			svc Service
@@ -139,15 +142,19 @@ func detect(ctx context.Context, env *Env) (Service, error) {
 		switch s {
 		case tryTLS:
 			svc, err = detectTLS(ctx, env)
+			tried = append(tried, "a TLS ClientHello")
 		case tryHTTP:
 			svc, err = detectHTTP(ctx, env)
+			tried = append(tried, "an HTTP GET")
 		case tryBanner:
 			svc, err = detectBanner(ctx, env)
+			tried = append(tried, "a wait for a banner")
 		case tryRDP:
 			svc, err = detectRDP(ctx, env)
+			tried = append(tried, "an RDP connection request")
 		}
 		if err == nil {
-			if svc.Name == SvcHTTP && svc.HTTP == nil {
+			if svc.Name == SvcHTTP && svc.HTTP == nil && !svc.TLS {
 				// The answer showed HTTP without a usable response (it rejected our TLS hello):
 				// ask properly.
 				return detectHTTP(ctx, env)
@@ -165,7 +172,10 @@ func detect(ctx context.Context, env *Env) (Service, error) {
 		}
 	}
 	if errors.Is(firstErr, errNoAnswer) {
-		return Service{Name: SvcUnknown}, nil // open, silent, and deaf to everything we tried
+		// Open, but deaf and mute to everything we tried: we cannot tell what it is, so nothing
+		// can be judged on it. That is an error, never a clean bill of health.
+		return Service{}, &ProbeError{Reason: ReasonTimeout,
+			Err: fmt.Errorf("port open but no answer to %s", strings.Join(tried, ", "))}
 	}
 	return Service{}, firstErr
 }

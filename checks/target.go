@@ -66,7 +66,7 @@ var schemePorts = map[string]int{
 	"pop3": 110, "pop3s": 995,
 	"ftp": 21, "ftps": 990,
 	"ssh": 22, "telnet": 23, "rdp": 3389, "vnc": 5900,
-	"tls": 443,
+	"tls":  443,
 	"ldap": 389, "ldaps": 636,
 }
 

@@ -208,18 +208,21 @@ func (a Assessment) Marshal() ([]byte, error) {
 		}
 	}
 	if a.Authorisation == nil {
-		doc.Content = append(doc.Content,
-			&yaml.Node{Kind: yaml.ScalarNode, Value: "authorisation", HeadComment: comments["authorisation"]},
-			&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
-				{Kind: yaml.ScalarNode, Value: "authorised_by"}, {Kind: yaml.ScalarNode, Value: "", Style: yaml.DoubleQuotedStyle, LineComment: "name and role of the person who authorised scanning"},
-				{Kind: yaml.ScalarNode, Value: "authorised_on"}, {Kind: yaml.ScalarNode, Value: "", Style: yaml.DoubleQuotedStyle, LineComment: "YYYY-MM-DD"},
-			}})
+		// Left as a commented template: an empty date would not validate, and an empty
+		// authorisation must read as "not given", which is what scan checks.
+		doc.FootComment = comments["authorisation"] + "\n" +
+			"authorisation:\n" +
+			"  authorised_by: \"name and role of the person who gave written permission\"\n" +
+			"  authorised_on: \"YYYY-MM-DD\""
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(&doc); err != nil {
 		return nil, err
+	}
+	if !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
+		buf.WriteByte('\n')
 	}
 	return buf.Bytes(), nil
 }

@@ -1,0 +1,92 @@
+package templates
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestCitationsMatchReferenceCounts(t *testing.T) {
+	cs := Citations()
+	if len(cs) != 65 {
+		t.Fatalf("citations: %d, the reference table has 65 rows", len(cs))
+	}
+	// Appendix A (164.308/.310/.312): 18 standards and 36 implementation specifications, 14
+	// Required and 22 Addressable (hipaa-security-rule.md).
+	var std, req, addr int
+	for _, c := range cs {
+		if !strings.HasPrefix(c.Citation, "164.308") && !strings.HasPrefix(c.Citation, "164.310") && !strings.HasPrefix(c.Citation, "164.312") {
+			continue
+		}
+		switch c.Kind {
+		case "standard":
+			std++
+		case "required":
+			req++
+		case "addressable":
+			addr++
+		}
+	}
+	if std != 18 || req != 14 || addr != 22 {
+		t.Errorf("Appendix A: %d standards, %d required, %d addressable; want 18, 14, 22", std, req, addr)
+	}
+	c, ok := LookupCitation("164.312(e)(2)(ii)")
+	if !ok || c.Name != "Encryption" || c.Kind != "addressable" || c.Standard != "164.312(e)(1)" || c.Safeguard != "technical" {
+		t.Errorf("164.312(e)(2)(ii) = %+v", c)
+	}
+	if got := UnknownCitations([]string{"164.312(d)", "164.999(z)"}); len(got) != 1 || got[0] != "164.999(z)" {
+		t.Errorf("UnknownCitations = %v", got)
+	}
+}
+
+func TestDecodeYAMLReportsPositions(t *testing.T) {
+	type doc struct {
+		SchemaVersion int `yaml:"schema_version"`
+	}
+	valid := "schema_version: 1\norganisation:\n  name: Acme\nassessor:\n  name: J\nassessment_date: \"2026-11-22\"\nscope:\n  targets: [a.example]\n"
+	var d doc
+	if err := DecodeYAML("assessment.yaml", []byte(valid), "assessment.schema.json", &d); err != nil || d.SchemaVersion != 1 {
+		t.Fatalf("valid document: %v %+v", err, d)
+	}
+	cases := []struct {
+		name, text string
+		want       []string // substrings of the error
+	}{
+		{"syntax", "schema_version: 1\norganisation: [\n", []string{"assessment.yaml:", "did not find expected"}},
+		{"duplicate key", strings.Replace(valid, "assessor:", "organisation:\n  name: B\nassessor:", 1),
+			[]string{"assessment.yaml:4:1", `duplicate key "organisation" (first defined at line 2)`}},
+		{"schema: wrong type", strings.Replace(valid, "schema_version: 1", "schema_version: one", 1),
+			[]string{"assessment.yaml:1:17: schema_version:"}},
+		{"schema: missing field", strings.Replace(valid, "  name: J\n", "  email: j@example.org\n", 1),
+			[]string{"assessment.yaml:5:3: assessor:", "missing property 'name'"}},
+		{"schema: unknown field", valid + "colour: blue\n", []string{"assessment.yaml:1:1", "additional properties 'colour' not allowed"}},
+		{"bad date", strings.Replace(valid, `"2026-11-22"`, `"22/11/2026"`, 1), []string{"assessment.yaml:6:18: assessment_date:", "is not valid date"}},
+		{"alias", "a: &x 1\nb: *x\n", []string{"assessment.yaml:2:4", "aliases"}},
+		{"two documents", valid + "---\nschema_version: 1\n", []string{"more than one YAML document"}},
+		{"empty", "\n\n", []string{"assessment.yaml:1: file is empty"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := DecodeYAML("assessment.yaml", []byte(tc.text), "assessment.schema.json", &d)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			var fe *FileError
+			var fes FileErrors
+			if !errors.As(err, &fe) && !errors.As(err, &fes) {
+				t.Errorf("error %T is not a FileError", err)
+			}
+		})
+	}
+}
+
+func TestValidateJSONScanResultSchema(t *testing.T) {
+	if err := ValidateJSON("scan-result.schema.json", []byte(`{"schema_version":"1.0.0"}`)); err == nil {
+		t.Error("an incomplete result validated")
+	}
+}
