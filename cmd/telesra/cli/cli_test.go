@@ -148,6 +148,16 @@ func TestScanSARIFAndFailOn(t *testing.T) {
 	if !strings.Contains(string(data), `"ruleId": "transport.cleartext_http"`) {
 		t.Errorf("SARIF lacks the cleartext finding")
 	}
+	// One scan, several outputs: FORMAT=FILE, or the format from the extension.
+	sarifF, junitF, mdF := filepath.Join(dir, "a.sarif"), filepath.Join(dir, "b.xml"), filepath.Join(dir, "summary.md")
+	if r := run(t, nil, "scan", target, "-o", "sarif="+sarifF, "-o", "junit="+junitF, "-o", mdF, "-q"); r.code != 0 || r.stdout != "" {
+		t.Fatalf("several outputs: exit %d, stdout %q, %s", r.code, r.stdout, r.stderr)
+	}
+	for file, want := range map[string]string{sarifF: `"version": "2.1.0"`, junitF: "<testsuites", mdF: "## telesra scan"} {
+		if b, err := os.ReadFile(file); err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %v, lacks %q", file, err, want)
+		}
+	}
 	if r := run(t, nil, "scan", target, "-f", "sarif", "-o", out, "--fail-on", "high", "-q"); r.code != ExitFindings {
 		t.Errorf("--fail-on high: exit %d, want 1 (%s)", r.code, r.stderr)
 	}
@@ -465,7 +475,7 @@ func TestScanFlagsParse(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.Workspace != "ws" || len(got.Checks) != 2 || got.FailOn != "high" || got.Format != "sarif" || got.Output != "r.sarif" ||
+	if got.Workspace != "ws" || len(got.Checks) != 2 || got.FailOn != "high" || got.Format != "sarif" || got.Outputs[0] != "r.sarif" ||
 		got.Rate != 50 || got.Ports != "22,443" || got.Exclude[0] != "10.0.0.1" || got.Targets[0] != "10.0.0.5:443" {
 		t.Errorf("options = %+v", got)
 	}

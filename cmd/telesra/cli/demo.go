@@ -99,7 +99,7 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 	so := o.Scan
 	so.Workspace = dir
 	so.Format = "table"
-	so.Output = ""
+	so.Outputs = nil
 	so.Rate = 0 // loopback, our own servers
 	so.Workers, so.HostConns = 16, 16
 	so.Timeout, so.ProbeTimeout, so.TargetTimeout = 3*time.Second, 30*time.Second, 2*time.Minute

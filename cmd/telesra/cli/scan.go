@@ -34,7 +34,7 @@ type ScanOptions struct {
 	Checks          []string
 	FailOn          string
 	Format          string
-	Output          string
+	Outputs         []string // FILE or FORMAT=FILE, repeatable; none: stdout
 	IgnoreFile      string
 	Exclude         []string
 	Ports           string
@@ -80,7 +80,7 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	fl.StringSliceVar(&o.Checks, "checks", nil, "check families or IDs to run, comma-separated (default all; see telesra checks list)")
 	fl.StringVar(&o.FailOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above `SEVERITY` (critical, high, medium, low, info)")
 	fl.StringVarP(&o.Format, "format", "f", "", "output format: "+strings.Join(scan.FormatNames(), ", ")+" (default table on a terminal, json otherwise)")
-	fl.StringVarP(&o.Output, "output", "o", "", "write results to `FILE` (0600, atomically) instead of stdout")
+	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "write results to `FILE` (0600, atomically) instead of stdout; FORMAT=FILE picks the format, repeat for several (-o sarif=r.sarif -o junit=r.xml)")
 	fl.StringVar(&o.IgnoreFile, "ignore-file", "", "suppressions `FILE` (default "+checks.DefaultIgnoreFile+" in the workspace or current directory, if present)")
 	fl.StringArrayVar(&o.Exclude, "exclude", nil, "never contact this host, address, host:port or CIDR (repeatable)")
 	fl.StringVar(&o.Ports, "ports", "", "ports probed on targets without a port, e.g. 22,80,443,8000-8010 (default: clinic service list)")
@@ -106,8 +106,14 @@ type scanPlan struct {
 	ignore   *checks.Suppressions
 	ports    []int
 	failOn   *checks.Severity
-	format   string
-	writer   scan.Writer
+	outputs  []output
+}
+
+// output is one rendering of the result: a format and its file ("" for stdout).
+type output struct {
+	format string
+	path   string
+	writer scan.Writer
 }
 
 func scanRun(ctx context.Context, o *ScanOptions) error {
@@ -133,18 +139,9 @@ func planScan(ctx context.Context, o *ScanOptions) (*scanPlan, error) {
 		}
 		p.failOn = &s
 	}
-	p.format = o.Format
-	if p.format == "" {
-		p.format = defaultFormat(o)
-	}
 	threshold := checks.Low
 	if p.failOn != nil {
 		threshold = *p.failOn
-	}
-	if o.Output != "" {
-		if err := workspace.CheckWritableDir(o.Output); err != nil {
-			return nil, &UsageError{Err: err}
-		}
 	}
 	if p.ports, err = parsePorts(o.Ports); err != nil {
 		return nil, &UsageError{Err: err}
@@ -156,11 +153,8 @@ func planScan(ctx context.Context, o *ScanOptions) (*scanPlan, error) {
 	if p.selected, err = p.registry.Select(o.Checks); err != nil {
 		return nil, &UsageError{Err: err}
 	}
-	p.writer, err = scan.New(p.format, scan.Options{
-		Registry: p.registry, Threshold: threshold, Color: o.IO.ColorOut() && o.Output == "", Width: o.IO.TermWidth(),
-	})
-	if err != nil {
-		return nil, &UsageError{Err: err}
+	if p.outputs, err = planOutputs(o, scan.Options{Registry: p.registry, Threshold: threshold, Width: o.IO.TermWidth()}); err != nil {
+		return nil, err
 	}
 
 	// Targets: arguments, a targets file, or the workspace scope.
@@ -250,19 +244,66 @@ func rawTargets(ts []checks.Target) []string {
 	return out
 }
 
-func defaultFormat(o *ScanOptions) string {
-	if o.Output != "" {
-		switch strings.ToLower(filepath.Ext(o.Output)) {
-		case ".sarif":
-			return "sarif"
-		case ".xml":
-			return "junit"
-		case ".md":
-			return "markdown"
+// planOutputs resolves -f and -o: "-o FILE" takes -f or the file's extension, "-o FORMAT=FILE"
+// names its format, and without -o the result goes to stdout (a table on a terminal, JSON
+// otherwise). Every output directory is checked before the scan starts.
+func planOutputs(o *ScanOptions, wo scan.Options) ([]output, error) {
+	var outs []output
+	add := func(format, path string) error {
+		opts := wo
+		opts.Color = path == "" && o.IO.ColorOut()
+		w, err := scan.New(format, opts)
+		if err != nil {
+			return &UsageError{Err: err}
 		}
-		return "json"
+		if path != "" {
+			if err := workspace.CheckWritableDir(path); err != nil {
+				return &UsageError{Err: err}
+			}
+		}
+		outs = append(outs, output{format: format, path: path, writer: w})
+		return nil
 	}
-	if o.IO.OutTTY {
+	for _, spec := range o.Outputs {
+		format, path, explicit := strings.Cut(spec, "=")
+		if _, known := scan.Formats[format]; !explicit || !known {
+			format, path = o.Format, spec
+			if format == "" {
+				format = formatForFile(path)
+			}
+		}
+		if path == "" {
+			return nil, usageErrorf("--output %q: no file name", spec)
+		}
+		if err := add(format, path); err != nil {
+			return nil, err
+		}
+	}
+	if len(outs) == 0 {
+		format := o.Format
+		if format == "" {
+			format = "json"
+			if o.IO.OutTTY {
+				format = "table"
+			}
+		}
+		if err := add(format, ""); err != nil {
+			return nil, err
+		}
+	}
+	return outs, nil
+}
+
+// formatForFile guesses a format from a file name's extension (JSON when in doubt).
+func formatForFile(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".sarif":
+		return "sarif"
+	case ".xml":
+		return "junit"
+	case ".md":
+		return "markdown"
+	case ".txt":
 		return "table"
 	}
 	return "json"
@@ -361,13 +402,21 @@ func finishScan(ctx context.Context, o *ScanOptions, p *scanPlan, res *checks.Re
 		}
 		saved = path
 	}
-	if o.Output != "" {
-		if err := workspace.WriteWith(o.Output, true, func(w io.Writer) error { return p.writer.Write(w, res) }); err != nil {
+	var written []string
+	for _, out := range p.outputs {
+		if out.path == "" {
+			if err := out.writer.Write(o.IO.Out, res); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := workspace.WriteWith(out.path, true, func(w io.Writer) error { return out.writer.Write(w, res) }); err != nil {
 			return err
 		}
-		saved = o.Output
-	} else if err := p.writer.Write(o.IO.Out, res); err != nil {
-		return err
+		written = append(written, out.path)
+	}
+	if len(written) > 0 {
+		saved = strings.Join(written, ", ")
 	}
 	if !o.IO.Quiet {
 		for _, s := range res.Suppressions.Expired {
