@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -240,5 +241,54 @@ func TestDialerRateLimit(t *testing.T) {
 	// 20 per second with a burst of 2: eleven dials cannot take less than ~450 ms.
 	if el := time.Since(start); el < 400*time.Millisecond {
 		t.Errorf("11 dials at --rate 20 took %v", el)
+	}
+}
+
+func TestRunnerTargetBudget(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer srv.Close()
+	target := "127.0.0.1:" + strconv.Itoa(portOf(t, srv.URL))
+	slow := &Check{ID: "test.a_slow", Family: "test", Title: "t", Description: "d", Remediation: "r", Severity: Low, HIPAA: []string{"164.312(d)"},
+		Evaluate: func(ctx context.Context, _ *Env) ([]Finding, error) {
+			<-ctx.Done() // a probe that would run forever
+			return nil, ctx.Err()
+		}}
+	after := &Check{ID: "test.b_after", Family: "test", Title: "t", Description: "d", Remediation: "r", Severity: Low, HIPAA: []string{"164.312(d)"},
+		Evaluate: func(context.Context, *Env) ([]Finding, error) { return nil, nil }}
+	start := time.Now()
+	res := runScan(t, context.Background(), Options{Checks: []*Check{slow, after}, TargetTimeout: 300 * time.Millisecond}, []string{target}, nil, target)
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("a 300ms target budget took %v", el)
+	}
+	if !res.Complete {
+		t.Error("a target timeout is not an interruption: the scan completed")
+	}
+	for _, id := range []string{"test.a_slow", "test.b_after"} {
+		if a, _ := findAttempt(res, id, target); a.Status != StatusError || a.Reason != ReasonTimeout {
+			t.Errorf("%s = %+v, want error/timeout", id, a)
+		}
+	}
+}
+
+func TestLineObserverThrottles(t *testing.T) {
+	var buf strings.Builder
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	o := &LineObserver{W: &buf, Every: 5 * time.Second, Now: func() time.Time { return now }}
+	o.Update(Progress{Phase: "scan", Total: 10})
+	o.Update(Progress{Phase: "scan", Total: 10, Done: 1})
+	now = now.Add(6 * time.Second)
+	o.Update(Progress{Phase: "scan", Total: 10, Done: 2, Findings: 3})
+	o.Finish(Progress{Phase: "scan", Total: 10, Done: 10, Findings: 4, Errors: 1})
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	want := []string{
+		"telesra: scanned 0/10 endpoints, 0 findings, 0 unreachable",
+		"telesra: scanned 2/10 endpoints, 3 findings, 0 unreachable",
+		"telesra: scanned 10/10 endpoints, 4 findings, 1 unreachable",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines:\n%s", buf.String())
+	}
+	if strings.ContainsAny(buf.String(), "\r\x1b") {
+		t.Error("a line observer wrote control characters")
 	}
 }

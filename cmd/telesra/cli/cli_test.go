@@ -484,3 +484,37 @@ func TestScanFlagsParse(t *testing.T) {
 	}
 	_ = strconv.Itoa
 }
+
+func TestObserverFollowsTheTerminal(t *testing.T) {
+	env := map[string]string{}
+	streams := &IOStreams{ErrOut: io.Discard, Getenv: func(k string) string { return env[k] }}
+	if _, ok := newObserver(streams).(*checks.LineObserver); !ok {
+		t.Error("not a terminal: want plain lines")
+	}
+	streams.ErrTTY = true
+	if _, ok := newObserver(streams).(*barObserver); !ok {
+		t.Error("a terminal: want the bar")
+	}
+	env["TERM"] = "dumb"
+	if _, ok := newObserver(streams).(*checks.LineObserver); !ok {
+		t.Error("TERM=dumb: want plain lines")
+	}
+	streams.Quiet = true
+	if _, ok := newObserver(streams).(checks.NopObserver); !ok {
+		t.Error("--quiet: want nothing")
+	}
+	delete(env, "TERM")
+	streams.OutTTY = true
+	if !streams.ColorOut() {
+		t.Error("a terminal without NO_COLOR should allow colour")
+	}
+	env["NO_COLOR"] = "yes"
+	if streams.ColorOut() {
+		t.Error("NO_COLOR set: no colour")
+	}
+	delete(env, "NO_COLOR")
+	env["CLICOLOR"] = "0"
+	if streams.ColorOut() {
+		t.Error("CLICOLOR=0: no colour")
+	}
+}
