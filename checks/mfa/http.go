@@ -392,7 +392,7 @@ func (h *httpChecks) passwordForm() *checks.Check {
 		}
 		f := c.NewFinding(env, "")
 		f.Confidence = checks.Potential
-		f.Title = fmt.Sprintf("Password login at %s with no sign of a second factor: verify MFA is enforced", logins[0].URL)
+		f.Title = "Password login with no sign of a second factor: verify MFA is enforced"
 		var urls []string
 		for _, l := range logins {
 			urls = append(urls, l.URL)

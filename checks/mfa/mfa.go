@@ -48,7 +48,7 @@ func Family(o Options) *checks.Family {
 		Name:  Name,
 		Title: "MFA exposure",
 		Description: "Logins reachable from the network that a password alone opens (SSH, RDP, web logins and portals, mail, " +
-			"telnet, FTP, VNC), learned from what each service announces; no credential is ever tried.",
+			"telnet, FTP, VNC), learned from what each service announces; no credential is ever tried (FTP's anonymous user aside).",
 		Checks: cs,
 		Probes: probeInfos,
 	}
@@ -80,7 +80,7 @@ var probeInfos = []checks.ProbeInfo{
 		Description: "Reads the FTP greeting, sends FEAT, then USER anonymous (and PASS with a placeholder address if asked) and QUIT. " +
 			"No other user is ever tried."},
 	{ID: vncProbe.ID, Connections: "1",
-		Description: "Reads the RFB version, answers with the same version, reads the security types offered and disconnects without choosing one."},
+		Description: "Reads the RFB version, answers with the version both speak (3.3, 3.7 or 3.8), reads the security types offered and disconnects without choosing one."},
 }
 
 // newCheck fills the fields every mfa check shares.
