@@ -15,6 +15,9 @@ type Form struct {
 	Method      string   `json:"method"`
 	HasPassword bool     `json:"has_password"`
 	Inputs      []string `json:"inputs"` // "type:name" of each input, cleaned
+	// OneTimeCode is set when an input asks the browser for a one-time code
+	// (autocomplete="one-time-code"): a sign of a second factor.
+	OneTimeCode bool `json:"one_time_code,omitempty"`
 }
 
 // HTMLDoc is what checks read from a page: its title, forms and the text of its scripts and
@@ -77,6 +80,9 @@ func ParseHTML(body []byte, pageURL string) HTMLDoc {
 				f.Inputs = append(f.Inputs, typ+":"+Clean(attr(n, "name"), 60))
 				if typ == "password" {
 					f.HasPassword = true
+				}
+				if strings.EqualFold(strings.TrimSpace(attr(n, "autocomplete")), "one-time-code") {
+					f.OneTimeCode = true
 				}
 			case "script", "style":
 				return

@@ -85,6 +85,9 @@ type Page struct {
 	Body      []byte
 	Truncated bool // the body was longer than the limit
 	Redirects int
+	// RedirectLimit is set when the answer is a redirect on the same origin that was not followed
+	// because MaxRedirects were already followed (a loop, or a chain too long to judge).
+	RedirectLimit bool
 }
 
 // Get fetches a path on the endpoint's origin, reading at most limit bytes of body (MaxBody when
@@ -118,6 +121,11 @@ func (e *Env) Get(ctx context.Context, client *http.Client, path string, limit i
 	}
 	for r := resp.Request; r.Response != nil; r = r.Response.Request {
 		p.Redirects++
+	}
+	if p.Status >= 300 && p.Status <= 399 {
+		if loc, err := resp.Location(); err == nil && originOf(loc) == originOf(resp.Request.URL) {
+			p.RedirectLimit = true
+		}
 	}
 	return p, nil
 }

@@ -100,7 +100,7 @@ func TestSIGINTWritesPartialResultsAndExits130(t *testing.T) {
 		}
 	}()
 	out := filepath.Join(t.TempDir(), "partial.json")
-	cmd := command(t, "scan", strings.TrimPrefix(fast.URL, "http://"), ln.Addr().String(), "--timeout", "60s", "-o", out)
+	cmd := command(t, "scan", strings.TrimPrefix(fast.URL, "http://"), ln.Addr().String(), "--checks", "transport", "--timeout", "60s", "-o", out)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

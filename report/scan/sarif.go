@@ -90,7 +90,7 @@ func (s SARIF) Write(w io.Writer, r *checks.Result) error {
 			WithRuleIndex(ruleIndex[f.Check]).
 			WithLevel(Level(f.Severity)).
 			WithMessage(sarif.NewTextMessage(msg)).
-			WithPartialFingerprints(map[string]string{FingerprintKey: f.ID}).
+			WithPartialFingerprints(map[string]string{FingerprintKey: f.ID}). // AddPartialFingerprint writes into a nil map.
 			AddLocation(sarif.NewLocation().
 				WithPhysicalLocation(sarif.NewPhysicalLocation().
 					WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri).WithURIBaseID("%SRCROOT%")).

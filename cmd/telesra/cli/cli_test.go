@@ -161,7 +161,7 @@ func TestScanSARIFAndFailOn(t *testing.T) {
 	if r := run(t, nil, "scan", target, "-f", "sarif", "-o", out, "--fail-on", "high", "-q"); r.code != ExitFindings {
 		t.Errorf("--fail-on high: exit %d, want 1 (%s)", r.code, r.stderr)
 	}
-	if r := run(t, nil, "scan", target, "-f", "json", "--fail-on", "critical", "-q"); r.code != 0 {
+	if r := run(t, nil, "scan", target, "--checks", "transport", "-f", "json", "--fail-on", "critical", "-q"); r.code != 0 {
 		t.Errorf("--fail-on critical: exit %d, want 0", r.code)
 	} else {
 		var res checks.Result
@@ -271,7 +271,7 @@ func TestScanInterruptedWritesPartialResults(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(1500*time.Millisecond, cancel) // Ctrl-C while the tarpit holds the scan
 	start := time.Now()
-	r := run(t, ctx, "scan", fast, tarpit, "--timeout", "60s", "-o", out, "-q")
+	r := run(t, ctx, "scan", fast, tarpit, "--checks", "transport", "--timeout", "60s", "-o", out, "-q")
 	if r.code != ExitInterrupted {
 		t.Fatalf("exit %d (%s), want 130", r.code, r.stderr)
 	}
@@ -323,11 +323,11 @@ func TestScanSuppressionsWithExpiry(t *testing.T) {
 	writeFile(t, valid, "suppressions:\n  - check: transport.cleartext_http\n    target: \"127.0.0.1:*\"\n    reason: intranet kiosk, replaced in December\n    expires: 2026-12-31\n    approved_by: Dr Test\n")
 	expired := filepath.Join(dir, "expired.yaml")
 	writeFile(t, expired, "suppressions:\n  - check: transport.cleartext_http\n    reason: old exception\n    expires: 2026-11-21\n    approved_by: Dr Test\n")
-	r := run(t, nil, "scan", target, "--ignore-file", valid, "--fail-on", "high", "-f", "json")
+	r := run(t, nil, "scan", target, "--checks", "transport", "--ignore-file", valid, "--fail-on", "high", "-f", "json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"suppressed": 1`) {
 		t.Errorf("valid suppression: exit %d, %s", r.code, r.stderr)
 	}
-	r = run(t, nil, "scan", target, "--ignore-file", expired, "--fail-on", "high", "-f", "json")
+	r = run(t, nil, "scan", target, "--checks", "transport", "--ignore-file", expired, "--fail-on", "high", "-f", "json")
 	if r.code != ExitFindings {
 		t.Errorf("expired suppression still suppresses: exit %d", r.code)
 	}
