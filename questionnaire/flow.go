@@ -12,7 +12,9 @@ const (
 	// devices?" No). It scores as not applicable.
 	ScreenedOut
 	// Skipped: a follow-up whose parent answer makes it moot ("Do you test restores?" after "Do
-	// you keep backups?" No). It does not score; the parent's gap carries the risk.
+	// you keep backups?" No). It scores as its parent's answer (no backups means no tested
+	// restores either; MFA everywhere includes email) but is not a gap of its own: the parent's
+	// gap carries the risk.
 	Skipped
 )
 
@@ -38,6 +40,19 @@ func (b *Bank) Visibility(q *Question, a *Answers) Visibility {
 		return ScreenedOut
 	}
 	return Skipped
+}
+
+// effectiveStatus is the status q scores with: its answer when asked ("" when unanswered),
+// not applicable when screened out, and its parent's effective status when skipped.
+func (b *Bank) effectiveStatus(q *Question, a *Answers) Status {
+	switch b.Visibility(q, a) {
+	case ScreenedOut:
+		return NotApplicable
+	case Skipped:
+		parent, _ := b.Question(q.When.Question)
+		return b.effectiveStatus(parent, a)
+	}
+	return a.Get(q.ID).Status
 }
 
 // Asked lists the questions asked under the answers' profiles and current answers, in order.

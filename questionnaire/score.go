@@ -10,7 +10,8 @@ import (
 type CitationScore struct {
 	Citation templates.Citation
 	Result   Result
-	// Questions are the IDs of the questions that decided the result (asked or screened out).
+	// Questions are the IDs of the questions that decided the result (asked, screened out, or
+	// skipped and scored as their parent's answer).
 	Questions []string
 }
 
@@ -97,28 +98,24 @@ func (s *Scores) Citation(id string) (CitationScore, bool) {
 }
 
 // Score rates the answers against the bank. A citation's result rolls up the questions that
-// evidence it (for a standard, also those of its implementation specifications); proposed-rule
-// readiness questions are scored apart, never against the rule in force.
+// evidence it (for a standard, also those of its implementation specifications): a question a
+// screening answer ruled out counts as not applicable, a skipped follow-up as its parent's
+// answer. Proposed-rule readiness questions are scored apart, never against the rule in force.
 func Score(b *Bank, a *Answers) *Scores {
 	s := &Scores{}
-	// The effective status of every scored control question.
+	// The effective status of every control question scored against the rule in force.
 	type scored struct {
 		q  *Question
 		st Status // "" unanswered
-		na bool   // screened out
 	}
 	var qs []scored
 	safeguardQuestions := map[string][]*Question{}
 	for _, q := range b.Questions(a.Profiles) {
-		v := b.Visibility(q, a)
-		if q.Kind != KindControl || v == Skipped {
+		if q.Kind != KindControl || q.Profile != "" {
 			continue
 		}
-		if q.Profile != "" {
-			continue
-		}
-		qs = append(qs, scored{q: q, st: a.Get(q.ID).Status, na: v == ScreenedOut})
-		if v == Asked {
+		qs = append(qs, scored{q: q, st: b.effectiveStatus(q, a)})
+		if b.Visibility(q, a) == Asked {
 			seen := map[string]bool{}
 			for _, c := range q.Citations {
 				if !seen[c.Safeguard] {
@@ -138,11 +135,7 @@ func Score(b *Bank, a *Answers) *Scores {
 				continue
 			}
 			ids = append(ids, e.q.ID)
-			if e.na {
-				sts = append(sts, NotApplicable)
-			} else {
-				sts = append(sts, e.st)
-			}
+			sts = append(sts, e.st)
 		}
 		cs := CitationScore{Citation: c, Result: rollUp(sts), Questions: ids}
 		s.Citations = append(s.Citations, cs)

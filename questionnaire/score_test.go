@@ -110,6 +110,17 @@ func TestScore(t *testing.T) {
 		t.Errorf("sections %+v", s.Sections)
 	}
 
+	// A follow-up skipped because its parent is not in place scores as its parent: no accounts
+	// of one's own means no account reviews either.
+	a.SetStatus("b.ids", NotImplemented, "")
+	s = Score(b, a)
+	if cs, _ := s.Citation("164.312(a)(2)(i)"); cs.Result != ResultGap || strings.Join(cs.Questions, ",") != "b.ids,b.ids-review" {
+		t.Errorf("164.312(a)(2)(i) after b.ids=not_implemented: %s from %v, want gap from b.ids,b.ids-review", cs.Result, cs.Questions)
+	}
+	if s.Overall.Questions != 3 {
+		t.Errorf("a skipped follow-up is still counted as asked: %d questions", s.Overall.Questions)
+	}
+
 	a.AddProfile(ProfileNPRM)
 	a.SetStatus("r.restore", NotImplemented, "")
 	s = Score(b, a)
