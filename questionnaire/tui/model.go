@@ -148,7 +148,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.editor.SetWidth(m.contentWidth() - 2)
+		if m.edit != editNone {
+			m.editor.SetWidth(m.contentWidth() - 2)
+		}
 		return m, nil
 	case savedMsg:
 		m.saving = false

@@ -40,9 +40,10 @@ func (m *Model) View() tea.View {
 // Render is the screen as text (View's content), for tests and captures.
 func (m *Model) Render() string {
 	if m.width < minWidth || m.height < minHeight {
-		return fmt.Sprintf("The terminal is %dx%d; the questionnaire needs at least %dx%d.\n"+
-			"Make the window larger, or run telesra assess --accessible for plain prompts.\n"+
+		msg := fmt.Sprintf("The terminal is %dx%d; the questionnaire needs at least %dx%d. "+
+			"Make the window larger, or run telesra assess --accessible for plain prompts. "+
 			"Your answers are saved. Press q to quit.", m.width, m.height, minWidth, minHeight)
+		return ansi.Hardwrap(ansi.Wordwrap(msg, max(10, m.width), ""), max(10, m.width), false)
 	}
 	header := m.header()
 	footer := m.footer()
@@ -123,8 +124,7 @@ func (m *Model) footer() []string {
 	rows := m.shortHelp()
 	out := []string{strings.Repeat("─", m.width), ansi.Truncate(status, m.width, "…")}
 	for _, r := range rows {
-		m.help.SetWidth(m.width)
-		out = append(out, m.help.ShortHelpView(r))
+		out = append(out, ansi.Truncate(m.help.ShortHelpView(r), m.width, "…"))
 	}
 	return out
 }
@@ -140,18 +140,18 @@ func (m *Model) shortHelp() [][]key.Binding {
 	case m.screen == overviewScreen:
 		return [][]key.Binding{
 			{shown("↑/↓", "section"), shown("enter", "answer section"), k.Questions, shown("c", "continue where you left off")},
-			{k.Review, k.AllKeys, k.Quit},
+			{k.AllKeys, k.Quit, k.Review},
 		}
 	case m.screen == sectionScreen || m.screen == reviewScreen:
 		return [][]key.Binding{
 			{shown("↑/↓", "move"), shown("enter", "open"), k.Back},
-			{k.Review, k.AllKeys, k.Quit},
+			{k.AllKeys, k.Quit, k.Review},
 		}
 	}
 	// Shorter labels than the bindings' own, so the question screen's keys fit 80 columns.
 	return [][]key.Binding{
 		{shown("↑/↓", "choose"), shown("enter/1-5", "answer"), shown("←/→", "prev/next"), shown("u", "next open"), k.HelpPanel},
-		{k.Notes, k.Evidence, k.Flag, k.Overview, k.Review, k.AllKeys, k.Quit},
+		{k.AllKeys, k.Quit, k.Notes, k.Evidence, k.Flag, k.Overview, k.Review},
 	}
 }
 
@@ -367,10 +367,12 @@ func (m *Model) questionBody() []string {
 	}
 	lines = append(lines, wrapLines("Notes: "+strings.ReplaceAll(notes, "\n", " / "), w)...)
 	ev := strings.Join(a.Evidence, ", ")
-	if ev == "" {
+	if ev == "" && q.Evidence != "" {
 		ev = faint.Render("none (e to add) · keep: " + q.Evidence)
 	}
-	lines = append(lines, wrapLines("Evidence: "+ev, w)...)
+	if ev != "" {
+		lines = append(lines, wrapLines("Evidence: "+ev, w)...)
+	}
 	if m.edit != editNone {
 		label := map[editKind]string{editNotes: "Notes", editEvidence: "Evidence (paths or links, one per line)",
 			editReason: "Why does this not apply? (required for \"Does not apply\")"}[m.edit]
