@@ -14,6 +14,7 @@ import (
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/cmd/telesra/estate"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
+	"github.com/telesra/telesra/questionnaire"
 )
 
 // DemoOptions are `telesra demo`'s inputs.
@@ -88,12 +89,20 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 	if err != nil {
 		return err
 	}
+	// The sample answers give the demo report its questionnaire half; answers already in DIR
+	// (someone answered the demo's questionnaire) are kept.
+	answersNote := "sample answers of a small practice with gaps"
+	if _, err := os.Stat(questionnaire.AnswersPath(dir)); err == nil {
+		answersNote = "kept the answers already there"
+	} else if err := questionnaire.SaveAnswers(dir, questionnaire.DefaultBank(), questionnaire.SampleAnswers()); err != nil {
+		return err
+	}
 	if !io.Quiet {
 		fmt.Fprintf(io.ErrOut, "Demo practice: %d services on 127.0.0.1\n", len(est.Services))
 		for _, s := range est.Services {
 			fmt.Fprintf(io.ErrOut, "  %-32s %s\n", s.Name, s.Target)
 		}
-		fmt.Fprintf(io.ErrOut, "Workspace: %s\n\n", path)
+		fmt.Fprintf(io.ErrOut, "Workspace: %s\nQuestionnaire: %s (%s)\n\n", path, questionnaire.AnswersPath(dir), answersNote)
 	}
 
 	so := o.Scan

@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
+	"github.com/telesra/telesra/questionnaire"
 )
 
 // InitOptions are `telesra init`'s inputs.
@@ -30,6 +33,9 @@ type InitOptions struct {
 	AuthorisedBy string
 	AuthorisedOn string
 	Force        bool
+	// From is last assessment's workspace: its answers are carried forward, marked to
+	// re-confirm, and its organisation, assessor and scope fill in what flags leave empty.
+	From string
 	// Prompt asks for the organisation and assessor when they are missing and a person is at
 	// the terminal.
 	Prompt func(ctx context.Context, o *InitOptions) error
@@ -45,10 +51,16 @@ func NewCmdInit(f *Factory, runF func(*InitOptions) error) *cobra.Command {
 assessor, the date, the scope (targets and exclusions) and who authorised active scanning.
 The file is validated against its schema; edit it freely afterwards.
 
+--from LAST_DIR starts from last assessment: its answers are carried forward into
+DIR/answers.yaml marked "to re-confirm" (telesra assess shows last year's answer and what
+changed), and its organisation, assessor and scope are reused unless flags say otherwise.
+Scanning authorisation is never carried forward.
+
 Scanning needs authorisation: pass --authorised-by and --authorised-on, or fill them in later.`,
 		Example: `  telesra init acme-2026 --org "Acme Family Telehealth" --assessor "J. Smith" \
       --target portal.acme.example --target 10.20.0.0/24 --exclude 10.20.0.1 \
-      --authorised-by "Dr A. Lee, practice owner" --authorised-on 2026-11-20`,
+      --authorised-by "Dr A. Lee, practice owner" --authorised-on 2026-11-20
+  telesra init acme-2027 --from acme-2026 --authorised-by "Dr A. Lee" --authorised-on 2027-11-19`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Dir = args[0]
@@ -69,10 +81,35 @@ Scanning needs authorisation: pass --authorised-by and --authorised-on, or fill 
 	fl.StringVar(&o.AuthorisedBy, "authorised-by", "", "who authorised active scanning (name and role)")
 	fl.StringVar(&o.AuthorisedOn, "authorised-on", "", "when scanning was authorised, YYYY-MM-DD")
 	fl.BoolVar(&o.Force, "force", false, "replace an existing assessment.yaml")
+	fl.StringVar(&o.From, "from", "", "carry answers (and organisation, assessor, scope) forward from last assessment's workspace `LAST_DIR`")
 	return cmd
 }
 
 func initRun(ctx context.Context, o *InitOptions) error {
+	var carried *questionnaire.Answers
+	bank := questionnaire.DefaultBank()
+	if o.From != "" {
+		last, err := workspace.Load(o.From)
+		if err != nil {
+			return err
+		}
+		lastAnswers, err := questionnaire.LoadAnswers(o.From, bank)
+		if err != nil {
+			return err
+		}
+		carried = questionnaire.CarryForward(lastAnswers)
+		la := last.Assessment
+		o.Organisation = cmp.Or(o.Organisation, la.Organisation.Name)
+		o.Assessor = cmp.Or(o.Assessor, la.Assessor.Name)
+		o.AssessorOrg = cmp.Or(o.AssessorOrg, la.Assessor.Organisation)
+		o.Email = cmp.Or(o.Email, la.Assessor.Email)
+		if len(o.Targets) == 0 {
+			o.Targets = la.Scope.Targets
+		}
+		if len(o.Exclusions) == 0 {
+			o.Exclusions = la.Scope.Exclusions
+		}
+	}
 	for _, list := range [][]string{o.Targets, o.Exclusions} {
 		for _, t := range list {
 			if _, err := checks.ParseTarget(t); err != nil {
@@ -104,9 +141,24 @@ func initRun(ctx context.Context, o *InitOptions) error {
 	if o.AuthorisedBy != "" || o.AuthorisedOn != "" {
 		a.Authorisation = &workspace.Authorisation{AuthorisedBy: o.AuthorisedBy, AuthorisedOn: o.AuthorisedOn}
 	}
+	if carried != nil {
+		// Checked before anything is written: init never leaves half a workspace behind.
+		if _, err := os.Stat(questionnaire.AnswersPath(o.Dir)); err == nil && !o.Force {
+			return &workspace.ExistsError{Path: questionnaire.AnswersPath(o.Dir)}
+		}
+	}
 	path, err := workspace.Create(o.Dir, a, o.Force)
 	if err != nil {
 		return err
+	}
+	if carried != nil {
+		if err := questionnaire.SaveAnswers(o.Dir, bank, carried); err != nil {
+			return err
+		}
+		if !o.IO.Quiet {
+			fmt.Fprintf(o.IO.ErrOut, "Carried forward %d answers from %s, marked to re-confirm: telesra assess -w %s\n",
+				carried.Count(), questionnaire.AnswersPath(o.From), o.Dir)
+		}
 	}
 	if !o.IO.Quiet {
 		fmt.Fprintf(o.IO.ErrOut, "Created %s\n", path)

@@ -34,6 +34,8 @@ Start with:  telesra demo          (a self-contained loopback estate, nothing le
 		NewCmdInit(f, nil),
 		NewCmdScan(f, nil),
 		NewCmdDemo(f, nil),
+		NewCmdAssess(f, nil),
+		NewCmdAnswers(f),
 		NewCmdChecks(f),
 		NewCmdVersion(f),
 		newCmdExitCodes(),

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/telesra/telesra/questionnaire"
+)
+
+// binary is telesra built once for the end-to-end tests (the build is cached after the first).
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "telesra-e2e-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "telesra")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		os.RemoveAll(dir)
+		panic("build telesra: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// screen collects what the program draws on the pseudo-terminal.
+type screen struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+// waitFor waits (bounded) until the program has drawn text. Keys typed before the program puts
+// the terminal in raw mode would be discarded, so tests wait for the first screen.
+func (s *screen) waitFor(t *testing.T, text string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s.mu.Lock()
+		got := s.buf.String()
+		s.mu.Unlock()
+		if strings.Contains(got, text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen never showed %q; it showed:\n%q", text, got)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// startAssess runs `telesra assess` in a pseudo-terminal of 80x24 and waits for its first screen.
+func startAssess(t *testing.T, ws string) (*exec.Cmd, *os.File) {
+	t.Helper()
+	cmd := exec.Command(binary, "assess", "-w", ws)
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scr := &screen{}
+	go io.Copy(scr, tty) // also keeps a full pty buffer from blocking the program
+	t.Cleanup(func() {
+		tty.Close()
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	scr.waitFor(t, "telesra assess")
+	return cmd, tty
+}
+
+// waitAnswer polls answers.yaml (bounded) until question id has status want.
+func waitAnswer(t *testing.T, ws, id string, want questionnaire.Status) {
+	t.Helper()
+	bank := questionnaire.DefaultBank()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		a, err := questionnaire.LoadAnswers(ws, bank)
+		if err == nil && a.Get(id).Status == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never saved as %s (last read: %v, %v)", id, want, a, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestAssessSurvivesSIGKILL answers questions in the real binary at a terminal, kills it with
+// SIGKILL, and checks that every answer given was saved and the next session resumes at the
+// first question still open.
+func TestAssessSurvivesSIGKILL(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws")
+	out, err := exec.Command(binary, "init", ws, "--org", "Kill Test Clinic", "--assessor", "Test",
+		"--authorised-by", "Test owner", "--authorised-on", "2026-01-01").CombinedOutput()
+	if err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+
+	cmd, tty := startAssess(t, ws)
+	// Overview -> enter starts section 1; then Yes, No, Yes to the first three questions.
+	steps := []struct {
+		keys string
+		id   string
+		want questionnaire.Status
+	}{
+		{"\r1", "about.office", questionnaire.Yes},
+		{"2", "about.servers", questionnaire.No},
+		{"1", "about.remote-work", questionnaire.Yes},
+	}
+	for _, s := range steps {
+		if _, err := tty.Write([]byte(s.keys)); err != nil {
+			t.Fatal(err)
+		}
+		waitAnswer(t, ws, s.id, s.want)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	bank := questionnaire.DefaultBank()
+	a, err := questionnaire.LoadAnswers(ws, bank)
+	if err != nil {
+		t.Fatalf("answers.yaml after SIGKILL: %v", err)
+	}
+	for _, s := range steps {
+		if got := a.Get(s.id).Status; got != s.want {
+			t.Errorf("after SIGKILL %s = %q, want %s", s.id, got, s.want)
+		}
+	}
+	if fi, err := os.Stat(questionnaire.AnswersPath(ws)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("answers.yaml: %v, mode %v", err, fi.Mode())
+	}
+
+	// The next session resumes at the first open question: answering "1" answers it.
+	cmd2, tty2 := startAssess(t, ws)
+	if _, err := tty2.Write([]byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	waitAnswer(t, ws, "about.personal-devices", questionnaire.Yes)
+	if _, err := tty2.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd2.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("assess after q: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("assess did not exit 15s after q")
+	}
+	a, err = questionnaire.LoadAnswers(ws, bank)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"about.office", "about.servers", "about.remote-work", "about.personal-devices"} {
+		if a.Get(id).Status == "" {
+			t.Errorf("%s lost", id)
+		}
+	}
+}
+
+// TestAssessRefusesWithoutTerminalOrOnBadAnswers: no terminal, or a hand-edited answers.yaml
+// with a typo, and assess does not start (exit 2, file:line), leaving the file as it was.
+func TestAssessRefusesWithoutTerminalOrOnBadAnswers(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws")
+	if out, err := exec.Command(binary, "init", ws, "--org", "X", "--assessor", "Y",
+		"--authorised-by", "Z", "--authorised-on", "2026-01-01").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	out, err := exec.Command(binary, "assess", "-w", ws).CombinedOutput()
+	if code := exitCode(err); code != 2 || !contains(out, "stdin is not one") || !contains(out, "answers.yaml") {
+		t.Errorf("assess without a terminal: exit %d\n%s", code, out)
+	}
+	bad := []byte("schema_version: 1\nanswers:\n  about.office:\n    status: yes\n  about.office:\n    status: no\n")
+	if err := os.WriteFile(questionnaire.AnswersPath(ws), bad, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd, tty := startAssessOutput(t, ws)
+	got, _ := io.ReadAll(tty)
+	err = cmd.Wait()
+	if code := exitCode(err); code != 2 || !contains(got, "answers.yaml:5:3") || !contains(got, "duplicate key") {
+		t.Errorf("assess on a bad answers file: exit %d\n%s", code, got)
+	}
+	if now, _ := os.ReadFile(questionnaire.AnswersPath(ws)); string(now) != string(bad) {
+		t.Error("the bad answers file was rewritten")
+	}
+}
+
+func startAssessOutput(t *testing.T, ws string) (*exec.Cmd, io.Reader) {
+	t.Helper()
+	cmd := exec.Command(binary, "assess", "-w", ws)
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tty.Close() })
+	return cmd, &eofOnEIO{tty}
+}
+
+// eofOnEIO ends reading when the child closes the terminal (Linux reports EIO, not EOF).
+type eofOnEIO struct{ r io.Reader }
+
+func (e *eofOnEIO) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	return -1
+}
+
+func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }

@@ -1,0 +1,231 @@
+package tui
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/telesra/telesra/questionnaire"
+)
+
+// Prompt runs the questionnaire as plain sequential prompts, for screen readers and dumb
+// terminals (telesra assess --accessible, TERM=dumb): no redrawing, no colour, one question at a
+// time from the first one still open, every answer saved the moment it is given.
+//
+// It is written here rather than with huh's accessible mode because huh's accessible select
+// offers only a fixed list of choices (no skip, back, help or note commands) and panics at the
+// end of input (it indexes option 0 when stdin closes).
+func Prompt(ctx context.Context, in io.Reader, out io.Writer, o Options) error {
+	p := &prompter{Options: o, in: bufio.NewReader(in), out: out}
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+	return p.run(ctx)
+}
+
+type prompter struct {
+	Options
+	in  *bufio.Reader
+	out io.Writer
+}
+
+// errEOF ends the session when input ends: every answer given is already saved.
+var errEOF = errors.New("end of input")
+
+func (p *prompter) readLine(prompt string) (string, error) {
+	fmt.Fprint(p.out, prompt)
+	line, err := p.in.ReadString('\n')
+	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+		fmt.Fprintln(p.out)
+		if errors.Is(err, io.EOF) {
+			return "", errEOF
+		}
+		return "", err
+	}
+	return strings.TrimSpace(line), nil
+}
+
+func (p *prompter) save() error {
+	if err := p.Store.Save(p.Answers.Clone()); err != nil {
+		return fmt.Errorf("answer not saved: %w", err)
+	}
+	return nil
+}
+
+func (p *prompter) run(ctx context.Context) error {
+	b, a := p.Bank, p.Answers
+	today := p.Now().Format(time.DateOnly)
+	s := questionnaire.Score(b, a)
+	fmt.Fprintf(p.out, "telesra questionnaire (plain prompts). %d of %d questions answered.\n", s.Overall.Answered, s.Overall.Questions)
+	if p.File != "" {
+		fmt.Fprintf(p.out, "Each answer is saved to %s as soon as you give it.\n", p.File)
+	}
+	fmt.Fprintln(p.out, "At each question, type a number and press Enter. Other commands: h help, n note, e evidence, f flag, s skip, b back, q quit.")
+
+	q := b.FirstOpen(a)
+	if q == nil {
+		fmt.Fprintln(p.out, "Every question is answered. Use telesra assess without --accessible to review, or edit answers.yaml.")
+		return nil
+	}
+	for q != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		next, err := p.ask(q, today)
+		if errors.Is(err, errEOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		q = next
+	}
+	s = questionnaire.Score(b, a)
+	fmt.Fprintf(p.out, "Done for now: %d of %d questions answered.\n", s.Overall.Answered, s.Overall.Questions)
+	return nil
+}
+
+// ask prompts for one question until it is answered, skipped or left, and returns the question
+// to ask next (nil to stop).
+func (p *prompter) ask(q *questionnaire.Question, today string) (*questionnaire.Question, error) {
+	b, a := p.Bank, p.Answers
+	asked := b.Asked(a)
+	pos := 0
+	for i, x := range asked {
+		if x == q {
+			pos = i + 1
+		}
+	}
+	sec, _ := b.Section(q.Section)
+	fmt.Fprintf(p.out, "\nQuestion %d of %d. Section: %s.\n%s\n", pos, len(asked), sec.Title, q.Text)
+	ans := a.Get(q.ID)
+	if ans.Reconfirm && ans.Previous != nil {
+		fmt.Fprintf(p.out, "Last assessment's answer: %s. Answer again to confirm or change it.\n", ans.Previous.Status.Short())
+	} else if ans.Status != "" {
+		fmt.Fprintf(p.out, "Current answer: %s.\n", ans.Status.Short())
+	}
+	for i, o := range q.Options {
+		fmt.Fprintf(p.out, "%d. %s\n", i+1, o.Label)
+	}
+	for {
+		line, err := p.readLine(fmt.Sprintf("Answer 1-%d (h help, n note, e evidence, f flag, s skip, b back, q quit): ", len(q.Options)))
+		if err != nil {
+			return nil, err
+		}
+		switch strings.ToLower(line) {
+		case "q", "quit":
+			return nil, nil
+		case "s", "skip", "":
+			return p.after(q), nil
+		case "b", "back":
+			if prev := p.before(q); prev != nil {
+				return prev, nil
+			}
+			fmt.Fprintln(p.out, "This is the first question.")
+			continue
+		case "h", "help":
+			fmt.Fprintf(p.out, "Why it matters: %s\nWhat good looks like: %s\nExample: %s\n", q.Help.Why, q.Help.Good, q.Help.Example)
+			if len(q.Citations) > 0 {
+				var cs []string
+				for _, c := range q.Citations {
+					cs = append(cs, fmt.Sprintf("%s %s (%s)", c.Citation, c.Name, kindWord(c.Kind)))
+				}
+				fmt.Fprintf(p.out, "HIPAA: %s\nEvidence to keep: %s\n", strings.Join(cs, "; "), q.Evidence)
+			}
+			continue
+		case "f", "flag":
+			flagged := !a.Get(q.ID).Flagged
+			a.Update(q.ID, today, func(x *questionnaire.Answer) { x.Flagged = flagged })
+			if err := p.save(); err != nil {
+				return nil, err
+			}
+			fmt.Fprintln(p.out, map[bool]string{true: "Flagged for later.", false: "Flag removed."}[flagged])
+			continue
+		case "n", "note", "notes":
+			text, err := p.readLine("Note (one line, Enter to save): ")
+			if err != nil {
+				return nil, err
+			}
+			a.Update(q.ID, today, func(x *questionnaire.Answer) { x.Notes = text })
+			if err := p.save(); err != nil {
+				return nil, err
+			}
+			fmt.Fprintln(p.out, "Note saved.")
+			continue
+		case "e", "evidence":
+			text, err := p.readLine("Evidence: paths or links separated by commas: ")
+			if err != nil {
+				return nil, err
+			}
+			var items []string
+			for _, it := range strings.Split(text, ",") {
+				if it = strings.TrimSpace(it); it != "" {
+					items = append(items, it)
+				}
+			}
+			a.Update(q.ID, today, func(x *questionnaire.Answer) { x.Evidence = items })
+			if err := p.save(); err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(p.out, "Evidence saved (%d item(s)).\n", len(items))
+			continue
+		}
+		n, err := strconv.Atoi(line)
+		if err != nil || n < 1 || n > len(q.Options) {
+			fmt.Fprintf(p.out, "Please type a number from 1 to %d, or a command letter.\n", len(q.Options))
+			continue
+		}
+		o := q.Options[n-1]
+		before := a.Get(q.ID)
+		if o.Status == questionnaire.NotApplicable {
+			reason := ""
+			for reason == "" {
+				if reason, err = p.readLine("Why does this not apply to your practice? "); err != nil {
+					return nil, err
+				}
+			}
+			a.SetStatus(q.ID, o.Status, today)
+			a.Update(q.ID, today, func(x *questionnaire.Answer) { x.Notes = reason })
+		} else {
+			a.SetStatus(q.ID, o.Status, today)
+		}
+		if err := p.save(); err != nil {
+			return nil, err
+		}
+		msg := "Saved: " + o.Status.Short() + "."
+		if before.Reconfirm && before.Previous != nil && before.Previous.Status != o.Status {
+			msg = fmt.Sprintf("Saved. Changed since the last assessment: %s to %s.", before.Previous.Status.Short(), o.Status.Short())
+		}
+		if o.Status == questionnaire.Unknown {
+			msg += " Flagged for later."
+		}
+		fmt.Fprintln(p.out, msg)
+		return p.after(q), nil
+	}
+}
+
+// after is the asked question following q under the current answers.
+func (p *prompter) after(q *questionnaire.Question) *questionnaire.Question {
+	asked := p.Bank.Asked(p.Answers)
+	for i, x := range asked {
+		if x == q && i+1 < len(asked) {
+			return asked[i+1]
+		}
+	}
+	return nil
+}
+
+func (p *prompter) before(q *questionnaire.Question) *questionnaire.Question {
+	asked := p.Bank.Asked(p.Answers)
+	for i, x := range asked {
+		if x == q && i > 0 {
+			return asked[i-1]
+		}
+	}
+	return nil
+}
