@@ -16,25 +16,7 @@ import (
 	"github.com/telesra/telesra/questionnaire"
 )
 
-// binary is telesra built once for the end-to-end tests (the build is cached after the first).
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "telesra-e2e-")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "telesra")
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		os.RemoveAll(dir)
-		panic("build telesra: " + err.Error())
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+// The binary is built once for all end-to-end tests by TestMain in main_test.go.
 
 // screen collects what the program draws on the pseudo-terminal.
 type screen struct {
@@ -231,16 +213,6 @@ func (e *eofOnEIO) Read(p []byte) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
-}
-
-func exitCode(err error) int {
-	if err == nil {
-		return 0
-	}
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode()
-	}
-	return -1
 }
 
 func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
