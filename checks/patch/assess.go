@@ -53,16 +53,16 @@ type Report struct {
 
 // EOLJudgement is a release past its end of life.
 type EOLJudgement struct {
-	Subject    string            `json:"subject"` // "nginx 1.16", "Debian 9 (stretch)"
-	Key        string            `json:"key"`     // stable: "nginx:1.16", "debian:9"
-	EOL        string            `json:"eol"`     // end of free security support
-	Months     int               `json:"months_since"`
-	Extended   string            `json:"extended,omitempty"` // paid extended support still running: "Ubuntu Pro ESM until 2028-04-01"
+	Subject  string `json:"subject"` // "nginx 1.16", "Debian 9 (stretch)"
+	Key      string `json:"key"`     // stable: "nginx:1.16", "debian:9"
+	EOL      string `json:"eol"`     // end of free security support
+	Months   int    `json:"months_since"`
+	Extended string `json:"extended,omitempty"` // paid extended support still running: "Ubuntu Pro ESM until 2028-04-01"
 	// ExtendedEnded: paid extended support existed and has ended too ("Extended Security Updates ended 2026-10-13").
-	ExtendedEnded string `json:"extended_ended,omitempty"`
-	Confidence checks.Confidence `json:"confidence"`
-	Reason     string            `json:"reason,omitempty"` // why it is only potential
-	Upgrade    string            `json:"upgrade"`
+	ExtendedEnded string            `json:"extended_ended,omitempty"`
+	Confidence    checks.Confidence `json:"confidence"`
+	Reason        string            `json:"reason,omitempty"` // why it is only potential
+	Upgrade       string            `json:"upgrade"`
 }
 
 // VulnMatch is a vulnerability whose range covers the announced version.

@@ -132,7 +132,7 @@ type KEV struct {
 // --- the files' shape (templates/schemas/kb.schema.json) ---
 
 type kbDoc struct {
-	Snapshot        snapshotDoc `yaml:"snapshot"`
+	Snapshot        snapshotDoc  `yaml:"snapshot"`
 	Products        []productDoc `yaml:"products,omitempty"`
 	Vulnerabilities []vulnDoc    `yaml:"vulnerabilities,omitempty"`
 	KEV             []kevDoc     `yaml:"kev,omitempty"`
@@ -593,7 +593,9 @@ func (kb *KB) Sources() []Source { return kb.sources }
 func (kb *KB) Product(id string) *Product { return kb.products[id] }
 
 // Lookup finds a product by ID or by a name banners use (case-insensitive).
-func (kb *KB) Lookup(name string) *Product { return kb.aliases[strings.ToLower(strings.TrimSpace(name))] }
+func (kb *KB) Lookup(name string) *Product {
+	return kb.aliases[strings.ToLower(strings.TrimSpace(name))]
+}
 
 // Vulns returns the vulnerabilities recorded for a product, by ID.
 func (kb *KB) Vulns(product string) []*Vuln { return kb.byProd[product] }
