@@ -244,6 +244,7 @@ func ParseProductHeader(source, value string) []Fingerprint {
 	}
 	toks, comments := splitHeader(raw)
 	distro, platform := distroComment(comments)
+	distro = checks.Clean(distro, 40)
 	var out []Fingerprint
 	for _, t := range toks {
 		name := t.name
@@ -388,12 +389,12 @@ func ParseGreeting(line string) []Fingerprint {
 			fp.Version = checks.Clean(strings.TrimSuffix(m[g.version], "."), 40)
 		}
 		if g.distro > 0 && m[g.distro] != "" {
-			fp.Distro = strings.ToLower(m[g.distro])
+			fp.Distro = checks.Clean(strings.ToLower(m[g.distro]), 40)
 		}
 		if g.product == "cyrus imap" && len(m) > 2 && m[2] != "" {
 			// "v3.0.8-Debian-3.0.8-6+deb10u4": the package version follows the distribution name.
 			if d, pkg, ok := strings.Cut(m[2], "-"); ok && validPackageRevision(strings.ReplaceAll(pkg, "-", ".")) {
-				fp.Distro, fp.Package = strings.ToLower(d), checks.Clean(pkg, 80)
+				fp.Distro, fp.Package = checks.Clean(strings.ToLower(d), 40), checks.Clean(pkg, 80)
 				fp.Release = releaseFromPackage(pkg)
 			}
 		}

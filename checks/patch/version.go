@@ -68,7 +68,7 @@ func ParseVersion(eco Ecosystem, s string) (Version, error) {
 		}
 		v.deb = d
 	case Deb:
-		if !debRE.MatchString(s) {
+		if !debRE.MatchString(s) || strings.HasSuffix(s, "-") {
 			return Version{}, fmt.Errorf("%w %q: not a Debian package version", ErrVersion, s)
 		}
 		d, err := debversion.NewVersion(s)
@@ -77,7 +77,7 @@ func ParseVersion(eco Ecosystem, s string) (Version, error) {
 		}
 		v.deb = d
 	case RPM:
-		if !rpmRE.MatchString(s) {
+		if !rpmRE.MatchString(s) || strings.HasSuffix(s, "-") {
 			return Version{}, fmt.Errorf("%w %q: not an RPM version", ErrVersion, s)
 		}
 		v.rpm = rpmversion.NewVersion(s)
