@@ -16,7 +16,7 @@ import (
 // version, distribution, release and package.
 func TestParseSSHFields(t *testing.T) {
 	tests := []struct {
-		banner                                    string
+		banner                                 string
 		product, version, distro, release, pkg string
 	}{
 		{"SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6", "openssh", "8.9p1", "ubuntu", "", "8.9p1-3ubuntu0.6"},
