@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -211,6 +212,12 @@ type kbFile struct {
 	name   string // shown in errors and sources
 	origin string
 	data   []byte
+	parsed *parsedFile // embedded files are parsed once per process
+}
+
+type parsedFile struct {
+	root *yaml.Node
+	doc  kbDoc
 }
 
 // DefaultKBDir is where `telesra feeds import` keeps its copies: the user's configuration
@@ -223,8 +230,26 @@ func DefaultKBDir() (string, error) {
 	return filepath.Join(d, "telesra", "kb"), nil
 }
 
-// embeddedFiles returns the knowledge base bundled in the binary, in name order.
-func embeddedFiles() ([]kbFile, error) {
+// embeddedFiles returns the knowledge base bundled in the binary, in load order, parsed and
+// validated once per process (merging copies the decoded values, so sharing them is safe).
+func embeddedFiles() ([]kbFile, error) { return embedded() }
+
+var embedded = sync.OnceValues(func() ([]kbFile, error) {
+	files, err := readEmbedded()
+	if err != nil {
+		return nil, err
+	}
+	for i := range files {
+		root, doc, err := decodeKBFile(files[i])
+		if err != nil {
+			return nil, err
+		}
+		files[i].parsed = &parsedFile{root: root, doc: doc}
+	}
+	return files, nil
+})
+
+func readEmbedded() ([]kbFile, error) {
 	names, err := fs.Glob(templates.FS(), "kb/*.yaml")
 	if err != nil {
 		return nil, err
@@ -328,16 +353,15 @@ func buildKB(files []kbFile) (*KB, error) {
 
 // add decodes, validates and merges one file.
 func (kb *KB) add(f kbFile) error {
-	root, err := templates.ParseYAML(f.name, f.data)
-	if err != nil {
+	var (
+		root *yaml.Node
+		doc  kbDoc
+		err  error
+	)
+	if f.parsed != nil {
+		root, doc = f.parsed.root, f.parsed.doc
+	} else if root, doc, err = decodeKBFile(f); err != nil {
 		return err
-	}
-	if err := templates.ValidateNode(f.name, root, kbSchema); err != nil {
-		return err
-	}
-	var doc kbDoc
-	if err := root.Decode(&doc); err != nil {
-		return &templates.FileError{File: f.name, Line: root.Line, Msg: err.Error()}
 	}
 	at := func(msg string, path ...string) error {
 		e := &templates.FileError{File: f.name, Msg: msg}
@@ -374,6 +398,22 @@ func (kb *KB) add(f kbFile) error {
 		Notes: doc.Snapshot.Notes, ImportedFrom: doc.Snapshot.ImportedFrom, ImportedAt: doc.Snapshot.ImportedAt, Entries: entries,
 	})
 	return nil
+}
+
+// decodeKBFile parses and validates one file against the schema.
+func decodeKBFile(f kbFile) (*yaml.Node, kbDoc, error) {
+	root, err := templates.ParseYAML(f.name, f.data)
+	if err != nil {
+		return nil, kbDoc{}, err
+	}
+	if err := templates.ValidateNode(f.name, root, kbSchema); err != nil {
+		return nil, kbDoc{}, err
+	}
+	var doc kbDoc
+	if err := root.Decode(&doc); err != nil {
+		return nil, kbDoc{}, &templates.FileError{File: f.name, Line: root.Line, Msg: err.Error()}
+	}
+	return root, doc, nil
 }
 
 // day parses a schema-validated YYYY-MM-DD ("" gives the zero time).
