@@ -130,7 +130,7 @@ func (f *family) newEOL() *checks.Check {
 		HIPAA:       citations.eol,
 		Remediation: "Upgrade to a release that still receives security updates (the finding names them), or isolate the system " +
 			"and record the risk acceptance until it is replaced.",
-		References: []string{"https://endoflife.date", "https://www.cisa.gov/resources-tools/resources/secure-by-design"},
+		References: []string{"https://endoflife.date", "https://csrc.nist.gov/pubs/sp/800/40/r4/final"},
 		Probes:     probes,
 		Applies:    applies,
 	}

@@ -35,6 +35,7 @@ Start with:  telesra demo          (a self-contained loopback estate, nothing le
 		NewCmdScan(f, nil),
 		NewCmdDemo(f, nil),
 		NewCmdChecks(f),
+		NewCmdFeeds(f),
 		NewCmdVersion(f),
 		newCmdExitCodes(),
 	)
