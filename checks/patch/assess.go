@@ -384,9 +384,11 @@ func judgeSupport(r *Report, p, d *Product, readings []reading, upstreamKnown, v
 		best := supported[0]
 		r.Support = best.status
 		r.SupportNote = supportNote(best)
-		if r.Build == BuildMaybeDistribution && upstreamKnown && readings[0].status == EndOfLife {
-			r.SupportNote = fmt.Sprintf("%s ended %s upstream, but %s ships this version: %s", readings[0].subject, date(readings[0].cycle.EOL),
-				best.subject, supportNote(best))
+		if r.Build == BuildMaybeDistribution && best.owner.Distribution {
+			r.SupportNote = "as the package of " + supportNote(best)
+			if upstreamKnown && readings[0].status == EndOfLife {
+				r.SupportNote += fmt.Sprintf(" (upstream %s ended %s)", readings[0].subject, date(readings[0].cycle.EOL))
+			}
 		}
 		return
 	}
@@ -436,11 +438,11 @@ func judgeSupport(r *Report, p, d *Product, readings []reading, upstreamKnown, v
 func supportNote(rd reading) string {
 	switch rd.status {
 	case LTS:
-		return fmt.Sprintf("%s supported (long-term support until %s)", rd.subject, date(rd.cycle.EOL))
+		return fmt.Sprintf("%s, long-term support until %s", rd.subject, date(rd.cycle.EOL))
 	case NotAnnounced:
-		return fmt.Sprintf("%s supported (no end date announced in the snapshot)", rd.subject)
+		return fmt.Sprintf("%s, supported (no end date in the snapshot)", rd.subject)
 	}
-	return fmt.Sprintf("%s supported until %s", rd.subject, date(rd.cycle.EOL))
+	return fmt.Sprintf("%s, supported until %s", rd.subject, date(rd.cycle.EOL))
 }
 
 // upgradeAdvice names the supported releases to move to.
@@ -668,8 +670,17 @@ func (r Report) Line() string {
 		}
 	}
 	if kev+cve > 0 {
-		fmt.Fprintf(&b, "; %d known-exploited, %d other CVE", kev, cve)
-		if potential > 0 {
+		var parts []string
+		if kev > 0 {
+			parts = append(parts, fmt.Sprintf("%d KEV", kev))
+		}
+		if cve > 0 {
+			parts = append(parts, fmt.Sprintf("%d CVE", cve))
+		}
+		fmt.Fprintf(&b, "; %s", strings.Join(parts, ", "))
+		if potential == kev+cve {
+			b.WriteString(" (potential)")
+		} else if potential > 0 {
 			fmt.Fprintf(&b, " (%d potential)", potential)
 		}
 	}

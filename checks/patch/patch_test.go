@@ -2,6 +2,7 @@ package patch_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -415,5 +416,56 @@ func TestProbeFailureIsAnError(t *testing.T) {
 		if !ok || a.Status != checks.StatusError || a.Reason != checks.ReasonTooLarge {
 			t.Errorf("%s: attempt %+v, want an error with reason %s", id, a, checks.ReasonTooLarge)
 		}
+	}
+}
+
+// fakeRecognizer stands in for the web family's nuclei recognizer.
+type fakeRecognizer struct {
+	techs []checks.Technology
+	err   error
+	calls int
+	mu    sync.Mutex
+}
+
+func (f *fakeRecognizer) Recognize(_ context.Context, env *checks.Env) ([]checks.Technology, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	return f.techs, f.err
+}
+
+// TestRecognizerOption: products the recognizer finds on HTTP endpoints are judged like banners
+// (an appliance's version is where FortiOS findings come from); a recognizer failure is recorded
+// in the verdict while what the headers said still stands.
+func TestRecognizerOption(t *testing.T) {
+	day := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	rec := &fakeRecognizer{techs: []checks.Technology{{Product: "FortiOS", Vendor: "Fortinet", Version: "7.2.3", Source: "fortios-detect"}}}
+	fam := patch.Family(patch.Options{KBDir: t.TempDir(), Recognizer: rec})
+	web := "http://" + httpServer(t, map[string]string{"Server": "xxxxxxxx-xxxxx"})
+	ssh := "ssh://" + bannerServer(t, "SSH-2.0-OpenSSH_9.8p1")
+	res := scan(t, fam, day, web, ssh)
+	var kev []string
+	for _, f := range res.Findings {
+		if f.Check == patch.CheckKEV {
+			kev = append(kev, f.Title+" "+string(f.Confidence))
+		}
+	}
+	if len(kev) != 2 || !strings.Contains(strings.Join(kev, ","), "CVE-2023-27997 (known exploited) in FortiOS (FortiGate) 7.2.3 potential") {
+		t.Errorf("FortiOS 7.2.3 KEV findings: %v", kev)
+	}
+	if rec.calls != 1 {
+		t.Errorf("the recognizer ran %d times; it is for HTTP endpoints, once each", rec.calls)
+	}
+
+	failing := &fakeRecognizer{err: fmt.Errorf("nuclei: templates failed to load")}
+	fam = patch.Family(patch.Options{KBDir: t.TempDir(), Recognizer: failing})
+	web = "http://" + httpServer(t, map[string]string{"Server": "nginx/1.16.1"})
+	res = scan(t, fam, day, web)
+	_, data := patchVerdict(t, res, res.Endpoints[0].Target)
+	if !strings.Contains(data.Recognizer, "templates failed") {
+		t.Errorf("recognizer error not recorded: %+v", data)
+	}
+	if !contains(checkstest.FindingsOf(res, ""), patch.CheckEOL) {
+		t.Errorf("the Server header's nginx 1.16.1 must still be judged: %v", checkstest.FindingsOf(res, ""))
 	}
 }
