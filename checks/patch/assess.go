@@ -62,6 +62,7 @@ type EOLJudgement struct {
 	ExtendedEnded string            `json:"extended_ended,omitempty"`
 	Confidence    checks.Confidence `json:"confidence"`
 	Reason        string            `json:"reason,omitempty"` // why it is only potential
+	Note          string            `json:"note,omitempty"`   // the knowledge base's remark on the release
 	Upgrade       string            `json:"upgrade"`
 }
 
@@ -401,7 +402,7 @@ func judgeSupport(r *Report, p, d *Product, readings []reading, upstreamKnown, v
 	// Every reading is past end of life (or in paid extended support).
 	first := readings[0]
 	j := &EOLJudgement{Subject: first.subject, Key: first.key, EOL: date(first.cycle.EOL), Months: monthsBetween(first.cycle.EOL, now),
-		Confidence: checks.Confirmed, Upgrade: upgradeAdvice(p, d, first, now)}
+		Confidence: checks.Confirmed, Note: first.cycle.Note, Upgrade: upgradeAdvice(p, d, first, now)}
 	if (d != nil || !upstreamKnown) && len(readings) > 1 {
 		var names []string
 		for _, rd := range readings {

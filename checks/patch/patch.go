@@ -386,6 +386,9 @@ func eolFindings(c *checks.Check, env *checks.Env, facts *endpointFacts) []check
 		if g.j.ExtendedEnded != "" {
 			fd.Evidence["extended_support_ended"] = g.j.ExtendedEnded
 		}
+		if g.j.Note != "" {
+			fd.Evidence["note"] = g.j.Note
+		}
 		if g.j.Reason != "" {
 			fd.Evidence["confidence_reason"] = g.j.Reason
 		}
