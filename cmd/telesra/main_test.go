@@ -69,7 +69,7 @@ func TestDemoBinary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("telesra demo: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(string(out), "transport.cleartext_http") {
+	if !strings.Contains(string(out), "transport.cleartext_http") || !strings.Contains(string(out), "Findings:") {
 		t.Errorf("demo table lacks the portal finding:\n%s", out)
 	}
 	if !strings.Contains(stderr.String(), dir) {

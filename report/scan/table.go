@@ -51,13 +51,32 @@ func (t Table) Write(w io.Writer, r *checks.Result) error {
 	b.WriteString("\n")
 
 	if len(r.Findings) > 0 {
+		// IDs and targets are things a reader copies: they never wrap. The finding's title takes
+		// what width is left, and wraps.
+		cols := [3]int{len("SEVERITY"), len("CHECK"), len("TARGET")}
+		for _, f := range r.Findings {
+			n := len(f.Severity.String())
+			if f.Suppressed() {
+				n += len(" (suppressed)")
+			}
+			cols[0] = max(cols[0], n)
+			cols[1] = max(cols[1], len(f.Check))
+			cols[2] = max(cols[2], len(f.Target))
+		}
+		const padding = 2 + 1 // one space each side, one border per column
+		fixed := (cols[0] + cols[1] + cols[2]) + 4*padding + 1
+		title := max(width-fixed, 24)
 		tbl := table.New().
 			Border(lipgloss.RoundedBorder()).
 			Headers("SEVERITY", "CHECK", "TARGET", "FINDING").
-			Width(width).
 			Wrap(true).
 			StyleFunc(func(row, col int) lipgloss.Style {
 				s := lipgloss.NewStyle().Padding(0, 1)
+				if col < 3 {
+					s = s.Width(cols[col] + 2)
+				} else {
+					s = s.Width(title + 2)
+				}
 				if row == table.HeaderRow {
 					return s.Bold(true)
 				}

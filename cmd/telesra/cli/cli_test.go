@@ -410,7 +410,7 @@ func TestDemo(t *testing.T) {
 	}
 	var portalFinding *checks.Finding
 	for i, f := range res.Findings {
-		if f.Check == "transport.cleartext_http" {
+		if f.Check == "transport.cleartext_http" && f.Evidence["password_forms"] != nil {
 			portalFinding = &res.Findings[i]
 		}
 	}

@@ -37,6 +37,7 @@ Start with:  telesra demo          (a self-contained loopback estate, nothing le
 		NewCmdAssess(f, nil),
 		NewCmdAnswers(f),
 		NewCmdChecks(f),
+		NewCmdFeeds(f),
 		NewCmdVersion(f),
 		newCmdExitCodes(),
 	)

@@ -30,6 +30,7 @@ var starters = []func(*Estate) error{
 	startPortal,
 	startSSH,
 	startStaffPortal,
+	startScheduler,
 }
 
 // Start brings up every demo service on 127.0.0.1 (port 0: the kernel picks free ports).
@@ -71,6 +72,7 @@ const (
 	portPortal = iota
 	portSSH
 	portStaffPortal
+	portScheduler
 )
 
 // listen opens a loopback listener on basePort+offset, or any free port; the estate never binds

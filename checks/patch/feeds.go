@@ -1,0 +1,808 @@
+package patch
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/renameio/v2"
+	cvss30 "github.com/pandatix/go-cvss/30"
+	cvss31 "github.com/pandatix/go-cvss/31"
+	cvss40 "github.com/pandatix/go-cvss/40"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/telesra/telesra/templates"
+)
+
+// FeedKind is a feed format `telesra feeds import` understands.
+type FeedKind string
+
+const (
+	FeedKEV       FeedKind = "kev"       // CISA's known_exploited_vulnerabilities.json
+	FeedEndOfLife FeedKind = "endoflife" // an endoflife.date API export (v0 list or v1 product)
+	FeedOSV       FeedKind = "osv"       // OSV records: one, a list, or an osv.dev {"vulns": [...]} answer
+)
+
+// FeedKinds lists the accepted kinds, for help and errors.
+var FeedKinds = []FeedKind{FeedKEV, FeedEndOfLife, FeedOSV}
+
+// ImportOptions tune an import.
+type ImportOptions struct {
+	Kind    FeedKind  // "" detects it from the content
+	Product string    // endoflife.date product name for v0 exports ("" from the file name)
+	Now     time.Time // recorded as imported_at
+}
+
+// ImportResult says what an import changed.
+type ImportResult struct {
+	Kind    FeedKind `json:"kind"`
+	Path    string   `json:"path"`    // the knowledge-base copy written
+	Entries int      `json:"entries"` // entries kept
+	Skipped int      `json:"skipped"` // entries that name nothing telesra can judge
+	Summary string   `json:"summary"`
+}
+
+// maxFeedBytes bounds a feed: CISA's catalog is about 1.5 MB, an endoflife.date product a few KB.
+const maxFeedBytes = 64 << 20
+
+// feedError is bad input in a feed, as a FileError so the CLI exits 2 and names file:line.
+func feedError(file string, line, col int, format string, args ...any) error {
+	return &templates.FileError{File: file, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
+}
+
+// ImportFeed validates a downloaded feed and writes it, converted, into the knowledge-base
+// directory dir. Nothing is written unless the whole feed is valid and the knowledge base it
+// yields loads: a malformed or truncated download leaves the existing copy untouched.
+func ImportFeed(dir, file string, data []byte, o ImportOptions) (*ImportResult, error) {
+	if dir == "" {
+		return nil, errors.New("feeds import: no knowledge-base directory")
+	}
+	if len(data) > maxFeedBytes {
+		return nil, feedError(file, 0, 0, "larger than %d MiB: not a feed", maxFeedBytes>>20)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, feedError(file, 1, 0, "file is empty")
+	}
+	var top any
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, jsonError(file, data, err)
+	}
+	kind := o.Kind
+	if kind == "" {
+		kind = detectFeed(top)
+		if kind == "" {
+			return nil, feedError(file, 1, 1, "not a CISA KEV catalog, an endoflife.date export or OSV records")
+		}
+	}
+	// A YAML tree of the same JSON gives line numbers for errors inside records.
+	root, _ := templates.ParseYAML(file, data)
+	pos := func(path ...string) (int, int) {
+		if root == nil {
+			return 0, 0
+		}
+		n := root
+		if len(path) > 0 {
+			if n = templates.Locate(root, path...); n == nil {
+				return 0, 0
+			}
+		}
+		return n.Line, n.Column
+	}
+	base, err := LoadKB("")
+	if err != nil {
+		return nil, err
+	}
+	imported := o.Now.UTC().Format(time.RFC3339)
+	abs, _ := filepath.Abs(file)
+	var (
+		doc  kbDoc
+		name string
+		res  = &ImportResult{Kind: kind}
+	)
+	switch kind {
+	case FeedKEV:
+		doc, err = convertKEV(file, data, pos)
+		name = "kev.yaml"
+	case FeedEndOfLife:
+		var product *Product
+		doc, product, err = convertEndOfLife(base, file, data, o.Product, pos)
+		if product != nil {
+			name = "eol-" + product.ID + ".yaml"
+		}
+	case FeedOSV:
+		doc, res.Skipped, err = convertOSV(base, file, top, pos)
+		name = "osv.yaml"
+		if err == nil {
+			doc, err = mergeOSV(filepath.Join(dir, name), doc)
+		}
+	default:
+		return nil, fmt.Errorf("feeds import: unknown kind %q (want %s)", kind, joinKinds())
+	}
+	if err != nil {
+		return nil, err
+	}
+	doc.Snapshot.ImportedFrom, doc.Snapshot.ImportedAt = abs, imported
+	out, err := marshalKB(doc)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, name)
+
+	// The knowledge base as it will be after the import must load, or nothing is written.
+	files, err := embeddedFiles()
+	if err != nil {
+		return nil, err
+	}
+	existing, err := userFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range existing {
+		if f.name != path {
+			files = append(files, f)
+		}
+	}
+	kb, err := buildKB(append(files, kbFile{name: path, origin: OriginImported, data: out}))
+	if err != nil {
+		return nil, fmt.Errorf("feeds import: %s would not load: %w", file, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("feeds import: %w", err)
+	}
+	if err := renameio.WriteFile(path, out, 0o600, renameio.WithPermissions(0o600)); err != nil {
+		return nil, fmt.Errorf("feeds import: %w", err)
+	}
+	res.Path = path
+	for _, s := range kb.Sources() {
+		if s.File == path {
+			res.Entries = s.Entries
+		}
+	}
+	res.Summary = fmt.Sprintf("%s (%s): %d entries", doc.Snapshot.Name, doc.Snapshot.Date, res.Entries)
+	if res.Skipped > 0 {
+		res.Summary += fmt.Sprintf(", %d skipped (no product or release telesra knows)", res.Skipped)
+	}
+	return res, nil
+}
+
+func joinKinds() string {
+	var s []string
+	for _, k := range FeedKinds {
+		s = append(s, string(k))
+	}
+	return strings.Join(s, ", ")
+}
+
+// jsonError turns a JSON syntax error into file:line:column; a download cut short says so.
+func jsonError(file string, data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	off := int64(-1)
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 {
+		return feedError(file, 0, 0, "not JSON: %v", err)
+	}
+	line, col := 1, 1
+	for _, b := range data[:min(int(off), len(data))] {
+		if b == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "unexpected end of JSON input") {
+		msg = "the file ends in the middle of the JSON document (truncated download?)"
+	}
+	return feedError(file, line, col, "%s", msg)
+}
+
+// detectFeed recognises a feed by its shape.
+func detectFeed(top any) FeedKind {
+	switch v := top.(type) {
+	case map[string]any:
+		if _, ok := v["vulnerabilities"]; ok {
+			if _, ok := v["catalogVersion"]; ok {
+				return FeedKEV
+			}
+		}
+		if r, ok := v["result"].(map[string]any); ok {
+			if _, ok := r["releases"]; ok {
+				return FeedEndOfLife
+			}
+		}
+		if _, ok := v["vulns"]; ok {
+			return FeedOSV
+		}
+		if _, ok := v["id"]; ok {
+			if _, ok := v["affected"]; ok {
+				return FeedOSV
+			}
+			if _, ok := v["modified"]; ok {
+				return FeedOSV
+			}
+		}
+	case []any:
+		if len(v) == 0 {
+			return ""
+		}
+		if first, ok := v[0].(map[string]any); ok {
+			if _, ok := first["cycle"]; ok {
+				return FeedEndOfLife
+			}
+			if _, ok := first["id"]; ok {
+				return FeedOSV
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	cveRE  = regexp.MustCompile(`^CVE-[0-9]{4}-[0-9]{4,}$`)
+	cveAny = regexp.MustCompile(`CVE-[0-9]{4}-[0-9]{4,}`)
+)
+
+// --- CISA KEV ---
+
+type kevCatalog struct {
+	Title           string     `json:"title"`
+	CatalogVersion  string     `json:"catalogVersion"`
+	DateReleased    string     `json:"dateReleased"`
+	Count           *int       `json:"count"`
+	Vulnerabilities []kevEntry `json:"vulnerabilities"`
+}
+
+type kevEntry struct {
+	CveID                      string `json:"cveID"`
+	VendorProject              string `json:"vendorProject"`
+	Product                    string `json:"product"`
+	VulnerabilityName          string `json:"vulnerabilityName"`
+	DateAdded                  string `json:"dateAdded"`
+	DueDate                    string `json:"dueDate"`
+	KnownRansomwareCampaignUse string `json:"knownRansomwareCampaignUse"`
+}
+
+func convertKEV(file string, data []byte, pos func(...string) (int, int)) (kbDoc, error) {
+	var c kevCatalog
+	if err := json.Unmarshal(data, &c); err != nil {
+		return kbDoc{}, jsonError(file, data, err)
+	}
+	l, col := pos()
+	switch {
+	case c.CatalogVersion == "":
+		return kbDoc{}, feedError(file, l, col, "catalogVersion is missing: not a CISA KEV catalog")
+	case len(c.Vulnerabilities) == 0:
+		return kbDoc{}, feedError(file, l, col, "the catalog has no vulnerabilities")
+	case c.Count != nil && *c.Count != len(c.Vulnerabilities):
+		l, col = pos("count")
+		return kbDoc{}, feedError(file, l, col, "count says %d entries but the file has %d (truncated or edited download?)", *c.Count, len(c.Vulnerabilities))
+	}
+	released, err := feedDate(c.DateReleased)
+	if err != nil {
+		l, col = pos("dateReleased")
+		return kbDoc{}, feedError(file, l, col, "dateReleased %q: %v", c.DateReleased, err)
+	}
+	doc := kbDoc{Snapshot: snapshotDoc{
+		Name:    "CISA Known Exploited Vulnerabilities catalog " + c.CatalogVersion,
+		Date:    released,
+		Sources: []string{"https://www.cisa.gov/known-exploited-vulnerabilities-catalog"},
+	}}
+	seen := map[string]int{}
+	for i, e := range c.Vulnerabilities {
+		at := func(field string) (int, int) { return pos("vulnerabilities", strconv.Itoa(i), field) }
+		if !cveRE.MatchString(e.CveID) {
+			l, col := at("cveID")
+			return kbDoc{}, feedError(file, l, col, "vulnerabilities[%d].cveID %q is not a CVE ID", i, e.CveID)
+		}
+		if j, dup := seen[e.CveID]; dup {
+			l, col := at("cveID")
+			return kbDoc{}, feedError(file, l, col, "%s listed twice (entries %d and %d)", e.CveID, j, i)
+		}
+		seen[e.CveID] = i
+		added, err := feedDate(e.DateAdded)
+		if err != nil {
+			l, col := at("dateAdded")
+			return kbDoc{}, feedError(file, l, col, "%s dateAdded %q: %v", e.CveID, e.DateAdded, err)
+		}
+		due := ""
+		if e.DueDate != "" {
+			if due, err = feedDate(e.DueDate); err != nil {
+				l, col := at("dueDate")
+				return kbDoc{}, feedError(file, l, col, "%s dueDate %q: %v", e.CveID, e.DueDate, err)
+			}
+		}
+		doc.KEV = append(doc.KEV, kevDoc{CVE: e.CveID, Vendor: e.VendorProject, Product: e.Product, Name: e.VulnerabilityName,
+			DateAdded: added, Due: due, Ransomware: e.KnownRansomwareCampaignUse})
+	}
+	return doc, nil
+}
+
+// feedDate reads the dates feeds use ("2024-07-01", "2024-07-01T15:00:59.6015Z") as YYYY-MM-DD.
+func feedDate(s string) (string, error) {
+	if len(s) >= 10 {
+		if t, err := time.Parse(time.DateOnly, s[:10]); err == nil && (len(s) == 10 || s[10] == 'T' || s[10] == ' ') {
+			return t.Format(time.DateOnly), nil
+		}
+	}
+	return "", errors.New("want a date like 2024-07-01")
+}
+
+// --- endoflife.date ---
+
+// eolField is endoflife.date's date-or-boolean field.
+type eolField struct {
+	date string
+	set  bool // true: a boolean true without a date (already ended / yes)
+}
+
+func (f *eolField) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case nil, bool:
+		f.set = x == true
+	case string:
+		d, err := feedDate(x)
+		if err != nil {
+			return fmt.Errorf("%q: %w", x, err)
+		}
+		f.date = d
+	default:
+		return fmt.Errorf("want a date or a boolean, got %s", b)
+	}
+	return nil
+}
+
+// eolCycleName accepts the cycle as a string or a number (endoflife.date uses both).
+type eolCycleName string
+
+func (c *eolCycleName) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case string:
+		*c = eolCycleName(x)
+	case float64:
+		*c = eolCycleName(strings.Trim(string(b), `"`))
+	default:
+		return fmt.Errorf("cycle: want a string or a number, got %s", b)
+	}
+	return nil
+}
+
+type eolV0 struct {
+	Cycle           eolCycleName `json:"cycle"`
+	Codename        *string      `json:"codename"`
+	ReleaseDate     eolField     `json:"releaseDate"`
+	Support         eolField     `json:"support"`
+	EOL             eolField     `json:"eol"`
+	ExtendedSupport eolField     `json:"extendedSupport"`
+	Latest          any          `json:"latest"`
+}
+
+type eolV1 struct {
+	SchemaVersion string `json:"schema_version"`
+	GeneratedAt   string `json:"generated_at"`
+	Result        struct {
+		Name     string `json:"name"`
+		Label    string `json:"label"`
+		Releases []struct {
+			Name        eolCycleName `json:"name"`
+			Codename    *string      `json:"codename"`
+			ReleaseDate eolField     `json:"releaseDate"`
+			EOASFrom    eolField     `json:"eoasFrom"`
+			EOLFrom     eolField     `json:"eolFrom"`
+			EOESFrom    eolField     `json:"eoesFrom"`
+			Latest      *struct {
+				Name string `json:"name"`
+			} `json:"latest"`
+		} `json:"releases"`
+	} `json:"result"`
+}
+
+func convertEndOfLife(kb *KB, file string, data []byte, product string, pos func(...string) (int, int)) (kbDoc, *Product, error) {
+	var cycles []eolV0
+	date := ""
+	l, col := pos()
+	trimmed := bytes.TrimSpace(data)
+	if trimmed[0] == '[' {
+		if err := json.Unmarshal(data, &cycles); err != nil {
+			return kbDoc{}, nil, jsonError(file, data, err)
+		}
+		if product == "" {
+			// The API serves /api/nginx.json; people save it as nginx.json or endoflife-nginx.json.
+			product = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+			product = strings.TrimPrefix(strings.TrimPrefix(product, "endoflife-"), "endoflife_")
+		}
+	} else {
+		var v1 eolV1
+		if err := json.Unmarshal(data, &v1); err != nil {
+			return kbDoc{}, nil, jsonError(file, data, err)
+		}
+		if product == "" {
+			product = v1.Result.Name
+		}
+		if d, err := feedDate(v1.GeneratedAt); err == nil {
+			date = d
+		}
+		for _, r := range v1.Result.Releases {
+			c := eolV0{Cycle: r.Name, Codename: r.Codename, ReleaseDate: r.ReleaseDate, Support: r.EOASFrom, EOL: r.EOLFrom, ExtendedSupport: r.EOESFrom}
+			if r.Latest != nil {
+				c.Latest = r.Latest.Name
+			}
+			cycles = append(cycles, c)
+		}
+	}
+	var p *Product
+	for _, cand := range kb.Products() {
+		if cand.EndOfLife != "" && strings.EqualFold(cand.EndOfLife, product) || cand.ID == strings.ToLower(product) {
+			p = cand
+		}
+	}
+	if p == nil {
+		var known []string
+		for _, cand := range kb.Products() {
+			if cand.EndOfLife != "" {
+				known = append(known, cand.EndOfLife)
+			}
+		}
+		sort.Strings(known)
+		return kbDoc{}, nil, feedError(file, l, col, "endoflife.date product %q is not one telesra fingerprints (give --product; known: %s)",
+			product, strings.Join(known, ", "))
+	}
+	if len(cycles) == 0 {
+		return kbDoc{}, nil, feedError(file, l, col, "the export lists no release cycles")
+	}
+	pd := productDoc{ID: p.ID, Name: p.Name}
+	seen := map[string]bool{}
+	for i, c := range cycles {
+		name := strings.TrimSpace(string(c.Cycle))
+		if name == "" {
+			l, col := pos(strconv.Itoa(i))
+			return kbDoc{}, nil, feedError(file, l, col, "release %d has no cycle name", i)
+		}
+		if seen[cycleKey(name)] {
+			l, col := pos(strconv.Itoa(i))
+			return kbDoc{}, nil, feedError(file, l, col, "cycle %q listed twice", name)
+		}
+		seen[cycleKey(name)] = true
+		cd := cycleDoc{Cycle: name, Released: c.ReleaseDate.date}
+		if c.Codename != nil {
+			cd.Codename = *c.Codename
+		}
+		if s, ok := c.Latest.(string); ok {
+			if _, err := ParseVersion(p.Versioning, s); err == nil && !p.Distribution {
+				cd.Latest = s
+			}
+		}
+		// endoflife.date's "eol" is the end of security support; for a product whose extended
+		// support is free (Debian LTS) that extension is the real end.
+		if p.FreeExtended && c.ExtendedSupport.date != "" {
+			cd.Security, cd.EOL = c.EOL.date, c.ExtendedSupport.date
+		} else {
+			cd.EOL, cd.Extended = c.EOL.date, c.ExtendedSupport.date
+		}
+		if cd.EOL == "" && c.EOL.set {
+			// Ended, date unknown: its release date is the only safe bound (never "supported").
+			if cd.Released == "" {
+				continue
+			}
+			cd.EOL, cd.Note = cd.Released, "endoflife.date marks it ended without a date"
+		}
+		if cd.Extended != "" && cd.EOL != "" && cd.Extended < cd.EOL {
+			cd.Extended = ""
+		}
+		pd.Cycles = append(pd.Cycles, cd)
+	}
+	// Oldest first, as the embedded files list them.
+	sort.SliceStable(pd.Cycles, func(i, j int) bool { return pd.Cycles[i].Released < pd.Cycles[j].Released })
+	if date == "" {
+		for _, c := range pd.Cycles {
+			date = max(date, c.Released)
+		}
+	}
+	if date == "" {
+		date = time.Now().UTC().Format(time.DateOnly)
+	}
+	return kbDoc{
+		Snapshot: snapshotDoc{Name: "endoflife.date: " + p.Name, Date: date, Sources: []string{"https://endoflife.date/" + strings.ToLower(product)}},
+		Products: []productDoc{pd},
+	}, p, nil
+}
+
+// --- OSV ---
+
+type osvRecord struct {
+	ID       string   `json:"id"`
+	Modified string   `json:"modified"`
+	Aliases  []string `json:"aliases"`
+	Upstream []string `json:"upstream"`
+	Summary  string   `json:"summary"`
+	Details  string   `json:"details"`
+	Severity []struct {
+		Type  string `json:"type"`
+		Score string `json:"score"`
+	} `json:"severity"`
+	Affected []struct {
+		Package struct {
+			Ecosystem string `json:"ecosystem"`
+			Name      string `json:"name"`
+		} `json:"package"`
+		Ranges []struct {
+			Type   string              `json:"type"`
+			Events []map[string]string `json:"events"`
+		} `json:"ranges"`
+	} `json:"affected"`
+	References []struct {
+		URL string `json:"url"`
+	} `json:"references"`
+}
+
+func convertOSV(kb *KB, file string, top any, pos func(...string) (int, int)) (kbDoc, int, error) {
+	var raw []any
+	prefix := []string{}
+	switch v := top.(type) {
+	case []any:
+		raw = v
+	case map[string]any:
+		if list, ok := v["vulns"].([]any); ok {
+			raw, prefix = list, []string{"vulns"}
+		} else {
+			raw = []any{v}
+			prefix = nil
+		}
+	}
+	if len(raw) == 0 {
+		l, c := pos()
+		return kbDoc{}, 0, feedError(file, l, c, "no OSV records")
+	}
+	byID := map[string]*vulnDoc{}
+	var order []string
+	skipped := 0
+	latest := ""
+	for i, r := range raw {
+		at := func(field ...string) (int, int) {
+			p := append([]string{}, prefix...)
+			if prefix != nil || len(raw) > 1 {
+				p = append(p, strconv.Itoa(i))
+			}
+			return pos(append(p, field...)...)
+		}
+		b, _ := json.Marshal(r)
+		var rec osvRecord
+		if err := json.Unmarshal(b, &rec); err != nil {
+			l, c := at()
+			return kbDoc{}, 0, feedError(file, l, c, "record %d: %v", i, err)
+		}
+		if rec.ID == "" {
+			l, c := at()
+			return kbDoc{}, 0, feedError(file, l, c, "record %d has no id", i)
+		}
+		if rec.Modified != "" {
+			d, err := feedDate(rec.Modified)
+			if err != nil {
+				l, c := at("modified")
+				return kbDoc{}, 0, feedError(file, l, c, "%s modified %q: %v", rec.ID, rec.Modified, err)
+			}
+			latest = max(latest, d)
+		}
+		id := osvCVE(rec)
+		cvss, vector := osvCVSS(rec)
+		for j, a := range rec.Affected {
+			d, release := osvDistro(kb, a.Package.Ecosystem)
+			if d == nil {
+				skipped++
+				continue
+			}
+			product := d.Packages[a.Package.Name]
+			if product == "" {
+				if p := kb.Product(a.Package.Name); p != nil && !p.Distribution {
+					product = p.ID
+				}
+			}
+			if product == "" || kb.Product(product) == nil {
+				skipped++
+				continue
+			}
+			fixed := ""
+			for _, rg := range a.Ranges {
+				if rg.Type != "ECOSYSTEM" {
+					continue
+				}
+				for _, ev := range rg.Events {
+					if f := ev["fixed"]; f != "" {
+						fixed = f
+					}
+				}
+			}
+			if fixed == "" {
+				skipped++ // no fix yet: nothing a package version can be compared with
+				continue
+			}
+			if _, err := ParseVersion(d.Versioning, fixed); err != nil {
+				l, c := at("affected", strconv.Itoa(j))
+				return kbDoc{}, 0, feedError(file, l, c, "%s: fixed version %q: %v", rec.ID, fixed, err)
+			}
+			vd := byID[id]
+			if vd == nil {
+				if existing := kb.Vuln(id); existing != nil && existing.Product != product {
+					skipped++
+					continue
+				}
+				vd = &vulnDoc{ID: id, Product: product, Title: osvTitle(rec), CVSS: cvss, Vector: vector}
+				for _, ref := range rec.References {
+					if strings.HasPrefix(ref.URL, "https://") && len(vd.References) < 5 {
+						vd.References = append(vd.References, ref.URL)
+					}
+				}
+				byID[id] = vd
+				order = append(order, id)
+			} else if vd.Product != product {
+				skipped++
+				continue
+			}
+			vd.Distros = append(vd.Distros, DistroFix{Distro: d.ID, Release: release, Fixed: fixed, Status: "fixed", Advisory: osvAdvisory(rec)})
+		}
+	}
+	if len(order) == 0 {
+		l, c := pos()
+		return kbDoc{}, skipped, feedError(file, l, c, "none of the %d OSV records names a distribution package telesra knows "+
+			"(Debian, Ubuntu, RHEL-family releases in the knowledge base, packages such as openssh, nginx, apache2/httpd, openssl, php)", len(raw))
+	}
+	if latest == "" {
+		latest = time.Now().UTC().Format(time.DateOnly)
+	}
+	doc := kbDoc{Snapshot: snapshotDoc{Name: "OSV records (distribution fixes)", Date: latest, Sources: []string{"https://osv.dev"}}}
+	for _, id := range order {
+		doc.Vulnerabilities = append(doc.Vulnerabilities, *byID[id])
+	}
+	return doc, skipped, nil
+}
+
+// osvCVE names a record by its CVE when it has one: DSA-, USN- and DEBIAN-CVE- records describe
+// the same flaw the knowledge base knows by CVE.
+func osvCVE(r osvRecord) string {
+	if cveRE.MatchString(r.ID) {
+		return r.ID
+	}
+	for _, a := range append(append([]string{}, r.Upstream...), r.Aliases...) {
+		if cveRE.MatchString(a) {
+			return a
+		}
+	}
+	if m := cveAny.FindString(r.ID); m != "" {
+		return m
+	}
+	return r.ID
+}
+
+func osvAdvisory(r osvRecord) string {
+	if !cveRE.MatchString(r.ID) {
+		return r.ID
+	}
+	for _, a := range r.Aliases {
+		if strings.HasPrefix(a, "DSA-") || strings.HasPrefix(a, "USN-") || strings.HasPrefix(a, "RHSA-") || strings.HasPrefix(a, "DLA-") {
+			return a
+		}
+	}
+	return ""
+}
+
+func osvTitle(r osvRecord) string {
+	t := strings.TrimSpace(r.Summary)
+	if t == "" {
+		t = strings.TrimSpace(r.Details)
+		if i := strings.IndexAny(t, "\r\n"); i >= 0 {
+			t = t[:i]
+		}
+	}
+	if t == "" {
+		t = r.ID
+	}
+	if len(t) > 160 {
+		t = t[:160] + "…"
+	}
+	return t
+}
+
+// osvCVSS computes the base score of the record's CVSS vector, newest version first.
+func osvCVSS(r osvRecord) (float64, string) {
+	for _, s := range r.Severity {
+		switch {
+		case strings.HasPrefix(s.Score, "CVSS:3.1/"):
+			if v, err := cvss31.ParseVector(s.Score); err == nil {
+				return v.BaseScore(), s.Score
+			}
+		case strings.HasPrefix(s.Score, "CVSS:3.0/"):
+			if v, err := cvss30.ParseVector(s.Score); err == nil {
+				return v.BaseScore(), s.Score
+			}
+		}
+	}
+	for _, s := range r.Severity {
+		if strings.HasPrefix(s.Score, "CVSS:4.0/") {
+			if v, err := cvss40.ParseVector(s.Score); err == nil {
+				return v.Score(), s.Score
+			}
+		}
+	}
+	return 0, ""
+}
+
+var releaseNumRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+
+// osvDistro maps an OSV ecosystem ("Debian:12", "Ubuntu:22.04:LTS", "Ubuntu:Pro:18.04:LTS",
+// "AlmaLinux:9", "Rocky Linux:9", "Red Hat:enterprise_linux:9::appstream") to a distribution
+// release the knowledge base knows.
+func osvDistro(kb *KB, eco string) (*Product, string) {
+	parts := strings.Split(eco, ":")
+	d := kb.Lookup(parts[0])
+	if d == nil || !d.Distribution {
+		return nil, ""
+	}
+	for _, p := range parts[1:] {
+		if releaseNumRE.MatchString(p) && d.Release(p) != nil {
+			return d, d.Release(p).Cycle
+		}
+	}
+	return nil, ""
+}
+
+// mergeOSV adds previously imported OSV fixes that this import does not replace: OSV imports
+// accumulate (one file per advisory is common), KEV and endoflife imports replace.
+func mergeOSV(path string, doc kbDoc) (kbDoc, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return doc, nil
+	} else if err != nil {
+		return kbDoc{}, fmt.Errorf("feeds import: %w", err)
+	}
+	var old kbDoc
+	if err := yaml.Unmarshal(data, &old); err != nil {
+		return kbDoc{}, &templates.FileError{File: path, Msg: "existing OSV copy is unreadable: " + err.Error()}
+	}
+	byID := map[string]int{}
+	for i, v := range doc.Vulnerabilities {
+		byID[v.ID] = i
+	}
+	for _, v := range old.Vulnerabilities {
+		i, ok := byID[v.ID]
+		if !ok {
+			doc.Vulnerabilities = append(doc.Vulnerabilities, v)
+			continue
+		}
+		cur := &doc.Vulnerabilities[i]
+		for _, od := range v.Distros {
+			found := false
+			for _, nd := range cur.Distros {
+				if nd.Distro == od.Distro && nd.Release == od.Release {
+					found = true
+				}
+			}
+			if !found {
+				cur.Distros = append(cur.Distros, od)
+			}
+		}
+	}
+	doc.Snapshot.Date = max(doc.Snapshot.Date, old.Snapshot.Date)
+	return doc, nil
+}

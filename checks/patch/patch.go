@@ -1,0 +1,522 @@
+// Package patch is the patch-level check family: it reads what endpoints announce (SSH banners,
+// HTTP Server and X-Powered-By headers, generator tags, SMTP/FTP/POP3/IMAP greetings, certificate
+// hints, and products a Recognizer finds), normalises it to product, version, distribution and
+// package revision, and judges it offline against a dated knowledge base of life cycles, CISA KEV
+// entries and CVE ranges. A distribution package is judged by its distribution's fixed package
+// version when the knowledge base has it; otherwise a match is only potential, because
+// distributions backport fixes without changing the upstream version.
+package patch
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/telesra/telesra/checks"
+)
+
+// Options configure the family.
+type Options struct {
+	// Recognizer identifies web products (the web family's nuclei templates). Nil: the family
+	// relies on headers and the page's generator tag.
+	Recognizer checks.Recognizer
+	// KBDir holds the copies `telesra feeds import` wrote. "": DefaultKBDir(); a missing
+	// directory means the embedded knowledge base alone.
+	KBDir string
+}
+
+// The family's check IDs.
+const (
+	CheckEOL       = "patch.eol"
+	CheckKEV       = "patch.kev"
+	CheckCVE       = "patch.cve"
+	CheckDisclosed = "patch.version_disclosed"
+)
+
+// family is one scan's state: the knowledge base, loaded once, and the probes that share it.
+type family struct {
+	opts   Options
+	kbOnce func() (*KB, error)
+	http   *checks.Probe[*httpFacts]
+	assess *checks.Probe[*endpointFacts]
+}
+
+// Family returns the patch-level checks.
+func Family(o Options) *checks.Family {
+	f := &family{opts: o}
+	f.kbOnce = sync.OnceValues(func() (*KB, error) {
+		dir := o.KBDir
+		if dir == "" {
+			if d, err := DefaultKBDir(); err == nil {
+				dir = d
+			}
+		}
+		return LoadKB(dir)
+	})
+	f.http = &checks.Probe[*httpFacts]{ID: "patch.http", Run: f.fetchHTTP}
+	f.assess = &checks.Probe[*endpointFacts]{ID: "patch.assess", Run: f.runAssess}
+	return &checks.Family{
+		Name:  "patch",
+		Title: "Patch level",
+		Description: "What runs, in which version, whether it is still supported, and whether it carries known-exploited (CISA KEV) " +
+			"or high-impact vulnerabilities: judged offline against a dated knowledge base, with distribution packages " +
+			"compared by their fixed package versions.",
+		Checks: []*checks.Check{f.newEOL(), f.newKEV(), f.newCVE(), f.newDisclosed()},
+		Probes: []checks.ProbeInfo{
+			{ID: "patch.http", Description: "HTTP endpoints: one GET of the endpoint's path (same-origin redirects, at most 5) reading the " +
+				"Server, X-Powered-By, X-AspNet-Version, X-OWA-Version and X-Generator headers, the page's generator tag (first 256 KiB) " +
+				"and, over TLS, the certificate's subject and issuer.", Connections: "1-6"},
+			{ID: "patch.assess", Description: "No traffic of its own: the service banner from detection (SSH identification string, " +
+				"SMTP/FTP/POP3/IMAP greeting), patch.http, and products the web recognizer found, judged against the knowledge base " +
+				"(templates/kb plus `telesra feeds import` copies). Publishes the endpoint's patch verdict.", Connections: "0 (recognizer: its own)"},
+		},
+		Open: func(context.Context) (func(), error) {
+			if _, err := f.kbOnce(); err != nil {
+				return nil, fmt.Errorf("patch knowledge base: %w", err)
+			}
+			return func() {}, nil
+		},
+	}
+}
+
+// KnowledgeBaseInfo describes the knowledge base a scan with KBDir dir ("" for the default) uses:
+// every file with its snapshot date and sources, for the report's "knowledge-base dates".
+func KnowledgeBaseInfo(dir string) ([]Source, error) {
+	if dir == "" {
+		if d, err := DefaultKBDir(); err == nil {
+			dir = d
+		}
+	}
+	kb, err := LoadKB(dir)
+	if err != nil {
+		return nil, err
+	}
+	return kb.Sources(), nil
+}
+
+var applies = func(s checks.Service) bool {
+	return s.Is(checks.SvcSSH, checks.SvcHTTP, checks.SvcSMTP, checks.SvcFTP, checks.SvcPOP3, checks.SvcIMAP)
+}
+
+var citations = struct{ eol, kev, cve, disclosed []string }{
+	eol:       []string{"164.308(a)(1)(ii)(B)", "164.308(a)(5)(ii)(B)", "164.308(a)(1)(ii)(A)"},
+	kev:       []string{"164.308(a)(1)(ii)(B)", "164.308(a)(5)(ii)(B)", "164.308(a)(6)(ii)"},
+	cve:       []string{"164.308(a)(1)(ii)(B)", "164.308(a)(5)(ii)(B)"},
+	disclosed: []string{"164.308(a)(1)(ii)(A)", "164.308(a)(1)(ii)(B)"},
+}
+
+var probes = []string{"service", "patch.http", "patch.assess"}
+
+const connections = "shared: the service probe's banner and 1-6 for patch.http on HTTP endpoints"
+
+func (f *family) newEOL() *checks.Check {
+	c := &checks.Check{
+		ID: CheckEOL, Family: "patch", Title: "Software past end of life",
+		Description: "Judges the announced product version, or the distribution release its package belongs to, against the " +
+			"knowledge base's life cycles on the scan date. Confirmed when every reading of the banner is past its end of life; " +
+			"potential when paid extended support (Ubuntu Pro ESM, RHEL ELS, Windows ESU) may still cover it or the banner names no " +
+			"distribution but matches a distribution's package. A version that matches a still-supported distribution release is " +
+			"not reported. Evidence: the release, its end-of-life date and months since.",
+		Connections: connections,
+		Severity:    checks.High,
+		HIPAA:       citations.eol,
+		Remediation: "Upgrade to a release that still receives security updates (the finding names them), or isolate the system " +
+			"and record the risk acceptance until it is replaced.",
+		References: []string{"https://endoflife.date", "https://csrc.nist.gov/pubs/sp/800/40/r4/final"},
+		Probes:     probes,
+		Applies:    applies,
+	}
+	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
+		facts, err := f.assess.Get(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		return eolFindings(c, env, facts), nil
+	}
+	return c
+}
+
+func (f *family) newKEV() *checks.Check {
+	c := &checks.Check{
+		ID: CheckKEV, Family: "patch", Title: "Known exploited vulnerability (CISA KEV)",
+		Description: "Matches the announced version against the affected ranges of vulnerabilities in CISA's Known Exploited " +
+			"Vulnerabilities catalog. A distribution package is compared with the distribution's fixed package version when the " +
+			"knowledge base has it (confirmed when older); otherwise, and when the flaw needs a configuration a banner cannot show, " +
+			"the finding is potential with the reason. Evidence: CVE, CISA date added and due date, ransomware use.",
+		Connections: connections,
+		Severity:    checks.Critical,
+		HIPAA:       citations.kev,
+		Remediation: "Apply the fix now (CISA's deadline for federal agencies has passed or is near), then look for signs of " +
+			"compromise: these flaws are exploited in the wild.",
+		References: []string{"https://www.cisa.gov/known-exploited-vulnerabilities-catalog"},
+		Probes:     probes,
+		Applies:    applies,
+	}
+	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
+		facts, err := f.assess.Get(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		return vulnFindings(c, env, facts, true), nil
+	}
+	return c
+}
+
+func (f *family) newCVE() *checks.Check {
+	c := &checks.Check{
+		ID: CheckCVE, Family: "patch", Title: "Known vulnerability in the announced version",
+		Description: "Matches the announced version against the knowledge base's high-impact CVE ranges (those not in CISA KEV; " +
+			"KEV matches are patch.kev). Severity follows the CVSS v3 base score. Confidence as for patch.kev.",
+		Connections: connections,
+		Severity:    checks.Critical,
+		HIPAA:       citations.cve,
+		Remediation: "Upgrade to the fixed release or install the distribution's fixed package (the finding names it).",
+		References:  []string{"https://nvd.nist.gov/"},
+		Probes:      probes,
+		Applies:     applies,
+	}
+	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
+		facts, err := f.assess.Get(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		return vulnFindings(c, env, facts, false), nil
+	}
+	return c
+}
+
+func (f *family) newDisclosed() *checks.Check {
+	c := &checks.Check{
+		ID: CheckDisclosed, Family: "patch", Title: "Service announces its software version",
+		Description: "Reports the products whose version the service itself announces (banner, Server or X-Powered-By header, " +
+			"generator tag): it lets an attacker pick exploits without probing, and it is how this family judges patch level.",
+		Connections: connections,
+		Severity:    checks.Info,
+		HIPAA:       citations.disclosed,
+		Remediation: "Stop announcing versions where the product allows it (the finding says how) and keep an inventory of " +
+			"versions instead.",
+		Probes:  probes,
+		Applies: applies,
+	}
+	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
+		facts, err := f.assess.Get(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		return disclosedFindings(c, env, facts), nil
+	}
+	return c
+}
+
+// httpFacts is what one GET tells about the products behind an HTTP endpoint.
+type httpFacts struct {
+	Header    http.Header
+	Generator string
+	Cert      *x509.Certificate
+}
+
+// maxPage bounds the page read for its generator tag.
+const maxPage = 256 << 10
+
+func (f *family) fetchHTTP(ctx context.Context, env *checks.Env) (*httpFacts, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, env.URL(env.Endpoint.Path), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", checks.UserAgent)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+	resp, err := env.HTTPClient().Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		// net/http has no exported error for an oversized header block; its message is stable.
+		if strings.Contains(err.Error(), "response headers exceeded") {
+			return nil, &checks.ProbeError{Reason: checks.ReasonTooLarge, Err: err}
+		}
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxPage))
+	facts := &httpFacts{Header: resp.Header}
+	if ct := strings.ToLower(resp.Header.Get("Content-Type")); strings.Contains(ct, "html") || ct == "" {
+		facts.Generator = checks.ParseHTML(body, resp.Request.URL.String()).Meta["generator"]
+	}
+	if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
+		facts.Cert = resp.TLS.PeerCertificates[0]
+	}
+	return facts, nil
+}
+
+// endpointFacts is everything the family concluded about one endpoint.
+type endpointFacts struct {
+	Reports []Report
+	KB      *KB
+	Now     time.Time
+}
+
+// Verdict is the structured data of the family's per-endpoint verdict.
+type Verdict struct {
+	Products      []Report `json:"products"`
+	KnowledgeBase string   `json:"knowledge_base"`
+	Stale         string   `json:"stale,omitempty"`
+	Recognizer    string   `json:"recognizer_error,omitempty"`
+}
+
+// staleAfter is when the embedded snapshot deserves a warning: life cycles and KEV move monthly.
+const staleAfter = 365 * 24 * time.Hour
+
+func (f *family) runAssess(ctx context.Context, env *checks.Env) (*endpointFacts, error) {
+	kb, err := f.kbOnce()
+	if err != nil {
+		return nil, fmt.Errorf("patch knowledge base: %w", err)
+	}
+	now := time.Now()
+	if env.Now != nil {
+		now = env.Now()
+	}
+	var fps []Fingerprint
+	var recErr string
+	svc := env.Service
+	switch {
+	case svc.Is(checks.SvcSSH):
+		fps = ParseSSH(svc.Banner)
+	case svc.Is(checks.SvcSMTP, checks.SvcFTP, checks.SvcPOP3, checks.SvcIMAP):
+		fps = ParseGreeting(svc.Banner)
+	case svc.Is(checks.SvcHTTP):
+		facts, err := f.http.Get(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		fps = ParseHTTP(facts.Header, facts.Generator)
+		fps = append(fps, ParseCertificate(facts.Cert)...)
+		if f.opts.Recognizer != nil {
+			techs, err := f.opts.Recognizer.Recognize(ctx, env)
+			if err != nil {
+				// The recognizer belongs to the web family, which reports its own failure; what the
+				// headers said still stands.
+				recErr = checks.Clean(err.Error(), 200)
+			}
+			fps = append(fps, FromTechnologies(techs)...)
+		}
+	}
+	reports := Assess(kb, fps, now)
+	emb, imp := kb.Snapshot()
+	v := Verdict{Products: reports, KnowledgeBase: "snapshot " + emb, Recognizer: recErr}
+	if imp != "" {
+		v.KnowledgeBase += ", imported feeds to " + imp
+	}
+	if t, err := time.Parse(time.DateOnly, max(emb, imp)); err == nil && now.Sub(t) > staleAfter {
+		v.Stale = fmt.Sprintf("the knowledge base is %d days old: refresh it with `telesra feeds import`", int(now.Sub(t).Hours()/24))
+	}
+	env.Publish("patch", checks.Verdict{Line: verdictLine(reports), Data: v})
+	return &endpointFacts{Reports: reports, KB: kb, Now: now}, nil
+}
+
+func verdictLine(rs []Report) string {
+	var parts []string
+	for _, r := range rs {
+		if r.Version == "" && !r.Known {
+			continue
+		}
+		parts = append(parts, r.Line())
+	}
+	if len(parts) == 0 {
+		return "no product version disclosed"
+	}
+	return checks.Clean(strings.Join(parts, "; "), 400)
+}
+
+func eolFindings(c *checks.Check, env *checks.Env, facts *endpointFacts) []checks.Finding {
+	type group struct {
+		j        *EOLJudgement
+		products []string
+		evidence []string
+	}
+	groups := map[string]*group{}
+	var keys []string
+	for _, r := range facts.Reports {
+		if r.EOL == nil {
+			continue
+		}
+		g := groups[r.EOL.Key]
+		if g == nil {
+			g = &group{j: r.EOL}
+			groups[r.EOL.Key] = g
+			keys = append(keys, r.EOL.Key)
+		} else if r.EOL.Confidence == checks.Confirmed {
+			g.j = r.EOL // one confirmed reading settles it
+		}
+		g.products = append(g.products, strings.TrimSpace(r.Name+" "+r.Version))
+		g.evidence = append(g.evidence, r.Evidence...)
+	}
+	sort.Strings(keys)
+	var out []checks.Finding
+	for _, k := range keys {
+		g := groups[k]
+		fd := c.NewFinding(env, k)
+		fd.Title = "End of life: " + g.j.Subject
+		fd.Confidence = g.j.Confidence
+		fd.Detail = fmt.Sprintf("%s announces %s. %s reached the end of its security support on %s (%d months before this scan)",
+			env.Endpoint, strings.Join(g.products, ", "), g.j.Subject, g.j.EOL, g.j.Months)
+		if g.j.ExtendedEnded != "" {
+			fd.Detail += "; " + g.j.ExtendedEnded
+		}
+		fd.Detail += ": vulnerabilities found since then are not fixed."
+		if g.j.Confidence == checks.Potential {
+			fd.Detail += " Potential: " + g.j.Reason + "."
+		}
+		fd.Remediation = g.j.Upgrade
+		fd.Evidence = map[string]any{
+			"release": g.j.Subject, "end_of_life": g.j.EOL, "months_since": g.j.Months, "products": g.products,
+			"banners": g.evidence, "knowledge_base": snapshotLabel(facts.KB),
+		}
+		if g.j.Extended != "" {
+			fd.Evidence["extended_support"] = g.j.Extended
+		}
+		if g.j.ExtendedEnded != "" {
+			fd.Evidence["extended_support_ended"] = g.j.ExtendedEnded
+		}
+		if g.j.Note != "" {
+			fd.Evidence["note"] = g.j.Note
+		}
+		if g.j.Reason != "" {
+			fd.Evidence["confidence_reason"] = g.j.Reason
+		}
+		out = append(out, fd)
+	}
+	return out
+}
+
+func snapshotLabel(kb *KB) string {
+	emb, imp := kb.Snapshot()
+	if imp != "" {
+		return "snapshot " + emb + ", imported " + imp
+	}
+	return "snapshot " + emb
+}
+
+// cvssSeverity maps a CVSS v3 base score to a severity (the CVSS v3 qualitative scale).
+func cvssSeverity(score float64) checks.Severity {
+	switch {
+	case score >= 9:
+		return checks.Critical
+	case score >= 7:
+		return checks.High
+	case score >= 4:
+		return checks.Medium
+	case score > 0:
+		return checks.Low
+	}
+	return checks.Medium // unknown score: not negligible, not alarming
+}
+
+func vulnFindings(c *checks.Check, env *checks.Env, facts *endpointFacts, kev bool) []checks.Finding {
+	var out []checks.Finding
+	for _, r := range facts.Reports {
+		for _, v := range r.Vulns {
+			if (v.KEV != nil) != kev {
+				continue
+			}
+			fd := c.NewFinding(env, v.ID+"|"+r.Product)
+			fd.Confidence = v.Confidence
+			subject := strings.TrimSpace(r.Name + " " + r.Version)
+			ev := map[string]any{
+				"cve": v.ID, "product": r.Name, "version": r.Version, "build": string(r.Build), "banners": r.Evidence,
+				"knowledge_base": snapshotLabel(facts.KB),
+			}
+			if v.CVSS > 0 {
+				ev["cvss"] = v.CVSS
+			}
+			if r.Package != "" {
+				ev["package"] = r.Package
+			}
+			if r.Distro != "" {
+				ev["distribution"] = strings.TrimSpace(r.Distro + " " + strings.Join(r.Releases, "/"))
+			}
+			if v.Reason != "" {
+				ev["confidence_reason"] = v.Reason
+			}
+			if kev {
+				fd.Severity = checks.Critical
+				fd.Title = fmt.Sprintf("%s (known exploited) in %s", v.ID, subject)
+				ev["kev_date_added"] = date(v.KEV.DateAdded)
+				if !v.KEV.Due.IsZero() {
+					ev["kev_due"] = date(v.KEV.Due)
+				}
+				if v.KEV.Ransomware != "" {
+					ev["kev_ransomware"] = v.KEV.Ransomware
+				}
+				fd.Detail = fmt.Sprintf("%s: %s. CISA lists it as exploited in the wild (added %s", subject, v.Title, date(v.KEV.DateAdded))
+				if !v.KEV.Due.IsZero() {
+					fd.Detail += ", federal remediation due " + date(v.KEV.Due)
+				}
+				if v.KEV.Ransomware != "" {
+					fd.Detail += ", ransomware use: " + v.KEV.Ransomware
+				}
+				fd.Detail += ")."
+			} else {
+				fd.Severity = min(cvssSeverity(v.CVSS), c.Severity)
+				fd.Title = fmt.Sprintf("%s in %s", v.ID, subject)
+				fd.Detail = fmt.Sprintf("%s: %s (CVSS %.1f).", subject, v.Title, v.CVSS)
+			}
+			if v.Confidence == checks.Potential {
+				fd.Detail += " Potential: " + v.Reason + "."
+			} else if v.Reason != "" {
+				fd.Detail += " " + capitalise(v.Reason) + "."
+			}
+			fd.Remediation = capitalise(v.Fix) + "."
+			if kev {
+				fd.Remediation += " Then check the system for signs of compromise."
+			}
+			fd.References = append(fd.References, v.References...)
+			fd.Evidence = ev
+			out = append(out, fd)
+		}
+	}
+	return out
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func disclosedFindings(c *checks.Check, env *checks.Env, facts *endpointFacts) []checks.Finding {
+	var disclosed []string
+	var banners []string
+	var hide []string
+	for _, r := range facts.Reports {
+		if !r.Disclosed || r.Version == "" {
+			continue
+		}
+		disclosed = append(disclosed, strings.TrimSpace(r.Name+" "+r.Version))
+		banners = append(banners, r.Evidence...)
+		if r.hideVersion != "" {
+			hide = appendUnique(hide, r.Name+": "+r.hideVersion)
+		}
+	}
+	if len(disclosed) == 0 {
+		return nil
+	}
+	fd := c.NewFinding(env, "")
+	fd.Title = "Version announced: " + strings.Join(disclosed, ", ")
+	fd.Detail = fmt.Sprintf("%s tells every client which software and version it runs (%s). An attacker can pick matching "+
+		"exploits without probing; keep versions in the inventory instead.", env.Endpoint, strings.Join(disclosed, ", "))
+	if len(hide) > 0 {
+		fd.Remediation = strings.Join(hide, " ")
+	}
+	fd.Evidence = map[string]any{"products": disclosed, "banners": banners}
+	return []checks.Finding{fd}
+}

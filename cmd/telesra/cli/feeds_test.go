@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/checks/checkstest"
+)
+
+// fixtures of the patch family's feed tests.
+const feedFixtures = "../../../checks/patch/testdata/feeds"
+
+func testFactory(out, errOut *bytes.Buffer) *Factory {
+	return &Factory{
+		IO: &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut,
+			Getenv: func(string) string { return "" }, Width: func() int { return 0 }},
+		Now:      func() time.Time { return time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC) },
+		Version:  "test",
+		Resolver: checkstest.LoopbackResolver{},
+		Families: Families,
+	}
+}
+
+// run executes a command line the way main does and returns its exit code and streams.
+func runFeeds(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := NewCmdRoot(testFactory(&out, &errOut))
+	root.SetArgs(args)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		errOut.WriteString(err.Error())
+	}
+	return ExitCode(err), out.String(), errOut.String()
+}
+
+func TestFeedsImportFlags(t *testing.T) {
+	var got *FeedsImportOptions
+	f := testFactory(&bytes.Buffer{}, &bytes.Buffer{})
+	cmd := NewCmdFeedsImport(f, func(o *FeedsImportOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--kind", "endoflife", "--product", "debian", "--kb-dir", "/tmp/kb", "export.json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.File != "export.json" || got.Kind != "endoflife" || got.Product != "debian" || got.KBDir != "/tmp/kb" {
+		t.Errorf("options %+v", got)
+	}
+	if code, _, stderr := runFeeds(t, "feeds", "import"); code != ExitUsage {
+		t.Errorf("no FILE: exit %d (%s), want %d", code, stderr, ExitUsage)
+	}
+	if code, _, stderr := runFeeds(t, "feeds", "import", "--kind", "nvd", "x.json"); code != ExitUsage || !strings.Contains(stderr, "--kind") {
+		t.Errorf("bad kind: exit %d %s", code, stderr)
+	}
+	if code, _, stderr := runFeeds(t, "feeds", "import", filepath.Join(t.TempDir(), "missing.json")); code != ExitUsage || !strings.Contains(stderr, "missing.json") {
+		t.Errorf("missing file: exit %d %s", code, stderr)
+	}
+}
+
+// sshBanner serves an SSH identification string on 127.0.0.1 until the test ends.
+func sshBanner(t *testing.T, banner string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				_, _ = c.Write([]byte(banner + "\r\n"))
+				_, _ = c.Read(make([]byte, 512))
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// scanChecks scans a target with the patch family through the CLI and returns the checks of its
+// findings with their titles.
+func scanChecks(t *testing.T, target string) []string {
+	t.Helper()
+	code, out, stderr := runFeeds(t, "-q", "scan", "--checks", "patch", "-f", "json", target)
+	if code != ExitOK {
+		t.Fatalf("scan: exit %d: %s", code, stderr)
+	}
+	res, err := checks.DecodeResult([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Check+" "+f.Title)
+	}
+	return got
+}
+
+func hasFinding(got []string, check, cve string) bool {
+	for _, g := range got {
+		if strings.HasPrefix(g, check+" ") && strings.Contains(g, cve) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestFeedsImportChangesVerdicts runs `telesra feeds import` on a KEV-format file and shows the
+// next scan judging with it: regreSSHion on a vendor OpenSSH build turns from patch.cve into
+// patch.kev. A truncated download afterwards is refused (exit 2, file:line) and changes nothing.
+func TestFeedsImportChangesVerdicts(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	target := "ssh://" + sshBanner(t, "SSH-2.0-OpenSSH_8.5p1")
+
+	before := scanChecks(t, target)
+	if !hasFinding(before, "patch.cve", "CVE-2024-6387") || hasFinding(before, "patch.kev", "CVE-2024-6387") {
+		t.Fatalf("before the import: %v", before)
+	}
+
+	fixture := filepath.Join(feedFixtures, "kev-fixture.json")
+	code, _, stderr := runFeeds(t, "feeds", "import", fixture)
+	if code != ExitOK || !strings.Contains(stderr, "Imported CISA Known Exploited Vulnerabilities catalog 2026.11.20") {
+		t.Fatalf("import: exit %d: %s", code, stderr)
+	}
+	kev := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "telesra", "kb", "kev.yaml")
+	if fi, err := os.Stat(kev); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("%s: %v %v", kev, fi, err)
+	}
+
+	after := scanChecks(t, target)
+	if !hasFinding(after, "patch.kev", "CVE-2024-6387") || hasFinding(after, "patch.cve", "CVE-2024-6387") {
+		t.Fatalf("after the import: %v", after)
+	}
+
+	code, out, _ := runFeeds(t, "feeds", "status")
+	if code != ExitOK || !strings.Contains(out, "2026-11-20") || !strings.Contains(out, "imported") || !strings.Contains(out, "embedded") {
+		t.Errorf("status: exit %d\n%s", code, out)
+	}
+
+	// A truncated download: clear error naming the file and line, knowledge base untouched.
+	saved, _ := os.ReadFile(kev)
+	data, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "known_exploited_vulnerabilities.json")
+	if err := os.WriteFile(cut, data[:len(data)*2/3], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runFeeds(t, "feeds", "import", cut)
+	if code != ExitUsage || !strings.Contains(stderr, cut+":") || !strings.Contains(stderr, "truncated") {
+		t.Errorf("truncated feed: exit %d: %s", code, stderr)
+	}
+	if now, _ := os.ReadFile(kev); !bytes.Equal(now, saved) {
+		t.Error("a failed import changed the knowledge base")
+	}
+	if again := scanChecks(t, target); !hasFinding(again, "patch.kev", "CVE-2024-6387") {
+		t.Errorf("after the failed import the previous import must still apply: %v", again)
+	}
+}
+
+// TestScanKBDirFlag: --kb-dir points a scan at another knowledge base (a consultant's shared copy).
+func TestScanKBDirFlag(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	dir := t.TempDir()
+	if code, _, stderr := runFeeds(t, "feeds", "import", "--kb-dir", dir, filepath.Join(feedFixtures, "kev-fixture.json")); code != ExitOK {
+		t.Fatalf("import: %s", stderr)
+	}
+	target := "ssh://" + sshBanner(t, "SSH-2.0-OpenSSH_8.5p1")
+	code, out, stderr := runFeeds(t, "-q", "scan", "--checks", "patch", "-f", "json", "--kb-dir", dir, target)
+	if code != ExitOK {
+		t.Fatalf("scan: %s", stderr)
+	}
+	if !strings.Contains(out, `"check": "patch.kev"`) {
+		t.Errorf("--kb-dir was not used:\n%s", out)
+	}
+}
