@@ -1,0 +1,125 @@
+package questionnaire
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSaveAnswersBacksUpAndNeverLoses(t *testing.T) {
+	b := testBank(t)
+	dir := t.TempDir()
+	a := NewAnswers()
+	a.ByID["b.mfa"] = Answer{Status: Implemented}
+	a.ByID["b.ids"] = Answer{Status: Partial}
+	if err := SaveAnswers(dir, b, a); err != nil {
+		t.Fatal(err)
+	}
+	path := AnswersPath(dir)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("answers.yaml mode %v, want 0600", fi.Mode().Perm())
+	}
+	if _, err := os.Stat(path + BackupSuffix); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a backup of nothing was written: %v", err)
+	}
+	first, _ := os.ReadFile(path)
+
+	// A rewrite keeps the previous file as answers.yaml.bak.
+	a.ByID["b.vpn"] = Answer{Status: NotImplemented}
+	if err := SaveAnswers(dir, b, a); err != nil {
+		t.Fatal(err)
+	}
+	if bak, _ := os.ReadFile(path + BackupSuffix); string(bak) != string(first) {
+		t.Errorf("backup holds:\n%s\nwant the previous file:\n%s", bak, first)
+	}
+
+	// Writing fewer answers than the file holds is refused and the file left alone.
+	before, _ := os.ReadFile(path)
+	less := NewAnswers()
+	less.ByID["b.mfa"] = Answer{Status: Implemented}
+	err = SaveAnswers(dir, b, less)
+	var loss *LossError
+	if !errors.As(err, &loss) || strings.Join(loss.IDs, ",") != "b.ids,b.vpn" {
+		t.Fatalf("got %v, want a LossError naming b.ids and b.vpn", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Error("the file was changed by a refused write")
+	}
+
+	// A file that does not validate is never overwritten.
+	broken := []byte("schema_version: 1\nanswers:\n  b.mfa:\n    status: implemnted\n")
+	if err := os.WriteFile(path, broken, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = SaveAnswers(dir, b, a)
+	if err == nil || !strings.Contains(err.Error(), "answers.yaml:4:13") {
+		t.Fatalf("got %v, want the file:line of the bad status", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(broken) {
+		t.Error("an invalid answers file was overwritten")
+	}
+}
+
+func TestFileStoreSession(t *testing.T) {
+	b := testBank(t)
+	dir := t.TempDir()
+	path := AnswersPath(dir)
+	orig := []byte("schema_version: 1\nanswers:\n  b.mfa:\n    status: partial\n")
+	if err := os.WriteFile(path, orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, a, err := OpenStore(dir, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Get("b.mfa").Status != Partial {
+		t.Fatalf("loaded %+v", a.ByID)
+	}
+	for i, st := range []Status{Implemented, NotImplemented} {
+		a.SetStatus("b.ids", st, "2026-03-04")
+		if err := s.Save(a.Clone()); err != nil {
+			t.Fatalf("save %d: %v", i, err)
+		}
+		back, err := LoadAnswers(dir, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.Get("b.ids").Status != st || back.Get("b.mfa").Status != Partial {
+			t.Errorf("after save %d the file holds %+v", i, back.ByID)
+		}
+	}
+	// The backup is the file as the session found it, not the previous save.
+	if bak, _ := os.ReadFile(path + BackupSuffix); string(bak) != string(orig) {
+		t.Errorf("backup:\n%s\nwant the file as the session opened it", bak)
+	}
+	// Someone edits the file while the session runs: the store refuses to overwrite it.
+	edited := []byte("schema_version: 1\nanswers:\n  b.mfa:\n    status: implemented\n    notes: edited by hand\n")
+	if err := os.WriteFile(path, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a.SetStatus("b.vpn", Implemented, "2026-03-04")
+	var changed *ChangedError
+	if err := s.Save(a.Clone()); !errors.As(err, &changed) {
+		t.Fatalf("got %v, want ChangedError", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(edited) {
+		t.Error("the store overwrote a file changed behind its back")
+	}
+}
+
+func TestOpenStoreRefusesInvalidFile(t *testing.T) {
+	b := testBank(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, AnswersFile), []byte("schema_version: 1\nanswers:\n  b.mfa: {status: implemented}\n  b.mfa: {status: partial}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := OpenStore(dir, b); err == nil || !strings.Contains(err.Error(), "answers.yaml:4:3") {
+		t.Fatalf("got %v, want the duplicate key's file:line", err)
+	}
+}

@@ -1,0 +1,145 @@
+package questionnaire
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Export makes the answers file handed to someone else for one section (an IT vendor, say):
+// every question of the section, answered or not, so the file lists all there is to fill in.
+func Export(b *Bank, a *Answers, section string) (*Answers, error) {
+	sec, ok := b.Section(section)
+	if !ok {
+		return nil, fmt.Errorf("unknown section %q (want one of %s)", section, strings.Join(b.SectionIDs(), ", "))
+	}
+	out := NewAnswers()
+	out.Section = section
+	out.Profiles = slices.Clone(a.Profiles)
+	out.AddProfile(sec.Profile)
+	for _, q := range sec.Questions {
+		out.ByID[q.ID] = a.Get(q.ID).clone()
+	}
+	return out, nil
+}
+
+// Conflict is an imported answer that disagrees with the workspace's: it is reported, and the
+// workspace's answer stays.
+type Conflict struct {
+	ID     string
+	Source string // where the imported answer is ("vendor.yaml:40")
+	Field  string // "status" or "notes"
+	Ours   Answer
+	Theirs Answer
+}
+
+func (c Conflict) String() string {
+	switch c.Field {
+	case "notes":
+		return fmt.Sprintf("%s: notes differ (workspace: %q; imported: %q)", c.ID, clip(c.Ours.Notes, 60), clip(c.Theirs.Notes, 60))
+	}
+	return fmt.Sprintf("%s: workspace says %s, imported file says %s", c.ID, c.Ours.Status.Short(), c.Theirs.Status.Short())
+}
+
+// MergeReport is what an import did.
+type MergeReport struct {
+	Added     []string // answers the workspace did not have
+	Updated   []string // "don't know" or carried-forward answers replaced, notes or evidence added
+	Unchanged []string
+	Skipped   []string // entries without a status
+	Conflicts []Conflict
+}
+
+// Merge brings the answers in src (an export handed back) into dst without overwriting any
+// answer dst holds: a different status is a conflict unless dst's answer is "don't know" or a
+// carried-forward answer awaiting re-confirmation; differing notes are a conflict; evidence is
+// joined; a flag on either side stays.
+func Merge(b *Bank, dst, src *Answers, today string) MergeReport {
+	var r MergeReport
+	for _, p := range src.Profiles {
+		dst.AddProfile(p)
+	}
+	for _, q := range b.All() {
+		theirs, ok := src.ByID[q.ID]
+		if !ok {
+			continue
+		}
+		if theirs.Status == "" {
+			r.Skipped = append(r.Skipped, q.ID)
+			continue
+		}
+		ours, have := dst.ByID[q.ID]
+		if theirs.Updated == "" {
+			theirs.Updated = today
+		}
+		switch {
+		case !have || ours.Status == "":
+			theirs.Flagged = theirs.Flagged || ours.Flagged
+			theirs.Notes = joinNotes(theirs.Notes, ours.Notes)
+			theirs.Evidence = union(ours.Evidence, theirs.Evidence)
+			theirs.Reconfirm, theirs.Previous = false, ours.Previous
+			dst.ByID[q.ID] = theirs
+			r.Added = append(r.Added, q.ID)
+		case ours.Status != theirs.Status && !(ours.Status == Unknown || ours.Reconfirm):
+			r.Conflicts = append(r.Conflicts, Conflict{ID: q.ID, Source: src.Source(q.ID), Field: "status", Ours: ours, Theirs: theirs})
+		case ours.Status != theirs.Status || ours.Reconfirm:
+			// A real answer replaces "don't know"; a fresh one re-confirms last year's.
+			next := theirs
+			next.Notes = joinNotes(theirs.Notes, ours.Notes)
+			next.Evidence = union(ours.Evidence, theirs.Evidence)
+			next.Flagged = theirs.Flagged
+			next.Reconfirm, next.Previous = false, ours.Previous
+			dst.ByID[q.ID] = next
+			r.Updated = append(r.Updated, q.ID)
+		default:
+			if ours.Notes != "" && theirs.Notes != "" && strings.TrimSpace(ours.Notes) != strings.TrimSpace(theirs.Notes) {
+				r.Conflicts = append(r.Conflicts, Conflict{ID: q.ID, Source: src.Source(q.ID), Field: "notes", Ours: ours, Theirs: theirs})
+				continue
+			}
+			next := ours.clone()
+			if next.Notes == "" {
+				next.Notes = theirs.Notes
+			}
+			next.Evidence = union(ours.Evidence, theirs.Evidence)
+			next.Flagged = ours.Flagged || theirs.Flagged
+			if next.Notes != ours.Notes || len(next.Evidence) != len(ours.Evidence) || next.Flagged != ours.Flagged {
+				next.Updated = today
+				dst.ByID[q.ID] = next
+				r.Updated = append(r.Updated, q.ID)
+			} else {
+				r.Unchanged = append(r.Unchanged, q.ID)
+			}
+		}
+	}
+	return r
+}
+
+// joinNotes keeps both notes when a new answer replaces an old one, so nothing written is lost.
+func joinNotes(newer, older string) string {
+	newer, older = strings.TrimSpace(newer), strings.TrimSpace(older)
+	switch {
+	case older == "" || older == newer:
+		return newer
+	case newer == "":
+		return older
+	}
+	return newer + "\n\nEarlier note: " + older
+}
+
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
