@@ -12,7 +12,7 @@ import (
 	"sync"
 )
 
-//go:embed schemas/*.json hipaa/*.yaml
+//go:embed schemas/*.json hipaa/*.yaml risk/*.yaml
 var files embed.FS
 
 // FS returns the embedded data files (read-only).
