@@ -274,7 +274,7 @@ func (p *Plan) Set(reg *Register, id string, ch Change, today string) error {
 	risk, inRegister := reg.Risk(id)
 	old, inPlan := p.Entries[id]
 	if !inRegister && !inPlan {
-		return &UnknownRiskError{ID: id, Suggest: suggestID(id, reg)}
+		return &UnknownRiskError{ID: id, Suggest: SuggestID(id, reg)}
 	}
 	e := &Entry{}
 	if inPlan {
@@ -357,8 +357,8 @@ func acceptance(ch Change, today string) (*Acceptance, error) {
 	return &Acceptance{Approver: strings.TrimSpace(ch.Approver), Reason: strings.TrimSpace(ch.Reason), Expires: ch.Expires}, nil
 }
 
-// suggestID returns the register's risk ID closest to a mistyped one, if any is close.
-func suggestID(id string, reg *Register) string {
+// SuggestID returns the register's risk ID closest to a mistyped one, if any is close.
+func SuggestID(id string, reg *Register) string {
 	best, bestD := "", 4
 	for _, r := range reg.Risks {
 		if d := levenshtein.ComputeDistance(strings.ToLower(id), r.ID); d < bestD {

@@ -547,7 +547,7 @@ func applyPlan(reg *Register, p *Plan, today string) error {
 		k, ok := reg.byID[id]
 		if !ok {
 			if e.Title == "" {
-				errs = append(errs, p.entryError(id, (&UnknownRiskError{ID: id, Suggest: suggestID(id, reg)}).Error()))
+				errs = append(errs, p.entryError(id, (&UnknownRiskError{ID: id, Suggest: SuggestID(id, reg)}).Error()))
 				continue
 			}
 			k = &Risk{ID: id, Title: e.Title, Asset: Asset{Name: e.Asset}, Detected: false}
