@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/telesra/telesra/templates"
 )
+
+var riskIDRE = regexp.MustCompile(`^R-[0-9a-f]{8}$`)
 
 // RemediationFile is the remediation plan's name inside a workspace.
 const RemediationFile = "remediation.yaml"
@@ -124,6 +127,21 @@ func ParsePlan(file string, data []byte) (*Plan, error) {
 	root, err := templates.ParseYAML(file, data)
 	if err != nil {
 		return nil, err
+	}
+	// Risk IDs are keys, which a schema error would place at the top of the file: check them
+	// first, at their own line.
+	if list := templates.Locate(root, "risks"); list != nil && list.Kind == yaml.MappingNode {
+		var errs templates.FileErrors
+		for i := 0; i+1 < len(list.Content); i += 2 {
+			k := list.Content[i]
+			if !riskIDRE.MatchString(k.Value) {
+				errs = append(errs, &templates.FileError{File: file, Line: k.Line, Column: k.Column, Field: "risks." + k.Value,
+					Msg: fmt.Sprintf("%q is not a risk ID (R- and 8 hex digits, as telesra risks list prints them)", k.Value)})
+			}
+		}
+		if len(errs) > 0 {
+			return nil, errs
+		}
 	}
 	if err := templates.ValidateNode(file, root, "remediation.schema.json"); err != nil {
 		return nil, err

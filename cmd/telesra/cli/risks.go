@@ -28,7 +28,7 @@ type RisksOptions struct {
 	// show, set
 	ID string
 	// set: a flag given on the command line is a change, even when empty ("--owner ''" clears).
-	Owner, Due, Status, Notes  *string
+	Owner, Due, Status, Notes *string
 	Approver, Reason, Expires string
 }
 
