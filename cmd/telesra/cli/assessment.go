@@ -33,6 +33,9 @@ type assessment struct {
 // naming file:line; nothing is written. fallback, when not nil, stands in for a missing
 // answers.yaml (the demo's sample answers).
 func loadAssessment(dir string, now time.Time, fallback *questionnaire.Answers) (*assessment, error) {
+	if _, err := os.Stat(filepath.Join(dir, workspace.AssessmentFile)); errors.Is(err, fs.ErrNotExist) {
+		return nil, usageErrorf("%s: no assessment workspace here (create one with: telesra init %s)", filepath.Join(dir, workspace.AssessmentFile), dir)
+	}
 	ws, err := workspace.Load(dir)
 	if err != nil {
 		return nil, err
