@@ -232,12 +232,13 @@ type oscalDoc struct {
 	local        *oscalLocalDefinitions
 	observations []oscalObservation
 	obsOfRisk    map[string][]string // risk ID -> observation UUIDs
+	obsSeen      map[string]bool
 	risks        []oscalRisk
 }
 
 func newOSCALDoc(r *Report) *oscalDoc {
 	seed := r.Organisation.Name + "\x00" + r.AssessmentDate
-	d := &oscalDoc{r: r, owners: map[string]string{}, items: map[string]string{}, obsOfRisk: map[string][]string{}}
+	d := &oscalDoc{r: r, owners: map[string]string{}, items: map[string]string{}, obsOfRisk: map[string][]string{}, obsSeen: map[string]bool{}}
 	d.id = func(kind, name string) string {
 		return uuid.NewSHA1(oscalNamespace, []byte(seed+"\x00"+kind+"\x00"+name)).String()
 	}
@@ -390,7 +391,8 @@ func (d *oscalDoc) build() {
 				o.RelevantEvidence = []oscalEvidence{{Description: multiLine(strings.Join(a.Evidence, "\n"), "evidence")}}
 			}
 			d.obsOfRisk[k.ID] = append(d.obsOfRisk[k.ID], o.UUID)
-			if !d.hasObservation(o.UUID) {
+			if !d.obsSeen[o.UUID] { // one answer can stand behind several risks
+				d.obsSeen[o.UUID] = true
 				d.observations = append(d.observations, o)
 			}
 		}
@@ -406,15 +408,6 @@ func notesLine(n string) string {
 		return ""
 	}
 	return "\nNotes: " + n
-}
-
-func (d *oscalDoc) hasObservation(id string) bool {
-	for _, o := range d.observations {
-		if o.UUID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // oscalRiskStatus maps a register status to OSCAL's risk status values.
