@@ -244,6 +244,11 @@ func newOSCALDoc(r *Report) *oscalDoc {
 	}
 	d.assessor = d.id("party", "assessor")
 	d.org = d.id("party", "organisation")
+	for _, k := range r.Register.Risks {
+		if k.Owner != "" {
+			d.owners[k.Owner] = d.id("owner", k.Owner)
+		}
+	}
 	d.build()
 	return d
 }
@@ -299,13 +304,6 @@ func (d *oscalDoc) metadata(title string) oscalMetadata {
 	}
 	if e := strings.TrimSpace(r.Assessor.Email); e != "" {
 		m.Parties[1].Email = []string{e}
-	}
-	for _, k := range r.Register.Risks {
-		if k.Owner != "" {
-			if _, ok := d.owners[k.Owner]; !ok {
-				d.owners[k.Owner] = d.id("owner", k.Owner)
-			}
-		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(d.owners)) {
 		m.Parties = append(m.Parties, oscalParty{UUID: d.owners[name], Type: "person", Name: oneLine(name, "Unnamed owner")})
