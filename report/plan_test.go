@@ -215,7 +215,7 @@ func TestDiff(t *testing.T) {
 	assets := fixtureAssets(t)
 	before := questionnaire.SampleAnswers()
 	after := questionnaire.SampleAnswers()
-	after.SetStatus("tech.siem", questionnaire.Implemented, "2026-11-22")       // fixed
+	after.SetStatus("tech.siem", questionnaire.Implemented, "2026-11-22")           // fixed
 	after.SetStatus("tech.auto-logoff", questionnaire.NotImplemented, "2026-11-22") // new (implemented in the sample)
 	old := build(t, fixtureScan(t), before, assets, nil)
 	// The portal moves behind the VPN: its risks lose internet exposure and change level.

@@ -377,4 +377,3 @@ func pageOf(outline []string, title string) int {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
