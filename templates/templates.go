@@ -12,7 +12,7 @@ import (
 	"sync"
 )
 
-//go:embed schemas/*.json hipaa/*.yaml kb/*.yaml
+//go:embed schemas/*.json hipaa/*.yaml kb/*.yaml risk/*.yaml
 var files embed.FS
 
 // FS returns the embedded data files (read-only).

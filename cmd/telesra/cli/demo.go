@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 	"github.com/telesra/telesra/cmd/telesra/estate"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/questionnaire"
+	"github.com/telesra/telesra/report"
 )
 
 // DemoOptions are `telesra demo`'s inputs.
@@ -127,10 +129,83 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 		}
 		return err
 	}
+	if err := writeDemoAssets(dir, est); err != nil {
+		return err
+	}
+	// The report half of the demo: the PDF and the workbook of the demo assessment.
+	ro := &ReportOptions{IO: io, Now: o.Scan.Now, Version: o.Scan.Tool.Version, Registry: o.Scan.Registry,
+		Workspace: dir, Formats: []string{"pdf", "xlsx"}, OutDir: filepath.Join(dir, "reports")}
+	paths, _, err := writeReports(ro)
+	if err != nil {
+		return fmt.Errorf("demo report: %w", err)
+	}
+	fmt.Fprintln(io.Out, "\nReports:")
+	for _, p := range paths {
+		fmt.Fprintln(io.Out, "  "+p)
+	}
 	if !io.Quiet {
 		fmt.Fprintf(io.ErrOut, "\nThe demo workspace is %s (results: %s).\n", dir, filepath.Join(dir, workspace.ScanFile))
+		fmt.Fprintf(io.ErrOut, "Next: telesra risks list -w %s   (then run the demo again into another directory, change\n"+
+			"an answer or a risk's status there, and compare the two: telesra diff %s OTHER)\n", dir, dir)
 	}
 	return nil
+}
+
+// demoAssets says what each demo service is to the practice, by the start of its name: the ePHI
+// systems of the demo organisation it serves and whether a real practice would expose it to the
+// internet. Services not listed are left unmapped (assumed to handle ePHI), as in a real
+// workspace without assets.yaml.
+var demoAssets = []struct {
+	prefix   string
+	name     string
+	ephi     []string
+	exposure string
+}{
+	{"Patient portal", "Patient portal", []string{"Patient portal"}, report.ExposureInternet},
+	{"Staff portal", "Staff portal", []string{"EHR"}, report.ExposureInternet},
+	{"Remote admin", "Remote administration", []string{"EHR"}, report.ExposureInternet},
+	{"Video", "Video visits", []string{"Video visits"}, report.ExposureInternet},
+}
+
+// writeDemoAssets writes the demo workspace's assets.yaml, unless one is already there (someone
+// edited it).
+func writeDemoAssets(dir string, est *estate.Estate) error {
+	path := filepath.Join(dir, report.AssetsFile)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("# What each scanned service is to the practice: the ePHI systems it serves (from\n" +
+		"# organisation.ephi_systems in assessment.yaml) and whether the internet reaches it.\n" +
+		"# telesra report uses it to score impact and likelihood (docs/scoring.md).\nschema_version: 1\nassets:\n")
+	n := 0
+	for _, s := range est.Services {
+		for _, d := range demoAssets {
+			if !strings.HasPrefix(s.Name, d.prefix) {
+				continue
+			}
+			fmt.Fprintf(&b, "  - name: %q\n    targets: [%q]\n    ephi: [%s]\n    exposure: %s\n", d.name, globEscape(s.Target), quoteList(d.ephi), d.exposure)
+			n++
+			break
+		}
+	}
+	if n == 0 {
+		b.WriteString("  []\n")
+	}
+	return workspace.WriteFile(path, []byte(b.String()), false)
+}
+
+func quoteList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// globEscape makes a target match itself as an assets.yaml pattern.
+func globEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(s)
 }
 
 // demoTargets is exported for tests: the demo's scope must only ever name loopback addresses.

@@ -28,8 +28,11 @@ const exitCodesHelp = `telesra exits with:
   0    success; with --fail-on, no unsuppressed finding at or above the threshold
   1    --fail-on was given and an unsuppressed finding is at or above it
   2    usage or bad input: an unknown flag, check family or format; a malformed
-       assessment.yaml, targets, answers or suppressions file (the message names
-       file:line); answers import conflicts; assess without a terminal; a target outside the scope or a network wider than /20 without
+       assessment.yaml, targets, answers, suppressions, assets.yaml or
+       remediation.yaml file (the message names file:line); answers import
+       conflicts; assess without a terminal; an unknown risk ID or a status change
+       the workflow refuses; a report directory that cannot be written; a target
+       outside the scope or a network wider than /20 without
        --allow-large-scope; a workspace without scanning authorisation; an output
        path in a missing directory
   3    no target could be scanned (all refused, unreachable, unresolvable or silent)

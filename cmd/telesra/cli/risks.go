@@ -1,0 +1,284 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/cmd/telesra/workspace"
+	"github.com/telesra/telesra/report"
+)
+
+// RisksOptions are the inputs of `telesra risks list|show|set`.
+type RisksOptions struct {
+	IO  *IOStreams
+	Now func() time.Time
+
+	Workspace string
+	// list
+	All    bool
+	Format string
+	// show, set
+	ID string
+	// set: a flag given on the command line is a change, even when empty ("--owner ''" clears).
+	Owner, Due, Status, Notes *string
+	Approver, Reason, Expires string
+}
+
+// NewCmdRisks builds `telesra risks` and its subcommands.
+func NewCmdRisks(f *Factory, runF func(string, *RisksOptions) error) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "risks",
+		Short: "List, explain and plan the risks of the register",
+		Long: `The risks of a workspace's register, with their owners, due dates and statuses from
+remediation.yaml. IDs are stable: the same weakness on the same asset keeps its ID in every run.
+
+Statuses: open, in_progress, done, verified, accepted (with --approver, --reason, --expires).
+A risk telesra no longer detects (its findings disappeared, or the answer changed) shows as
+"fixed, verify" until it is set to verified.`,
+	}
+	run := func(verb string, o *RisksOptions) error {
+		if runF != nil {
+			return runF(verb, o)
+		}
+		switch verb {
+		case "list":
+			return risksListRun(o)
+		case "show":
+			return risksShowRun(o)
+		}
+		return risksSetRun(o)
+	}
+	newOpts := func() *RisksOptions { return &RisksOptions{IO: f.IO, Now: f.Now} }
+
+	lo := newOpts()
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the open risks, highest first (--all: every risk)",
+		Args:  maxArgs(0),
+		RunE:  func(*cobra.Command, []string) error { return run("list", lo) },
+	}
+	list.Flags().StringVarP(&lo.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
+	list.Flags().BoolVar(&lo.All, "all", false, "also list verified, accepted and fixed risks")
+	list.Flags().StringVarP(&lo.Format, "format", "f", "table", "table or json")
+
+	so := newOpts()
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Explain one risk: what it is, why it has its likelihood and impact, the evidence",
+		Args:  exactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			so.ID = args[0]
+			return run("show", so)
+		},
+	}
+	show.Flags().StringVarP(&so.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
+
+	to := newOpts()
+	set := &cobra.Command{
+		Use:   "set ID",
+		Short: "Set a risk's owner, due date, status or acceptance (saved in remediation.yaml)",
+		Example: `  telesra risks set R-1a2b3c4d -w acme --owner "Maria Lopez" --due 2026-12-31 --status in_progress
+  telesra risks set R-1a2b3c4d -w acme --status accepted --approver "Dr A. Lee" \
+      --reason "Vendor replaces the system in Q1" --expires 2027-03-31`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			to.ID = args[0]
+			fl := cmd.Flags()
+			for name, dst := range map[string]**string{"owner": &to.Owner, "due": &to.Due, "status": &to.Status, "notes": &to.Notes} {
+				if fl.Changed(name) {
+					v, _ := fl.GetString(name)
+					*dst = &v
+				}
+			}
+			if to.Owner == nil && to.Due == nil && to.Status == nil && to.Notes == nil && to.Approver == "" && to.Reason == "" && to.Expires == "" {
+				return usageErrorf("nothing to set: give --owner, --due, --status, --notes or an acceptance")
+			}
+			return run("set", to)
+		},
+	}
+	sf := set.Flags()
+	sf.StringVarP(&to.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
+	sf.String("owner", "", "who fixes it")
+	sf.String("due", "", "due date, YYYY-MM-DD")
+	sf.String("status", "", "open, in_progress, done, verified or accepted")
+	sf.String("notes", "", "free text")
+	sf.StringVar(&to.Approver, "approver", "", "with --status accepted: who accepted the risk")
+	sf.StringVar(&to.Reason, "reason", "", "with --status accepted: why")
+	sf.StringVar(&to.Expires, "expires", "", "with --status accepted: until when (YYYY-MM-DD)")
+
+	cmd.AddCommand(list, show, set)
+	return cmd
+}
+
+func risksListRun(o *RisksOptions) error {
+	if o.Format != "table" && o.Format != "json" {
+		return usageErrorf("--format %q: want table or json", o.Format)
+	}
+	a, err := loadAssessment(o.Workspace, o.Now())
+	if err != nil {
+		return err
+	}
+	var rows []*report.Risk
+	for _, k := range a.reg.Risks {
+		if o.All || k.Open() || k.Status == report.StatusFixedVerify {
+			rows = append(rows, k)
+		}
+	}
+	if o.Format == "json" {
+		type item struct {
+			ID, Level, Likelihood, Impact, Status, Owner, Due, Asset, Title string
+		}
+		out := []item{}
+		for _, k := range rows {
+			out = append(out, item{k.ID, k.Level.ID(), k.Likelihood.Level.ID(), k.Impact.Level.ID(), string(k.Status), k.Owner, k.Due, k.Asset.Label(), k.Title})
+		}
+		enc := json.NewEncoder(o.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tLEVEL\tL\tI\tSTATUS\tOWNER\tDUE\tASSET\tRISK")
+	for _, k := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, levelText(k.Level), levelText(k.Likelihood.Level), levelText(k.Impact.Level),
+			k.Status.Label(), dash(k.Owner), dash(k.Due), oneLineText(k.Asset.Label(), 40), oneLineText(k.Title, 60))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if !o.IO.Quiet {
+		fmt.Fprintf(o.IO.ErrOut, "%d of %d risks shown; explain one with: telesra risks show ID -w %s\n", len(rows), len(a.reg.Risks), o.Workspace)
+	}
+	return nil
+}
+
+func risksShowRun(o *RisksOptions) error {
+	a, err := loadAssessment(o.Workspace, o.Now())
+	if err != nil {
+		return err
+	}
+	k, ok := a.reg.Risk(o.ID)
+	if !ok {
+		return &UsageError{Err: &report.UnknownRiskError{ID: o.ID, Suggest: report.SuggestID(o.ID, a.reg)}}
+	}
+	w := o.IO.Out
+	line := func(label, v string) {
+		if strings.TrimSpace(v) != "" {
+			fmt.Fprintf(w, "%-18s %s\n", label+":", oneLineText(v, 0))
+		}
+	}
+	fmt.Fprintf(w, "%s  %s\n\n", k.ID, oneLineText(k.Title, 0))
+	line("Asset", k.Asset.Label()+" ("+nonBlank(k.Asset.Kind, "unknown")+", exposure "+nonBlank(k.Asset.Exposure, "unknown")+", ePHI "+nonBlank(k.Asset.HasEPHI, "unknown")+")")
+	line("Threat", k.ThreatSource+": "+k.ThreatEvent)
+	line("Vulnerability", k.Vulnerability)
+	line("Likelihood", levelText(k.Likelihood.Level)+" ("+strings.Join(k.Likelihood.Rules, ", ")+")")
+	line("  why", k.Likelihood.Reason)
+	line("Impact", levelText(k.Impact.Level)+" ("+strings.Join(k.Impact.Rules, ", ")+")")
+	line("  why", k.Impact.Reason)
+	line("Risk level", levelText(k.Level)+" (NIST SP 800-30 Table I-2)")
+	var cites []string
+	for _, c := range k.Citations {
+		cites = append(cites, c.Label()+" "+c.Name)
+	}
+	line("HIPAA", strings.Join(cites, "; "))
+	for _, c := range k.Controls {
+		line("Existing control", c.Question+" ("+c.Status.Short()+")"+notesSuffix(c.Notes))
+	}
+	line("Findings", strings.Join(k.Findings, ", "))
+	line("Answers", strings.Join(k.Answers, ", "))
+	line("Remediation", k.Remediation)
+	line("Owner", k.Owner)
+	line("Due", k.Due)
+	st := k.Status.Label()
+	if k.Acceptance != nil && k.Status == report.StatusAccepted {
+		st += " by " + k.Acceptance.Approver + " until " + k.Acceptance.Expires + ": " + k.Acceptance.Reason
+	}
+	line("Status", st)
+	line("  note", k.StatusNote)
+	return nil
+}
+
+func risksSetRun(o *RisksOptions) error {
+	now := o.Now()
+	a, err := loadAssessment(o.Workspace, now)
+	if err != nil {
+		return err
+	}
+	ch := report.Change{Owner: o.Owner, Due: o.Due, Notes: o.Notes, Approver: o.Approver, Reason: o.Reason, Expires: o.Expires}
+	if o.Status != nil {
+		st, err := report.ParseStatus(*o.Status)
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		ch.Status = &st
+	}
+	if err := a.plan.Set(a.reg, o.ID, ch, now.Format(time.DateOnly)); err != nil {
+		return &UsageError{Err: err}
+	}
+	data, err := a.plan.Marshal()
+	if err != nil {
+		return err
+	}
+	// What we write must read back: a bug here must not leave a file the next run rejects.
+	if _, err := report.ParsePlan(a.plan.File, data); err != nil {
+		return fmt.Errorf("internal error: the new remediation plan does not validate: %w", err)
+	}
+	if err := backupAndWrite(a.plan.File, data); err != nil {
+		return err
+	}
+	if !o.IO.Quiet {
+		e := a.plan.Entries[o.ID]
+		fmt.Fprintf(o.IO.ErrOut, "%s: owner %s, due %s, status %s (saved in %s)\n", o.ID, dash(e.Owner), dash(e.Due), report.Status(nonBlank(string(e.Status), "open")).Label(), a.plan.File)
+	}
+	return nil
+}
+
+// backupAndWrite keeps the previous file as FILE.bak, then replaces FILE atomically.
+func backupAndWrite(path string, data []byte) error {
+	if old, err := os.ReadFile(path); err == nil {
+		if err := workspace.WriteFile(path+".bak", old, true); err != nil {
+			return fmt.Errorf("back up %s: %w", filepath.Base(path), err)
+		}
+	}
+	return workspace.WriteFile(path, data, true)
+}
+
+func levelText(l report.Level) string {
+	if l == 0 {
+		return "-"
+	}
+	return l.String()
+}
+
+func dash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}
+
+func nonBlank(s, alt string) string {
+	if strings.TrimSpace(s) == "" {
+		return alt
+	}
+	return s
+}
+
+func notesSuffix(n string) string {
+	if n == "" {
+		return ""
+	}
+	return ": " + n
+}
+
+// oneLineText cleans text for a terminal line and cuts it to max runes (0: no limit).
+func oneLineText(s string, max int) string {
+	return checks.Clean(strings.Join(strings.Fields(s), " "), max)
+}

@@ -1,0 +1,46 @@
+package report
+
+import (
+	"encoding/csv"
+	"io"
+	"strings"
+)
+
+// csvHeader is the register's columns, in the order of the PDF and XLSX register.
+var csvHeader = []string{"ID", "Asset", "Asset kind", "Threat source", "Threat event", "Vulnerability",
+	"Existing controls", "Likelihood", "Likelihood reason", "Impact", "Impact reason", "Risk level",
+	"HIPAA", "Findings", "Answers", "Remediation", "Owner", "Due", "Status", "Status note"}
+
+// WriteCSV writes the register, one row per risk. Cells are cleaned of control characters and
+// a cell that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with a
+// quote: a hostile banner must not become a formula on the consultant's machine.
+func WriteCSV(w io.Writer, r *Report) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	for _, k := range r.Register.Risks {
+		row := []string{k.ID, k.Asset.Label(), k.Asset.Kind, k.ThreatSource, k.ThreatEvent, k.Vulnerability,
+			strings.Join(k.controlsText(), "; "), levelOrDash(k.Likelihood.Level), k.Likelihood.Reason,
+			levelOrDash(k.Impact.Level), k.Impact.Reason, levelOrDash(k.Level),
+			strings.Join(k.citationLabels(), "; "), strings.Join(k.Findings, " "), strings.Join(k.Answers, " "),
+			k.Remediation, k.Owner, k.Due, k.statusText(), k.StatusNote}
+		for i := range row {
+			row[i] = spreadsheetSafe(row[i])
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// spreadsheetSafe cleans a cell and defuses formula injection (OWASP "CSV injection").
+func spreadsheetSafe(s string) string {
+	s = cleanText(s)
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) && s != "-" {
+		return "'" + s
+	}
+	return s
+}

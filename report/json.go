@@ -1,0 +1,155 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+)
+
+// RegisterSchemaVersion versions the JSON register (templates/schemas/register.schema.json):
+// additions bump the minor version, anything that breaks a reader the major.
+const RegisterSchemaVersion = "1.0.0"
+
+type jsonRegister struct {
+	SchemaVersion  string         `json:"schema_version"`
+	Title          string         `json:"title"`
+	GeneratedAt    string         `json:"generated_at"`
+	Organisation   string         `json:"organisation"`
+	Assessor       string         `json:"assessor"`
+	AssessmentDate string         `json:"assessment_date"`
+	Draft          bool           `json:"draft"`
+	Completion     jsonCompletion `json:"completion"`
+	ScoringRules   string         `json:"scoring_rules"`
+	Summary        jsonSummary    `json:"summary"`
+	Risks          []jsonRisk     `json:"risks"`
+}
+
+type jsonCompletion struct {
+	Percent  float64  `json:"percent"`
+	Asked    int      `json:"questions_asked"`
+	Answered int      `json:"questions_answered"`
+	Scan     string   `json:"scan"`
+	Reasons  []string `json:"draft_reasons"`
+}
+
+type jsonSummary struct {
+	Overall string         `json:"overall"`
+	Open    int            `json:"open"`
+	ByLevel map[string]int `json:"open_by_level"`
+	Total   int            `json:"total"`
+}
+
+type jsonRating struct {
+	Level  string   `json:"level"`
+	Value  int      `json:"value"`
+	Rules  []string `json:"rules"`
+	Reason string   `json:"reason"`
+}
+
+type jsonAsset struct {
+	Name     string   `json:"name"`
+	Kind     string   `json:"kind"`
+	Target   string   `json:"target,omitempty"`
+	EPHI     []string `json:"ephi_systems"`
+	HasEPHI  string   `json:"handles_ephi"`
+	Exposure string   `json:"exposure"`
+}
+
+type jsonCitation struct {
+	Citation string `json:"citation"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+}
+
+type jsonControl struct {
+	Question string `json:"question"`
+	Status   string `json:"status"`
+	Notes    string `json:"notes,omitempty"`
+}
+
+type jsonRisk struct {
+	ID            string         `json:"id"`
+	Title         string         `json:"title"`
+	Weakness      string         `json:"weakness"`
+	Asset         jsonAsset      `json:"asset"`
+	ThreatSource  string         `json:"threat_source"`
+	ThreatEvent   string         `json:"threat_event"`
+	Vulnerability string         `json:"vulnerability"`
+	Controls      []jsonControl  `json:"existing_controls"`
+	Likelihood    *jsonRating    `json:"likelihood"`
+	Impact        *jsonRating    `json:"impact"`
+	Level         string         `json:"level"`
+	HIPAA         []jsonCitation `json:"hipaa"`
+	Findings      []string       `json:"findings"`
+	Answers       []string       `json:"answers"`
+	Severity      string         `json:"severity,omitempty"`
+	Source        string         `json:"source,omitempty"`
+	Remediation   string         `json:"remediation"`
+	Owner         string         `json:"owner"`
+	Due           string         `json:"due"`
+	Status        string         `json:"status"`
+	StatusNote    string         `json:"status_note,omitempty"`
+	Acceptance    *Acceptance    `json:"acceptance,omitempty"`
+	Notes         string         `json:"notes,omitempty"`
+	Detected      bool           `json:"detected"`
+}
+
+func jsonRatingOf(r Rating) *jsonRating {
+	if r.Level == 0 {
+		return nil
+	}
+	return &jsonRating{Level: r.Level.ID(), Value: r.Level.Value(), Rules: r.Rules, Reason: r.Reason}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// WriteJSON writes the register as one JSON document (templates/schemas/register.schema.json).
+func WriteJSON(w io.Writer, r *Report) error {
+	doc := jsonRegister{
+		SchemaVersion: RegisterSchemaVersion, Title: r.Title, GeneratedAt: r.Generated.UTC().Format(time.RFC3339),
+		Organisation: r.Organisation.Name, Assessor: r.Assessor.Name, AssessmentDate: r.AssessmentDate,
+		Draft: r.Completion.Draft, ScoringRules: r.Register.Rules.Version,
+		Completion: jsonCompletion{Percent: r.Completion.Percent, Asked: r.Completion.Asked, Answered: r.Completion.Answers,
+			Scan: r.Completion.Scan, Reasons: nonNil(r.Completion.Reasons)},
+		Summary: jsonSummary{Overall: r.Register.Overall().ID(), ByLevel: map[string]int{}, Total: len(r.Register.Risks)},
+		Risks:   []jsonRisk{},
+	}
+	for l, n := range r.Register.Counts() {
+		doc.Summary.ByLevel[l.ID()] = n
+		doc.Summary.Open += n
+	}
+	for _, l := range Levels() {
+		if _, ok := doc.Summary.ByLevel[l.ID()]; !ok {
+			doc.Summary.ByLevel[l.ID()] = 0
+		}
+	}
+	for _, k := range r.Register.Risks {
+		jr := jsonRisk{ID: k.ID, Title: k.Title, Weakness: k.Weakness,
+			Asset: jsonAsset{Name: k.Asset.Name, Kind: k.Asset.Kind, Target: k.Asset.Target, EPHI: nonNil(k.Asset.EPHI),
+				HasEPHI: k.Asset.HasEPHI, Exposure: k.Asset.Exposure},
+			ThreatSource: k.ThreatSource, ThreatEvent: k.ThreatEvent, Vulnerability: k.Vulnerability,
+			Controls:   []jsonControl{},
+			Likelihood: jsonRatingOf(k.Likelihood), Impact: jsonRatingOf(k.Impact), Level: k.Level.ID(),
+			HIPAA: []jsonCitation{}, Findings: nonNil(k.Findings), Answers: nonNil(k.Answers), Severity: k.Severity, Source: k.Source,
+			Remediation: k.Remediation, Owner: k.Owner, Due: k.Due, Status: string(k.Status), StatusNote: k.StatusNote,
+			Acceptance: k.Acceptance, Notes: k.Notes, Detected: k.Detected}
+		if jr.Asset.Kind == "" {
+			jr.Asset.Kind, jr.Asset.HasEPHI, jr.Asset.Exposure = "unknown", EPHIUnknown, ExposureUnknown
+		}
+		for _, c := range k.Controls {
+			jr.Controls = append(jr.Controls, jsonControl{Question: c.Question, Status: string(c.Status), Notes: c.Notes})
+		}
+		for _, c := range k.Citations {
+			jr.HIPAA = append(jr.HIPAA, jsonCitation{Citation: c.Citation, Name: c.Name, Kind: c.Kind})
+		}
+		doc.Risks = append(doc.Risks, jr)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}

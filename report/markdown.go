@@ -1,0 +1,76 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// mdCell makes text safe inside a Markdown table cell: cleaned, one line, pipes escaped.
+func mdCell(s string) string {
+	s = cleanText(s)
+	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.TrimSpace(s)
+}
+
+// WriteMarkdown writes a summary for a ticket, a wiki or an email: the overall level, the
+// counts and heat map, the risks that need work with their owners and due dates.
+func WriteMarkdown(w io.Writer, r *Report) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s: %s\n\n", mdCell(r.Title), mdCell(r.Organisation.Name))
+	if r.Completion.Draft {
+		fmt.Fprintf(&b, "> **%s.** %s.\n\n", r.Completion.Label(), mdCell(strings.Join(r.Completion.Reasons, "; ")))
+	}
+	fmt.Fprintf(&b, "Assessor: %s · Assessment date: %s · Generated: %s\n\n", mdCell(r.Assessor.Name), mdCell(r.AssessmentDate), r.Generated.UTC().Format("2006-01-02 15:04 MST"))
+	counts := r.Register.Counts()
+	open := 0
+	for _, n := range counts {
+		open += n
+	}
+	overall := "none"
+	if l := r.Register.Overall(); l > 0 {
+		overall = l.String()
+	}
+	fmt.Fprintf(&b, "## Summary\n\nOverall risk: **%s** (the highest level among %d open risks).\n\n", overall, open)
+	b.WriteString("| Level | Open risks |\n|---|---:|\n")
+	for i := len(Levels()) - 1; i >= 0; i-- {
+		l := Levels()[i]
+		fmt.Fprintf(&b, "| %s | %d |\n", l, counts[l])
+	}
+	fmt.Fprintf(&b, "\nHIPAA Security Rule compliance from the questionnaire: %s of applicable citations met (questionnaire %s complete). Scan: %s, %d findings.\n\n",
+		percent(r.Scores.Overall.Compliance()), percent(r.Completion.Percent), r.Completion.Scan, len(r.Register.Findings))
+
+	b.WriteString("## Heat map (open risks)\n\n| Likelihood \\ Impact | Very Low | Low | Moderate | High | Very High |\n|---|---:|---:|---:|---:|---:|\n")
+	heat := r.Register.Heat()
+	for i := 4; i >= 0; i-- {
+		fmt.Fprintf(&b, "| %s |", Levels()[i])
+		for j := 0; j < 5; j++ {
+			fmt.Fprintf(&b, " %d |", heat[i][j])
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("\n## Risks\n\n| ID | Level | Asset | Risk | HIPAA | Owner | Due | Status |\n|---|---|---|---|---|---|---|---|\n")
+	for _, k := range r.Register.Risks {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", k.ID, levelOrDash(k.Level), mdCell(k.Asset.Label()), mdCell(k.Title),
+			mdCell(strings.Join(k.citationLabels(), ", ")), mdCell(k.Owner), mdCell(k.Due), mdCell(k.statusText()))
+	}
+	plan := r.planOrder()
+	b.WriteString("\n## Remediation plan\n\n")
+	if len(plan) == 0 {
+		b.WriteString("Nothing to do: every risk is verified or accepted.\n")
+	} else {
+		b.WriteString("| Due | ID | Level | Owner | Remediation | Status |\n|---|---|---|---|---|---|\n")
+		for _, k := range plan {
+			due := k.Due
+			if due == "" {
+				due = "not set"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", due, k.ID, levelOrDash(k.Level), mdCell(k.Owner), mdCell(k.Remediation), mdCell(k.statusText()))
+		}
+	}
+	fmt.Fprintf(&b, "\nScored with NIST SP 800-30 Rev. 1 (Table I-2), telesra scoring rules %s. Every risk's likelihood and impact name the rules that set them (risk-register.json).\n", r.Register.Rules.Version)
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,387 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/agnivade/levenshtein"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/telesra/telesra/templates"
+)
+
+var riskIDRE = regexp.MustCompile(`^R-[0-9a-f]{8}$`)
+
+// RemediationFile is the remediation plan's name inside a workspace.
+const RemediationFile = "remediation.yaml"
+
+// Status is where the treatment of a risk stands.
+type Status string
+
+// Statuses stored in remediation.yaml.
+const (
+	StatusOpen       Status = "open"
+	StatusInProgress Status = "in_progress"
+	StatusDone       Status = "done"     // the owner says it is fixed
+	StatusVerified   Status = "verified" // someone checked the fix (telesra no longer detects it)
+	StatusAccepted   Status = "accepted" // accepted by an approver, with a reason, until an expiry
+)
+
+// StatusFixedVerify is never stored: it is how a risk reads when telesra no longer detects it
+// (its findings disappeared, or the answer changed) but nobody has verified the fix yet.
+const StatusFixedVerify Status = "fixed_verify"
+
+// Statuses lists the statuses a user may set, in workflow order.
+func Statuses() []Status {
+	return []Status{StatusOpen, StatusInProgress, StatusDone, StatusVerified, StatusAccepted}
+}
+
+// Label is the status in words.
+func (s Status) Label() string {
+	switch s {
+	case StatusOpen, "":
+		return "Open"
+	case StatusInProgress:
+		return "In progress"
+	case StatusDone:
+		return "Done"
+	case StatusVerified:
+		return "Verified"
+	case StatusAccepted:
+		return "Accepted"
+	case StatusFixedVerify:
+		return "Fixed, verify"
+	}
+	return string(s)
+}
+
+// Closed reports whether a risk in this status needs no more work (verified or accepted).
+func (s Status) Closed() bool { return s == StatusVerified || s == StatusAccepted }
+
+// ParseStatus reads a status as a user types it ("in progress", "in-progress", "Done").
+func ParseStatus(s string) (Status, error) {
+	norm := Status(strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(s))))
+	if slices.Contains(Statuses(), norm) {
+		return norm, nil
+	}
+	return "", fmt.Errorf("unknown status %q (want open, in_progress, done, verified or accepted)", s)
+}
+
+// Acceptance records who accepted a risk, why, and until when.
+type Acceptance struct {
+	Approver string `yaml:"approver" json:"approver"`
+	Reason   string `yaml:"reason" json:"reason"`
+	Expires  string `yaml:"expires" json:"expires"` // YYYY-MM-DD, valid through that day
+}
+
+// Entry is the plan for one risk. Title, Asset and Level are written by telesra so that a risk
+// can still be shown, as "fixed, verify", once nothing detects it any more.
+type Entry struct {
+	Title      string      `yaml:"title,omitempty"`
+	Asset      string      `yaml:"asset,omitempty"`
+	Level      string      `yaml:"level,omitempty"`
+	Owner      string      `yaml:"owner,omitempty"`
+	Due        string      `yaml:"due,omitempty"`
+	Status     Status      `yaml:"status,omitempty"`
+	Notes      string      `yaml:"notes,omitempty"`
+	Acceptance *Acceptance `yaml:"acceptance,omitempty"`
+	Updated    string      `yaml:"updated,omitempty"`
+}
+
+// Plan is remediation.yaml: the user's side of the register.
+type Plan struct {
+	Entries map[string]*Entry
+	File    string
+	lines   map[string]int
+}
+
+// NewPlan returns an empty plan that will be saved as file.
+func NewPlan(file string) *Plan {
+	return &Plan{Entries: map[string]*Entry{}, File: file, lines: map[string]int{}}
+}
+
+// LoadPlan reads DIR/remediation.yaml; a workspace without one has an empty plan.
+func LoadPlan(dir string) (*Plan, error) {
+	file := filepath.Join(dir, RemediationFile)
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewPlan(file), nil
+	} else if err != nil {
+		return nil, fmt.Errorf("read remediation plan: %w", err)
+	}
+	return ParsePlan(file, data)
+}
+
+// ParsePlan validates the text of a remediation plan, with file:line errors: the schema, then
+// an acceptance on every accepted risk.
+func ParsePlan(file string, data []byte) (*Plan, error) {
+	root, err := templates.ParseYAML(file, data)
+	if err != nil {
+		return nil, err
+	}
+	// Risk IDs are keys, which a schema error would place at the top of the file: check them
+	// first, at their own line.
+	if list := templates.Locate(root, "risks"); list != nil && list.Kind == yaml.MappingNode {
+		var errs templates.FileErrors
+		for i := 0; i+1 < len(list.Content); i += 2 {
+			k := list.Content[i]
+			if !riskIDRE.MatchString(k.Value) {
+				errs = append(errs, &templates.FileError{File: file, Line: k.Line, Column: k.Column, Field: "risks." + k.Value,
+					Msg: fmt.Sprintf("%q is not a risk ID (R- and 8 hex digits, as telesra risks list prints them)", k.Value)})
+			}
+		}
+		if len(errs) > 0 {
+			return nil, errs
+		}
+	}
+	if err := templates.ValidateNode(file, root, "remediation.schema.json"); err != nil {
+		return nil, err
+	}
+	var raw struct {
+		Risks map[string]*Entry `yaml:"risks"`
+	}
+	if err := root.Decode(&raw); err != nil {
+		return nil, &templates.FileError{File: file, Msg: err.Error()}
+	}
+	p := NewPlan(file)
+	var errs templates.FileErrors
+	if list := templates.Locate(root, "risks"); list != nil && list.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(list.Content); i += 2 {
+			id := list.Content[i].Value
+			e := raw.Risks[id]
+			if e == nil {
+				e = &Entry{}
+			}
+			p.Entries[id] = e
+			p.lines[id] = list.Content[i].Line
+			if e.Status == StatusAccepted && e.Acceptance == nil {
+				errs = append(errs, located(file, root, "an accepted risk needs acceptance: approver, reason and expires", "risks", id, "status"))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return p, nil
+}
+
+// Line is the line of a risk's entry in the file, or 0.
+func (p *Plan) Line(id string) int { return p.lines[id] }
+
+// entryError is a FileError at a risk's entry.
+func (p *Plan) entryError(id, msg string) *templates.FileError {
+	return &templates.FileError{File: p.File, Line: p.lines[id], Field: "risks." + id, Msg: msg}
+}
+
+// Marshal renders the plan as remediation.yaml, risks in ID order under an explanatory header.
+func (p *Plan) Marshal() ([]byte, error) {
+	doc := &yaml.Node{Kind: yaml.MappingNode}
+	header := "telesra remediation plan: owners, due dates, statuses and acceptances, by risk ID.\n" +
+		"Edit freely or use `telesra risks set ID --owner ... --due YYYY-MM-DD --status ...`; telesra\n" +
+		"validates this file (file:line errors) and keeps remediation.yaml.bak before rewriting it.\n" +
+		"status: open | in_progress | done | verified | accepted (with acceptance: approver, reason, expires)\n" +
+		"title, asset and level are written by telesra so a risk can be shown once it is no longer detected."
+	doc.Content = append(doc.Content,
+		&yaml.Node{Kind: yaml.ScalarNode, Value: "schema_version", HeadComment: header},
+		&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"},
+		&yaml.Node{Kind: yaml.ScalarNode, Value: "risks"})
+	list := &yaml.Node{Kind: yaml.MappingNode}
+	for _, id := range slices.Sorted(maps.Keys(p.Entries)) {
+		var v yaml.Node
+		if err := v.Encode(p.Entries[id]); err != nil {
+			return nil, fmt.Errorf("encode %s: %w", id, err)
+		}
+		list.Content = append(list.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: id}, &v)
+	}
+	if len(list.Content) == 0 {
+		list.Style = yaml.FlowStyle
+	}
+	doc.Content = append(doc.Content, list)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Change is what `telesra risks set` changes; nil fields are left alone.
+type Change struct {
+	Owner, Due, Notes *string
+	Status            *Status
+	// Approver, Reason and Expires are the acceptance, required with StatusAccepted.
+	Approver, Reason, Expires string
+}
+
+// UnknownRiskError is a risk ID that is neither in the register nor in the plan.
+type UnknownRiskError struct {
+	ID      string
+	Suggest string
+}
+
+func (e *UnknownRiskError) Error() string {
+	msg := fmt.Sprintf("no risk %s in this assessment", e.ID)
+	if e.Suggest != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", e.Suggest)
+	}
+	return msg + "; list them with: telesra risks list"
+}
+
+// TransitionError is a status change the workflow does not allow.
+type TransitionError struct {
+	ID       string
+	From, To Status
+	Why      string
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("%s: cannot go from %s to %s: %s", e.ID, e.From.Label(), e.To.Label(), e.Why)
+}
+
+// transitions are the status changes allowed, from the stored status. Verification is allowed
+// only once telesra no longer detects the risk; that is checked apart.
+var transitions = map[Status][]Status{
+	StatusOpen:       {StatusInProgress, StatusDone, StatusAccepted},
+	StatusInProgress: {StatusOpen, StatusDone, StatusAccepted},
+	StatusDone:       {StatusOpen, StatusInProgress, StatusVerified, StatusAccepted},
+	StatusVerified:   {StatusOpen},
+	StatusAccepted:   {StatusOpen, StatusInProgress},
+}
+
+// CheckTransition says whether a risk may go from one status to another; detected is whether
+// telesra still detects it. Setting the same status again is always allowed.
+func CheckTransition(id string, from, to Status, detected bool) error {
+	if from == "" {
+		from = StatusOpen
+	}
+	if to == StatusVerified && detected {
+		return &TransitionError{ID: id, From: from, To: to, Why: "telesra still detects it; fix it and re-run the scan (or update the answer) first"}
+	}
+	if from == to {
+		return nil
+	}
+	if to == StatusVerified && !detected && from != StatusAccepted {
+		return nil // fixed, verify -> verified
+	}
+	if !slices.Contains(transitions[from], to) {
+		var next []string
+		for _, s := range transitions[from] {
+			next = append(next, string(s))
+		}
+		return &TransitionError{ID: id, From: from, To: to, Why: "allowed next: " + strings.Join(next, ", ")}
+	}
+	return nil
+}
+
+// Set applies a change to one risk of the register (or to a risk the plan still tracks after
+// it stopped being detected). today is YYYY-MM-DD. Nothing is changed when it returns an error.
+func (p *Plan) Set(reg *Register, id string, ch Change, today string) error {
+	risk, inRegister := reg.Risk(id)
+	old, inPlan := p.Entries[id]
+	if !inRegister && !inPlan {
+		return &UnknownRiskError{ID: id, Suggest: SuggestID(id, reg)}
+	}
+	e := &Entry{}
+	if inPlan {
+		c := *old
+		if old.Acceptance != nil {
+			a := *old.Acceptance
+			c.Acceptance = &a
+		}
+		e = &c
+	}
+	detected := inRegister && risk.Detected
+	if ch.Owner != nil {
+		e.Owner = strings.TrimSpace(*ch.Owner)
+	}
+	if ch.Due != nil {
+		d := strings.TrimSpace(*ch.Due)
+		if d != "" {
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
+				return fmt.Errorf("due date %q: want YYYY-MM-DD", d)
+			}
+		}
+		e.Due = d
+	}
+	if ch.Notes != nil {
+		e.Notes = *ch.Notes
+	}
+	if ch.Status != nil {
+		to := *ch.Status
+		if err := CheckTransition(id, e.Status, to, detected); err != nil {
+			return err
+		}
+		if to == StatusAccepted {
+			a, err := acceptance(ch, today)
+			if err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
+			e.Acceptance = a
+		} else {
+			e.Acceptance = nil
+		}
+		e.Status = to
+	} else if ch.Approver != "" || ch.Reason != "" || ch.Expires != "" {
+		if e.Status != StatusAccepted {
+			return fmt.Errorf("%s: --approver, --reason and --expires go with --status accepted", id)
+		}
+		a, err := acceptance(ch, today)
+		if err != nil {
+			return fmt.Errorf("%s: %w", id, err)
+		}
+		e.Acceptance = a
+	}
+	if inRegister && risk.Detected {
+		e.Title, e.Asset, e.Level = risk.Title, risk.Asset.Label(), risk.Level.ID()
+	}
+	e.Updated = today
+	p.Entries[id] = e
+	return nil
+}
+
+func acceptance(ch Change, today string) (*Acceptance, error) {
+	var missing []string
+	if strings.TrimSpace(ch.Approver) == "" {
+		missing = append(missing, "--approver")
+	}
+	if len(strings.TrimSpace(ch.Reason)) < 3 {
+		missing = append(missing, "--reason")
+	}
+	if ch.Expires == "" {
+		missing = append(missing, "--expires")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("accepting a risk needs %s (who approved it, why, and until when)", strings.Join(missing, ", "))
+	}
+	if _, err := time.Parse(time.DateOnly, ch.Expires); err != nil {
+		return nil, fmt.Errorf("--expires %q: want YYYY-MM-DD", ch.Expires)
+	}
+	if ch.Expires <= today {
+		return nil, fmt.Errorf("--expires %s is not in the future", ch.Expires)
+	}
+	return &Acceptance{Approver: strings.TrimSpace(ch.Approver), Reason: strings.TrimSpace(ch.Reason), Expires: ch.Expires}, nil
+}
+
+// SuggestID returns the register's risk ID closest to a mistyped one, if any is close.
+func SuggestID(id string, reg *Register) string {
+	best, bestD := "", 4
+	for _, r := range reg.Risks {
+		if d := levenshtein.ComputeDistance(strings.ToLower(id), r.ID); d < bestD {
+			best, bestD = r.ID, d
+		}
+	}
+	return best
+}

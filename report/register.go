@@ -1,0 +1,598 @@
+package report
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/questionnaire"
+	"github.com/telesra/telesra/templates"
+)
+
+// Where a risk came from.
+const (
+	SourceScan          = "scan"
+	SourceQuestionnaire = "questionnaire"
+	SourceBoth          = "both"
+)
+
+// Asset is what a risk threatens: a scanned service or host, or a practice area for a
+// questionnaire gap.
+type Asset struct {
+	Name     string   // what the practice calls it: assets.yaml's name, the target, or the area
+	Kind     string   // service, host or practice area
+	Target   string   // the scan target ("" for a practice area)
+	EPHI     []string // the ePHI systems it serves, when known
+	HasEPHI  string   // yes, no, unknown
+	Exposure string   // internet, internal, unknown
+}
+
+// Label is the asset as a report prints it: "Patient portal (127.0.0.1:47800)".
+func (a Asset) Label() string {
+	if a.Target != "" && a.Name != a.Target {
+		return a.Name + " (" + a.Target + ")"
+	}
+	return a.Name
+}
+
+// Rating is a likelihood or an impact with the rules that set it and why, in words.
+type Rating struct {
+	Level Level
+	// Rules are the rules applied, the first being where the level started ("weakness:ID",
+	// "question:ID" or "fallback").
+	Rules  []string
+	Reason string
+	// Steps are the rules after the first with what each did: "+1", "-2", "=Very High", or ""
+	// when a rule only notes something.
+	Steps []RatingStep
+}
+
+// RatingStep is one rule applied to a rating.
+type RatingStep struct {
+	Rule   string
+	Effect string
+}
+
+// Control is an existing safeguard reported in the answers that bears on a risk.
+type Control struct {
+	Question string
+	Text     string
+	Status   questionnaire.Status
+	Notes    string
+}
+
+// Risk is one row of the register.
+type Risk struct {
+	ID       string // stable: the same weakness on the same asset has the same ID in every run
+	Weakness string // the weakness ID, "check:ID" for findings no weakness names, "" for gaps
+	Title    string
+	Asset    Asset
+
+	ThreatSource  string
+	ThreatEvent   string
+	Vulnerability string
+	Controls      []Control
+
+	Likelihood, Impact Rating
+	Level              Level
+
+	Citations []templates.Citation
+	Findings  []string // finding IDs
+	Answers   []string // question IDs
+	Severity  string   // the worst finding's severity ("" without findings)
+	Source    string   // scan, questionnaire, both
+
+	Remediation string
+
+	Owner      string
+	Due        string
+	Status     Status // effective: fixed_verify when no longer detected, open when an acceptance expired
+	Acceptance *Acceptance
+	Notes      string
+	// StatusNote explains an effective status that differs from the stored one.
+	StatusNote string
+	// Detected is false for a risk only the plan remembers: nothing detects it any more.
+	Detected bool
+}
+
+// Open reports whether the risk still needs treatment: detected, and not accepted or verified.
+func (r *Risk) Open() bool { return r.Detected && !r.Status.Closed() }
+
+// Register is the scored risk register of one assessment.
+type Register struct {
+	Risks []*Risk
+	// Findings are the scan's unsuppressed findings, scored or not (info findings make no risk).
+	Findings   []checks.Finding
+	Suppressed int
+	Rules      *Rules
+
+	byID map[string]*Risk
+}
+
+// Risk returns a risk by ID.
+func (r *Register) Risk(id string) (*Risk, bool) {
+	k, ok := r.byID[id]
+	return k, ok
+}
+
+// Counts counts open risks by level.
+func (r *Register) Counts() map[Level]int {
+	out := map[Level]int{}
+	for _, k := range r.Risks {
+		if k.Open() {
+			out[k.Level]++
+		}
+	}
+	return out
+}
+
+// Overall is the highest level among open risks (0 when there is none): the practice is as
+// exposed as its worst untreated risk.
+func (r *Register) Overall() Level {
+	var worst Level
+	for _, k := range r.Risks {
+		if k.Open() && k.Level > worst {
+			worst = k.Level
+		}
+	}
+	return worst
+}
+
+// Heat counts open risks by likelihood and impact: [likelihood-1][impact-1].
+func (r *Register) Heat() [5][5]int {
+	var h [5][5]int
+	for _, k := range r.Risks {
+		if k.Open() && k.Likelihood.Level > 0 && k.Impact.Level > 0 {
+			h[k.Likelihood.Level-1][k.Impact.Level-1]++
+		}
+	}
+	return h
+}
+
+// Inputs is everything the register is built from. Only Bank is required.
+type Inputs struct {
+	Scan        *checks.Result
+	Bank        *questionnaire.Bank
+	Answers     *questionnaire.Answers
+	Assets      *Assets
+	EPHISystems []string
+	Plan        *Plan
+	Rules       *Rules // nil: the embedded rules
+	Today       string // YYYY-MM-DD, for acceptance expiry
+}
+
+// group collects what makes one risk before it is scored.
+type group struct {
+	key      string // hashed into the ID
+	weakness *Weakness
+	check    string // for fallback groups
+	asset    Asset
+	findings []*checks.Finding
+	gaps     []questionnaire.Gap
+	pair     *questionnaire.Pair // for practice-wide gaps
+}
+
+// Build scores the register: findings grouped by weakness and target, questionnaire gaps merged
+// into the rows of their weakness or standing alone as practice-wide rows, the plan's owners
+// and statuses applied. A plan entry for a risk that is neither detected nor remembered (no
+// title) is an error naming its line.
+func Build(in Inputs) (*Register, error) {
+	rules := in.Rules
+	if rules == nil {
+		rules = DefaultRules()
+	}
+	reg := &Register{Rules: rules, byID: map[string]*Risk{}}
+	var groups []*group
+	byKey := map[string]*group{}
+	endpoints := map[string]checks.EndpointResult{}
+	if in.Scan != nil {
+		for _, e := range in.Scan.Endpoints {
+			endpoints[e.Target] = e
+		}
+		for i := range in.Scan.Findings {
+			f := &in.Scan.Findings[i]
+			if f.Suppressed() {
+				reg.Suppressed++
+				continue
+			}
+			reg.Findings = append(reg.Findings, *f)
+			if f.Severity < rules.MinSeverity {
+				continue
+			}
+			w := rules.WeaknessFor(f.Check)
+			kind := "check:" + f.Check
+			if w != nil {
+				kind = w.ID
+			}
+			key := kind + "\x00" + f.Target
+			g, ok := byKey[key]
+			if !ok {
+				g = &group{key: key, weakness: w, check: f.Check, asset: resolveAsset(f.Target, endpoints[f.Target], in.Assets, in.EPHISystems)}
+				byKey[key] = g
+				groups = append(groups, g)
+			}
+			g.findings = append(g.findings, f)
+		}
+	}
+	if in.Answers != nil {
+		for _, gap := range questionnaire.Gaps(in.Bank, in.Answers) {
+			if gap.Profile != "" {
+				continue // proposed-rule readiness: reported with the questionnaire, not a risk under the rule in force
+			}
+			merged := false
+			if w := rules.WeaknessForQuestion(gap.Question.ID); w != nil {
+				for _, g := range groups {
+					if g.weakness == w && len(g.findings) > 0 {
+						g.gaps = append(g.gaps, gap)
+						merged = true
+					}
+				}
+			}
+			if merged {
+				continue
+			}
+			for i := range gap.Pairs {
+				p := gap.Pairs[i]
+				key := fmt.Sprintf("question:%s#%d", gap.Question.ID, i)
+				name := p.Asset
+				if name == "" {
+					name = gap.Section.Title
+				}
+				g := &group{key: key, weakness: rules.WeaknessForQuestion(gap.Question.ID), pair: &p, gaps: []questionnaire.Gap{gap},
+					asset: Asset{Name: name, Kind: "practice area", HasEPHI: EPHIYes, Exposure: ExposureUnknown}}
+				byKey[key] = g
+				groups = append(groups, g)
+			}
+		}
+	}
+	for _, g := range groups {
+		k := score(g, rules, in)
+		reg.Risks = append(reg.Risks, k)
+		reg.byID[k.ID] = k
+	}
+	if err := applyPlan(reg, in.Plan, in.Today); err != nil {
+		return nil, err
+	}
+	sortRisks(reg.Risks)
+	return reg, nil
+}
+
+// RiskID derives a risk's stable ID from what it is about.
+func RiskID(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return "R-" + hex.EncodeToString(h[:4])
+}
+
+// resolveAsset names the asset behind a finding's target, with its ePHI and exposure.
+func resolveAsset(target string, ep checks.EndpointResult, assets *Assets, systems []string) Asset {
+	host := ep.Host
+	if host == "" {
+		host = targetHost(target)
+	}
+	a := Asset{Name: target, Kind: "service", Target: target, HasEPHI: EPHIUnknown}
+	if !strings.Contains(target, ":") && !strings.Contains(target, "/") {
+		a.Kind = "host"
+	}
+	addr := ep.Address
+	if addr == "" {
+		addr = host
+	}
+	a.Exposure = addressExposure(addr)
+	if e := assets.match(target, host); e != nil {
+		a.Name = e.Name
+		if e.Exposure != "" {
+			a.Exposure = e.Exposure
+		}
+		switch {
+		case e.EPHI != nil && len(*e.EPHI) == 0:
+			a.HasEPHI = EPHINo
+		case e.EPHI != nil:
+			a.HasEPHI = EPHIYes
+			for _, s := range *e.EPHI {
+				a.EPHI = append(a.EPHI, canonicalSystem(s, systems))
+			}
+		case canonicalSystem(e.Name, systems) != "":
+			a.HasEPHI = EPHIYes
+			a.EPHI = []string{canonicalSystem(e.Name, systems)}
+		}
+	}
+	return a
+}
+
+// targetHost is the host of a target written as host, host:port or URL.
+func targetHost(t string) string {
+	if u, err := url.Parse(t); err == nil && u.Host != "" {
+		return u.Hostname()
+	}
+	if h, _, err := net.SplitHostPort(t); err == nil {
+		return h
+	}
+	return t
+}
+
+// facts are what the rules' conditions read about one group.
+type facts struct {
+	checks     []string
+	severity   checks.Severity
+	hasSev     bool
+	potential  bool // every finding potential
+	source     string
+	answers    []questionnaire.Status
+	controlsOn bool
+}
+
+func (g *group) facts(a *questionnaire.Answers) facts {
+	f := facts{potential: len(g.findings) > 0}
+	for _, fd := range g.findings {
+		f.checks = append(f.checks, fd.Check)
+		if !f.hasSev || fd.Severity > f.severity {
+			f.severity, f.hasSev = fd.Severity, true
+		}
+		if fd.Confidence != checks.Potential {
+			f.potential = false
+		}
+	}
+	switch {
+	case len(g.findings) > 0 && len(g.gaps) > 0:
+		f.source = SourceBoth
+	case len(g.findings) > 0:
+		f.source = SourceScan
+	default:
+		f.source = SourceQuestionnaire
+	}
+	for _, gap := range g.gaps {
+		f.answers = append(f.answers, gap.Status)
+	}
+	if g.weakness != nil && a != nil {
+		for _, q := range g.weakness.Controls {
+			if a.Get(q).Status == questionnaire.Implemented {
+				f.controlsOn = true
+			}
+		}
+	}
+	return f
+}
+
+func (c Condition) holds(f facts, a Asset) bool {
+	if len(c.Checks) > 0 && !slices.ContainsFunc(f.checks, func(id string) bool { return matchAny(c.Checks, id) }) {
+		return false
+	}
+	if len(c.Severity) > 0 && (!f.hasSev || !slices.Contains(c.Severity, f.severity)) {
+		return false
+	}
+	if c.Confidence == string(checks.Potential) && !f.potential {
+		return false
+	}
+	if c.Confidence == string(checks.Confirmed) && (f.potential || len(f.checks) == 0) {
+		return false
+	}
+	if c.Exposure != "" && c.Exposure != a.Exposure {
+		return false
+	}
+	if c.EPHI != "" && c.EPHI != a.HasEPHI {
+		return false
+	}
+	if c.Source != "" && c.Source != f.source {
+		return false
+	}
+	if len(c.Answer) > 0 && !slices.ContainsFunc(f.answers, func(s questionnaire.Status) bool { return slices.Contains(c.Answer, s) }) {
+		return false
+	}
+	if c.Controls != "" && !f.controlsOn {
+		return false
+	}
+	return true
+}
+
+// rate applies rules to a starting level and explains the result.
+func rate(start Level, startRule, startReason string, rules []*Rule, f facts, a Asset) Rating {
+	r := Rating{Level: start, Rules: []string{startRule}}
+	reasons := []string{fmt.Sprintf("%s: %s", start, startReason)}
+	for _, rule := range rules {
+		if !rule.When.holds(f, a) {
+			continue
+		}
+		before := r.Level
+		switch {
+		case rule.Set != 0:
+			r.Level = rule.Set
+		case rule.Raise > 0:
+			r.Level = min(r.Level+Level(rule.Raise), questionnaire.VeryHigh)
+		case rule.Lower > 0:
+			r.Level = max(r.Level-Level(rule.Lower), questionnaire.VeryLow)
+		}
+		r.Rules = append(r.Rules, rule.ID)
+		step := RatingStep{Rule: rule.ID}
+		switch {
+		case rule.Set != 0:
+			step.Effect = "=" + r.Level.String()
+		case r.Level > before:
+			step.Effect = fmt.Sprintf("+%d", r.Level-before)
+		case r.Level < before:
+			step.Effect = fmt.Sprintf("-%d", before-r.Level)
+		}
+		r.Steps = append(r.Steps, step)
+		if r.Level != before {
+			reasons = append(reasons, fmt.Sprintf("%s because %s (%s)", r.Level, rule.Reason, rule.ID))
+		} else {
+			reasons = append(reasons, fmt.Sprintf("%s (%s)", rule.Reason, rule.ID))
+		}
+	}
+	r.Reason = strings.Join(reasons, "; then ")
+	return r
+}
+
+// score turns a group into a scored risk.
+func score(g *group, rules *Rules, in Inputs) *Risk {
+	f := g.facts(in.Answers)
+	k := &Risk{ID: RiskID(g.key), Asset: g.asset, Source: f.source, Detected: true, Status: StatusOpen}
+	if f.hasSev {
+		k.Severity = f.severity.String()
+	}
+	var startL, startI Level
+	var startRule, what string
+	switch {
+	case g.pair != nil:
+		gap := g.gaps[0]
+		k.Title = g.pair.Vulnerability
+		k.ThreatSource, k.ThreatEvent, k.Vulnerability = string(g.pair.Source), g.pair.Threat, g.pair.Vulnerability
+		startL, startI = g.pair.Likelihood, g.pair.Impact
+		startRule, what = "question:"+gap.Question.ID, "the question bank's default for "+gap.Question.ID
+		k.Remediation = gap.Question.Help.Good
+		if g.weakness != nil {
+			k.Weakness = g.weakness.ID
+		}
+	case g.weakness != nil:
+		w := g.weakness
+		k.Weakness, k.Title = w.ID, w.Title
+		k.ThreatSource, k.ThreatEvent, k.Vulnerability = w.ThreatSource, w.ThreatEvent, w.Vulnerability
+		startL, startI = w.Likelihood, w.Impact
+		startRule, what = "weakness:"+w.ID, "the default of weakness "+w.ID
+		k.Remediation = w.Remediation
+	default:
+		fb := rules.Fallback
+		first := g.findings[0]
+		k.Weakness, k.Title = "check:"+g.check, first.Title
+		k.ThreatSource, k.ThreatEvent, k.Vulnerability = fb.ThreatSource, fb.ThreatEvent, first.Title
+		startL, startI = fb.Likelihood, fb.Impact
+		startRule, what = "fallback", "the default for checks no weakness names"
+		k.Remediation = first.Remediation
+	}
+	k.Likelihood = rate(startL, startRule, what, rules.Likelihood, f, k.Asset)
+	impactWhy := what
+	switch k.Asset.HasEPHI {
+	case EPHIYes:
+		if k.Asset.Kind == "practice area" {
+			impactWhy += ", for a practice-wide safeguard covering all of the practice's ePHI"
+		} else {
+			impactWhy += fmt.Sprintf(", for an asset handling ePHI (%s)", strings.Join(k.Asset.EPHI, ", "))
+		}
+	}
+	k.Impact = rate(startI, startRule, impactWhy, rules.Impact, f, k.Asset)
+	k.Level = rules.RiskLevel(k.Likelihood.Level, k.Impact.Level)
+
+	cites := map[string]bool{}
+	for _, fd := range g.findings {
+		k.Findings = append(k.Findings, fd.ID)
+		for _, c := range fd.HIPAA {
+			cites[c] = true
+		}
+	}
+	for _, gap := range g.gaps {
+		k.Answers = append(k.Answers, gap.Question.ID)
+		for _, c := range gap.Citations {
+			cites[c.Citation] = true
+		}
+	}
+	for _, c := range templates.Citations() {
+		if cites[c.Citation] {
+			k.Citations = append(k.Citations, c)
+		}
+	}
+	k.Controls = controls(g, in)
+	return k
+}
+
+// controls lists the answers that describe safeguards already in place for a risk: its own
+// questions answered partial, and its weakness's questions and mitigating controls answered
+// implemented or partial.
+func controls(g *group, in Inputs) []Control {
+	if in.Answers == nil {
+		return nil
+	}
+	var ids []string
+	for _, gap := range g.gaps {
+		ids = append(ids, gap.Question.ID)
+	}
+	if g.weakness != nil {
+		ids = append(ids, g.weakness.Questions...)
+		ids = append(ids, g.weakness.Controls...)
+	}
+	var out []Control
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		ans := in.Answers.Get(id)
+		if ans.Status != questionnaire.Implemented && ans.Status != questionnaire.Partial {
+			continue
+		}
+		q, ok := in.Bank.Question(id)
+		if !ok {
+			continue
+		}
+		out = append(out, Control{Question: id, Text: q.Text, Status: ans.Status, Notes: ans.Notes})
+	}
+	return out
+}
+
+// applyPlan copies owners, due dates and statuses onto the risks, works out effective
+// statuses, and adds the risks only the plan remembers.
+func applyPlan(reg *Register, p *Plan, today string) error {
+	if p == nil {
+		return nil
+	}
+	var errs templates.FileErrors
+	for _, id := range slices.Sorted(maps.Keys(p.Entries)) {
+		e := p.Entries[id]
+		k, ok := reg.byID[id]
+		if !ok {
+			if e.Title == "" {
+				errs = append(errs, p.entryError(id, (&UnknownRiskError{ID: id, Suggest: SuggestID(id, reg)}).Error()))
+				continue
+			}
+			k = &Risk{ID: id, Title: e.Title, Asset: Asset{Name: e.Asset}, Detected: false}
+			k.Level, _ = questionnaire.ParseLevel(e.Level)
+			reg.Risks = append(reg.Risks, k)
+			reg.byID[id] = k
+		}
+		k.Owner, k.Due, k.Notes, k.Acceptance = e.Owner, e.Due, e.Notes, e.Acceptance
+		k.Status = cmp.Or(e.Status, StatusOpen)
+		switch {
+		case !k.Detected && !k.Status.Closed():
+			k.StatusNote = "no longer detected: verify the fix, then set the status to verified"
+			k.Status = StatusFixedVerify
+		case k.Detected && k.Status == StatusVerified:
+			k.StatusNote = "was verified, but telesra detects it again"
+			k.Status = StatusOpen
+		case k.Detected && k.Status == StatusDone:
+			k.StatusNote = "marked done, but still detected: re-run the scan or update the answer after fixing"
+		case k.Status == StatusAccepted && e.Acceptance != nil && today != "" && e.Acceptance.Expires < today:
+			k.StatusNote = "acceptance expired on " + e.Acceptance.Expires
+			k.Status = StatusOpen
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// sortRisks orders the register: detected risks first, by level, likelihood and impact (highest
+// first), then by asset and ID so the order is stable.
+func sortRisks(rs []*Risk) {
+	slices.SortStableFunc(rs, func(a, b *Risk) int {
+		if a.Detected != b.Detected {
+			if a.Detected {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(
+			cmp.Compare(b.Level, a.Level),
+			cmp.Compare(b.Likelihood.Level, a.Likelihood.Level),
+			cmp.Compare(b.Impact.Level, a.Impact.Level),
+			cmp.Compare(a.Asset.Label(), b.Asset.Label()),
+			cmp.Compare(a.ID, b.ID),
+		)
+	})
+}

@@ -1,0 +1,226 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/questionnaire"
+)
+
+// Tool is a tool or knowledge base the assessment relied on, for the methodology section:
+// {"telesra", "1.2.0", "github.com/telesra/telesra"} or {"CISA KEV catalog", "2026-10-30", "cisa.gov"}.
+type Tool struct {
+	Name    string
+	Version string // a version or a snapshot date
+	Source  string
+}
+
+// Party is a person or organisation named on the report.
+type Party struct {
+	Name         string
+	Organisation string
+	Email        string
+}
+
+// Scope is what the assessment covered.
+type Scope struct {
+	Description string
+	Targets     []string
+	Exclusions  []string
+	EPHISystems []string
+}
+
+// Completion says how finished the assessment is. A report is a draft until the questionnaire
+// is fully answered and a complete scan is in.
+type Completion struct {
+	Percent float64 // share of asked questions answered, 0-100
+	Asked   int
+	Answers int
+	Scan    string // complete, incomplete, not run
+	Draft   bool
+	Reasons []string // why it is a draft, in words
+}
+
+// Label is "DRAFT - 86% complete" for a draft, "" otherwise.
+func (c Completion) Label() string {
+	if !c.Draft {
+		return ""
+	}
+	return fmt.Sprintf("DRAFT - %s complete", percent(c.Percent))
+}
+
+// Report is a register and everything the writers print around it.
+type Report struct {
+	Title          string // default "HIPAA Security Risk Assessment"
+	Organisation   Party
+	Address        string
+	Assessor       Party
+	AssessmentDate string    // YYYY-MM-DD
+	Generated      time.Time // the clock of the run: reports are deterministic under a fixed clock
+	Scope          Scope
+	Register       *Register
+	Scan           *checks.Result // nil when no scan was run
+	Bank           *questionnaire.Bank
+	Answers        *questionnaire.Answers // never nil after Prepare
+	Scores         *questionnaire.Scores
+	Tools          []Tool
+	Completion     Completion
+}
+
+// Prepare fills what the writers derive: the scores and the completion. Call it once after
+// setting the fields.
+func (r *Report) Prepare() {
+	if r.Title == "" {
+		r.Title = "HIPAA Security Risk Assessment"
+	}
+	if r.Answers == nil {
+		r.Answers = questionnaire.NewAnswers()
+	}
+	if r.Scores == nil {
+		r.Scores = questionnaire.Score(r.Bank, r.Answers)
+	}
+	c := Completion{Asked: r.Scores.Overall.Questions, Answers: r.Scores.Overall.Answered, Percent: r.Scores.Overall.Completeness()}
+	switch {
+	case r.Scan == nil:
+		c.Scan = "not run"
+		c.Reasons = append(c.Reasons, "no scan results (run telesra scan -w DIR)")
+	case !r.Scan.Complete:
+		c.Scan = "incomplete"
+		c.Reasons = append(c.Reasons, "the scan was interrupted before it finished")
+	default:
+		c.Scan = "complete"
+	}
+	if open := c.Asked - c.Answers; open > 0 {
+		c.Reasons = append([]string{fmt.Sprintf("questionnaire %s complete: %d of %d questions open", percent(c.Percent), open, c.Asked)}, c.Reasons...)
+	}
+	c.Draft = len(c.Reasons) > 0
+	r.Completion = c
+}
+
+// Output is one file a format writes.
+type Output struct {
+	File  string // the file name inside the output directory
+	Write func(w io.Writer, r *Report) error
+}
+
+// Format is one report format: its name for -f and the files it writes.
+type Format struct {
+	Name        string
+	Description string
+	Outputs     []Output
+}
+
+// Formats lists every report format; each writer lives in its own file.
+func Formats() []Format {
+	return []Format{
+		{Name: "pdf", Description: "the signed-off report", Outputs: []Output{{File: "risk-assessment.pdf", Write: WritePDF}}},
+		{Name: "xlsx", Description: "workbook: summary, register, findings, answers, plan", Outputs: []Output{{File: "risk-register.xlsx", Write: WriteXLSX}}},
+		{Name: "csv", Description: "the register, one row per risk", Outputs: []Output{{File: "risk-register.csv", Write: WriteCSV}}},
+		{Name: "json", Description: "the register (templates/schemas/register.schema.json)", Outputs: []Output{{File: "risk-register.json", Write: WriteJSON}}},
+		{Name: "md", Description: "Markdown summary", Outputs: []Output{{File: "risk-summary.md", Write: WriteMarkdown}}},
+		{Name: "oscal", Description: "OSCAL 1.1.2 assessment results and POA&M (JSON)", Outputs: []Output{
+			{File: "oscal-assessment-results.json", Write: WriteOSCALResults},
+			{File: "oscal-poam.json", Write: WriteOSCALPOAM},
+		}},
+	}
+}
+
+// FormatNames lists the formats' names.
+func FormatNames() []string {
+	var out []string
+	for _, f := range Formats() {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// LookupFormat finds a format by name.
+func LookupFormat(name string) (Format, bool) {
+	i := slices.IndexFunc(Formats(), func(f Format) bool { return f.Name == strings.ToLower(strings.TrimSpace(name)) })
+	if i < 0 {
+		return Format{}, false
+	}
+	return Formats()[i], true
+}
+
+// percent prints a share without a needless decimal: 86%, 99.5%.
+func percent(p float64) string {
+	if p > 99 && p < 100 {
+		return fmt.Sprintf("%.1f%%", p)
+	}
+	return fmt.Sprintf("%.0f%%", p)
+}
+
+// findingsByID indexes the register's findings.
+func (r *Report) findingsByID() map[string]*checks.Finding {
+	m := make(map[string]*checks.Finding, len(r.Register.Findings))
+	for i := range r.Register.Findings {
+		m[r.Register.Findings[i].ID] = &r.Register.Findings[i]
+	}
+	return m
+}
+
+// hostGroup is the findings of one host, for the technical section.
+type hostGroup struct {
+	Host     string
+	Findings []*checks.Finding
+}
+
+// findingsByHost groups the findings by host, hosts in name order, findings by severity.
+func (r *Report) findingsByHost() []hostGroup {
+	by := map[string][]*checks.Finding{}
+	for i := range r.Register.Findings {
+		f := &r.Register.Findings[i]
+		h := targetHost(f.Target)
+		by[h] = append(by[h], f)
+	}
+	hosts := make([]string, 0, len(by))
+	for h := range by {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	out := make([]hostGroup, 0, len(hosts))
+	for _, h := range hosts {
+		fs := by[h]
+		sort.SliceStable(fs, func(i, j int) bool {
+			if fs[i].Severity != fs[j].Severity {
+				return fs[i].Severity > fs[j].Severity
+			}
+			if fs[i].Target != fs[j].Target {
+				return fs[i].Target < fs[j].Target
+			}
+			return fs[i].Check < fs[j].Check
+		})
+		out = append(out, hostGroup{Host: h, Findings: fs})
+	}
+	return out
+}
+
+// planOrder is the register's detected risks that need work, by due date (undated last), then
+// level.
+func (r *Report) planOrder() []*Risk {
+	var out []*Risk
+	for _, k := range r.Register.Risks {
+		if k.Status == StatusVerified || (k.Status == StatusAccepted && k.Detected) {
+			continue
+		}
+		out = append(out, k)
+	}
+	slices.SortStableFunc(out, func(a, b *Risk) int {
+		switch {
+		case a.Due == "" && b.Due != "":
+			return 1
+		case a.Due != "" && b.Due == "":
+			return -1
+		case a.Due != b.Due:
+			return strings.Compare(a.Due, b.Due)
+		}
+		return int(b.Level) - int(a.Level)
+	})
+	return out
+}

@@ -1,0 +1,124 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/questionnaire"
+)
+
+// maxEvidenceValue bounds one evidence value in the human formats; the JSON and OSCAL keep the
+// scan's own (already bounded) text.
+const maxEvidenceValue = 1200
+
+// cleanText makes text from a scan or a hand-edited file safe for a report: control characters
+// become visible \xNN escapes (checks.CleanText), so a hostile banner can neither break a
+// layout nor smuggle escape sequences into a terminal or spreadsheet.
+func cleanText(s string) string { return checks.CleanText(s, 0) }
+
+// evidenceLines renders a finding's evidence as "key: value" lines, keys sorted, non-string
+// values as JSON, each value cleaned and cut to maxEvidenceValue characters.
+func evidenceLines(ev map[string]any) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(ev)) {
+		var v string
+		switch x := ev[k].(type) {
+		case string:
+			v = x
+		default:
+			b, err := json.Marshal(x)
+			if err != nil {
+				v = fmt.Sprint(x)
+			} else {
+				v = string(b)
+			}
+		}
+		out = append(out, checks.Clean(k, 80)+": "+checks.CleanText(v, maxEvidenceValue))
+	}
+	return out
+}
+
+// hardWrap breaks every line of s into pieces of at most width runes, at spaces when it can
+// and inside a word when it must: a 10 kB line without a space still fits a page or a code block.
+func hardWrap(s string, width int) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		r := []rune(line)
+		for len(r) > width {
+			cut := width
+			for i := width; i > width/2; i-- {
+				if r[i] == ' ' {
+					cut = i
+					break
+				}
+			}
+			out = append(out, strings.TrimRight(string(r[:cut]), " "))
+			r = []rune(strings.TrimLeft(string(r[cut:]), " "))
+		}
+		out = append(out, string(r))
+	}
+	return out
+}
+
+// levelOrDash prints a level, or a dash for a risk that has none (one only the plan remembers).
+func levelOrDash(l Level) string {
+	if l < questionnaire.VeryLow {
+		return "-"
+	}
+	return l.String()
+}
+
+// citationLabels prints a risk's citations with their kind: "164.312(d) (S)".
+func (k *Risk) citationLabels() []string {
+	out := make([]string, len(k.Citations))
+	for i, c := range k.Citations {
+		out[i] = c.Label()
+	}
+	return out
+}
+
+// evidenceIDs lists a risk's evidence: finding IDs and answer IDs.
+func (k *Risk) evidenceIDs() []string {
+	out := make([]string, 0, len(k.Findings)+len(k.Answers))
+	for _, f := range k.Findings {
+		out = append(out, "finding "+f)
+	}
+	for _, a := range k.Answers {
+		out = append(out, "answer "+a)
+	}
+	return out
+}
+
+// threat is "adversarial: an attacker ...".
+func (k *Risk) threat() string {
+	if k.ThreatSource == "" {
+		return k.ThreatEvent
+	}
+	return k.ThreatSource + ": " + k.ThreatEvent
+}
+
+// controlsText lists existing controls in one line each.
+func (k *Risk) controlsText() []string {
+	var out []string
+	for _, c := range k.Controls {
+		s := c.Question + " (" + c.Status.Short() + ")"
+		if c.Notes != "" {
+			s += ": " + c.Notes
+		}
+		out = append(out, cleanText(s))
+	}
+	return out
+}
+
+// statusText is the status with its acceptance or note: "Accepted by Dr Lee until 2027-01-31".
+func (k *Risk) statusText() string {
+	s := k.Status.Label()
+	if k.Status == StatusAccepted && k.Acceptance != nil {
+		s += fmt.Sprintf(" by %s until %s", k.Acceptance.Approver, k.Acceptance.Expires)
+	}
+	return cleanText(s)
+}

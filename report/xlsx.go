@@ -1,0 +1,392 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/telesra/telesra/questionnaire"
+)
+
+// Level colours shared by the PDF and the workbook (fill, then text), after the usual
+// red-amber-green of risk heat maps.
+var levelColours = map[Level][2]string{
+	questionnaire.VeryHigh: {"B71C1C", "FFFFFF"},
+	questionnaire.High:     {"E65100", "FFFFFF"},
+	questionnaire.Moderate: {"F9A825", "000000"},
+	questionnaire.Low:      {"9CCC65", "000000"},
+	questionnaire.VeryLow:  {"C8E6C9", "000000"},
+}
+
+// maxCell is the most text Excel keeps in one cell.
+const maxCell = 32000
+
+func xcell(s string) string {
+	s = cleanText(s)
+	if len(s) > maxCell {
+		s = s[:maxCell] + "…"
+	}
+	return s
+}
+
+// Sheet names and the register's columns, shared with the tests that read the workbook back.
+const (
+	sheetSummary  = "Summary"
+	sheetRegister = "Register"
+	sheetFindings = "Findings"
+	sheetAnswers  = "Answers"
+	sheetPlan     = "Plan"
+)
+
+var registerColumns = []struct {
+	Name  string
+	Width float64
+}{
+	{"ID", 12}, {"Asset", 28}, {"Threat", 40}, {"Vulnerability", 36}, {"Existing controls", 34},
+	{"Likelihood", 12}, {"Likelihood reason", 40}, {"Impact", 12}, {"Impact reason", 40}, {"Risk level", 12},
+	{"HIPAA", 30}, {"Evidence", 30}, {"Remediation", 50}, {"Owner", 18}, {"Due", 12}, {"Status", 14}, {"Status note", 30},
+}
+
+// WriteXLSX writes the workbook: Summary, Register (filters, frozen header, a status drop-down,
+// levels coloured), Findings, Answers and Plan.
+func WriteXLSX(w io.Writer, r *Report) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
+		return err
+	}
+	for _, s := range []string{sheetRegister, sheetFindings, sheetAnswers, sheetPlan} {
+		if _, err := f.NewSheet(s); err != nil {
+			return err
+		}
+	}
+	x := &xlsxWriter{f: f, r: r}
+	for _, step := range []func() error{x.styles, x.summary, x.register, x.findings, x.answers, x.plan} {
+		if err := step(); err != nil {
+			return fmt.Errorf("xlsx: %w", err)
+		}
+	}
+	if err := f.SetDocProps(&excelize.DocProperties{
+		Title: r.Title + ": " + r.Organisation.Name, Creator: "telesra", Created: r.Generated.UTC().Format("2006-01-02T15:04:05Z"),
+		Modified: r.Generated.UTC().Format("2006-01-02T15:04:05Z"),
+	}); err != nil {
+		return err
+	}
+	f.SetActiveSheet(0)
+	_, err := f.WriteTo(w)
+	return err
+}
+
+type xlsxWriter struct {
+	f                          *excelize.File
+	r                          *Report
+	header, wrap, title, bold  int
+	levelStyle, levelCondStyle map[Level]int
+}
+
+func (x *xlsxWriter) styles() error {
+	var err error
+	if x.header, err = x.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F3A5F"}},
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}}); err != nil {
+		return err
+	}
+	if x.wrap, err = x.f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
+		return err
+	}
+	if x.title, err = x.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16, Color: "1F3A5F"}}); err != nil {
+		return err
+	}
+	if x.bold, err = x.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+		return err
+	}
+	x.levelStyle, x.levelCondStyle = map[Level]int{}, map[Level]int{}
+	for l, c := range levelColours {
+		st := &excelize.Style{Font: &excelize.Font{Bold: true, Color: c[1]}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}},
+			Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}}
+		if x.levelStyle[l], err = x.f.NewStyle(st); err != nil {
+			return err
+		}
+		if x.levelCondStyle[l], err = x.f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: c[1]},
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// table writes a header and rows at A1 of a sheet, with widths, wrapping, a frozen header and
+// filters.
+func (x *xlsxWriter) table(sheet string, header []string, widths []float64, rows [][]any) error {
+	hdr := make([]any, len(header))
+	for i, h := range header {
+		hdr[i] = h
+	}
+	if err := x.f.SetSheetRow(sheet, "A1", &hdr); err != nil {
+		return err
+	}
+	last, _ := excelize.ColumnNumberToName(len(header))
+	if err := x.f.SetCellStyle(sheet, "A1", last+"1", x.header); err != nil {
+		return err
+	}
+	for i, w := range widths {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		if err := x.f.SetColWidth(sheet, col, col, w); err != nil {
+			return err
+		}
+	}
+	for i, row := range rows {
+		for j, v := range row {
+			if s, ok := v.(string); ok {
+				row[j] = xcell(s)
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := x.f.SetSheetRow(sheet, cell, &row); err != nil {
+			return err
+		}
+	}
+	n := len(rows) + 1
+	if len(rows) > 0 {
+		if err := x.f.SetCellStyle(sheet, "A2", fmt.Sprintf("%s%d", last, n), x.wrap); err != nil {
+			return err
+		}
+	}
+	if err := x.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	return x.f.AutoFilter(sheet, fmt.Sprintf("A1:%s%d", last, max(n, 2)), nil)
+}
+
+func (x *xlsxWriter) summary() error {
+	f, r, s := x.f, x.r, sheetSummary
+	set := func(cell string, v any) error { return f.SetCellValue(s, cell, v) }
+	if err := set("A1", xcell(r.Title)); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(s, "A1", "A1", x.title); err != nil {
+		return err
+	}
+	overall := "None open"
+	if l := r.Register.Overall(); l > 0 {
+		overall = l.String()
+	}
+	rows := [][2]any{
+		{"Organisation", r.Organisation.Name}, {"Assessor", strings.TrimSpace(r.Assessor.Name + " " + paren(r.Assessor.Organisation))},
+		{"Assessment date", r.AssessmentDate}, {"Generated", r.Generated.UTC().Format("2006-01-02 15:04 MST")},
+		{"Status", draftOrFinal(r.Completion)}, {"Overall risk", overall},
+		{"Questionnaire completeness", percent(r.Completion.Percent)}, {"Scan", r.Completion.Scan},
+		{"Compliance (applicable citations met)", percent(r.Scores.Overall.Compliance())},
+		{"Scoring rules", "NIST SP 800-30 Rev. 1, telesra rules " + r.Register.Rules.Version},
+	}
+	row := 3
+	for _, kv := range rows {
+		if err := set(fmt.Sprintf("A%d", row), kv[0]); err != nil {
+			return err
+		}
+		if err := set(fmt.Sprintf("B%d", row), xcell(fmt.Sprint(kv[1]))); err != nil {
+			return err
+		}
+		row++
+	}
+	if err := f.SetCellStyle(s, "A3", fmt.Sprintf("A%d", row-1), x.bold); err != nil {
+		return err
+	}
+	row++
+	if err := set(fmt.Sprintf("A%d", row), "Open risks by level"); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(s, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), x.bold); err != nil {
+		return err
+	}
+	row++
+	counts := r.Register.Counts()
+	for i := 4; i >= 0; i-- {
+		l := Levels()[i]
+		a, b := fmt.Sprintf("A%d", row), fmt.Sprintf("B%d", row)
+		if err := set(a, l.String()); err != nil {
+			return err
+		}
+		if err := f.SetCellStyle(s, a, a, x.levelStyle[l]); err != nil {
+			return err
+		}
+		if err := set(b, counts[l]); err != nil {
+			return err
+		}
+		row++
+	}
+	row++
+	// The heat map: likelihood down, impact across, each cell coloured by its Table I-2 level.
+	if err := set(fmt.Sprintf("A%d", row), "Heat map of open risks (likelihood × impact)"); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(s, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), x.bold); err != nil {
+		return err
+	}
+	row++
+	top := row
+	for j, l := range Levels() {
+		c, _ := excelize.CoordinatesToCellName(j+2, top)
+		if err := set(c, "Impact: "+l.String()); err != nil {
+			return err
+		}
+	}
+	heat := r.Register.Heat()
+	for i := 4; i >= 0; i-- {
+		row++
+		if err := set(fmt.Sprintf("A%d", row), "Likelihood: "+Levels()[i].String()); err != nil {
+			return err
+		}
+		for j := 0; j < 5; j++ {
+			c, _ := excelize.CoordinatesToCellName(j+2, row)
+			if err := set(c, heat[i][j]); err != nil {
+				return err
+			}
+			if err := f.SetCellStyle(s, c, c, x.levelStyle[r.Register.Rules.Matrix[i][j]]); err != nil {
+				return err
+			}
+		}
+	}
+	row += 2
+	if err := set(fmt.Sprintf("A%d", row), "Compliance by safeguard"); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(s, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), x.bold); err != nil {
+		return err
+	}
+	for _, g := range r.Scores.Safeguards {
+		row++
+		if err := set(fmt.Sprintf("A%d", row), capitalise(g.Safeguard)); err != nil {
+			return err
+		}
+		val := "not applicable"
+		if g.Applicable() > 0 {
+			val = percent(g.Compliance())
+		}
+		if err := set(fmt.Sprintf("B%d", row), val); err != nil {
+			return err
+		}
+	}
+	if r.Completion.Draft {
+		row += 2
+		if err := set(fmt.Sprintf("A%d", row), "Why this is a draft: "+strings.Join(r.Completion.Reasons, "; ")); err != nil {
+			return err
+		}
+	}
+	if err := f.SetColWidth(s, "A", "A", 40); err != nil {
+		return err
+	}
+	return f.SetColWidth(s, "B", "F", 18)
+}
+
+func (x *xlsxWriter) register() error {
+	var header []string
+	var widths []float64
+	for _, c := range registerColumns {
+		header = append(header, c.Name)
+		widths = append(widths, c.Width)
+	}
+	var rows [][]any
+	for _, k := range x.r.Register.Risks {
+		rows = append(rows, []any{k.ID, k.Asset.Label(), k.threat(), k.Vulnerability, strings.Join(k.controlsText(), "\n"),
+			levelOrDash(k.Likelihood.Level), k.Likelihood.Reason, levelOrDash(k.Impact.Level), k.Impact.Reason, levelOrDash(k.Level),
+			strings.Join(k.citationLabels(), "\n"), strings.Join(k.evidenceIDs(), "\n"), k.Remediation, k.Owner, k.Due,
+			string(k.Status), k.StatusNote})
+	}
+	if err := x.table(sheetRegister, header, widths, rows); err != nil {
+		return err
+	}
+	n := max(len(rows)+1, 2)
+	// Status: a drop-down of the statuses a user may set (telesra risks set takes the same words).
+	dv := excelize.NewDataValidation(true)
+	dv.Sqref = fmt.Sprintf("P2:P%d", n)
+	var sts []string
+	for _, s := range Statuses() {
+		sts = append(sts, string(s))
+	}
+	if err := dv.SetDropList(append(sts, string(StatusFixedVerify))); err != nil {
+		return err
+	}
+	dv.SetError(excelize.DataValidationErrorStyleStop, "Status", "Pick a status from the list.")
+	if err := x.f.AddDataValidation(sheetRegister, dv); err != nil {
+		return err
+	}
+	// Level columns coloured by their value, so a filtered or re-sorted sheet stays coloured.
+	var cf []excelize.ConditionalFormatOptions
+	for _, l := range Levels() {
+		st := x.levelCondStyle[l]
+		cf = append(cf, excelize.ConditionalFormatOptions{Type: "cell", Criteria: "==", Value: `"` + l.String() + `"`, Format: &st})
+	}
+	for _, col := range []string{"F", "H", "J"} {
+		if err := x.f.SetConditionalFormat(sheetRegister, fmt.Sprintf("%s2:%s%d", col, col, n), cf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (x *xlsxWriter) findings() error {
+	risks := map[string]string{}
+	for _, k := range x.r.Register.Risks {
+		for _, id := range k.Findings {
+			risks[id] = k.ID
+		}
+	}
+	var rows [][]any
+	for _, g := range x.r.findingsByHost() {
+		for _, fd := range g.Findings {
+			rows = append(rows, []any{fd.ID, g.Host, fd.Target, fd.Check, fd.Severity.String(), string(fd.Confidence), fd.Title, fd.Detail,
+				strings.Join(evidenceLines(fd.Evidence), "\n"), strings.Join(fd.HIPAA, "\n"), fd.Remediation, risks[fd.ID]})
+		}
+	}
+	return x.table(sheetFindings, []string{"Finding ID", "Host", "Target", "Check", "Severity", "Confidence", "Title", "Detail", "Evidence", "HIPAA", "Remediation", "Risk"},
+		[]float64{18, 18, 24, 26, 10, 11, 36, 50, 50, 20, 50, 12}, rows)
+}
+
+func (x *xlsxWriter) answers() error {
+	var rows [][]any
+	for _, sec := range x.r.Bank.SectionsFor(x.r.Answers.Profiles) {
+		for _, q := range sec.Questions {
+			vis := x.r.Bank.Visibility(q, x.r.Answers)
+			if vis != questionnaire.Asked {
+				continue
+			}
+			a := x.r.Answers.Get(q.ID)
+			rows = append(rows, []any{sec.Title, q.ID, q.Text, a.Status.Short(), a.Notes, strings.Join(a.Evidence, "\n"), strings.Join(q.CitationIDs(), "\n")})
+		}
+	}
+	return x.table(sheetAnswers, []string{"Section", "Question ID", "Question", "Answer", "Notes", "Evidence", "HIPAA"},
+		[]float64{26, 24, 60, 16, 40, 30, 20}, rows)
+}
+
+func (x *xlsxWriter) plan() error {
+	var rows [][]any
+	for _, k := range x.r.planOrder() {
+		rows = append(rows, []any{k.Due, k.ID, levelOrDash(k.Level), k.Asset.Label(), k.Title, k.Remediation, k.Owner, k.statusText(), k.StatusNote})
+	}
+	return x.table(sheetPlan, []string{"Due", "Risk", "Level", "Asset", "Risk title", "Remediation", "Owner", "Status", "Note"},
+		[]float64{12, 12, 12, 28, 36, 60, 18, 18, 30}, rows)
+}
+
+func paren(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "(" + s + ")"
+}
+
+func draftOrFinal(c Completion) string {
+	if c.Draft {
+		return c.Label()
+	}
+	return "Final"
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
