@@ -91,6 +91,7 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	fl.DurationVar(&o.ProbeTimeout, "probe-timeout", 60*time.Second, "time budget of one probe")
 	fl.DurationVar(&o.TargetTimeout, "target-timeout", 3*time.Minute, "time budget of one endpoint (all its checks)")
 	fl.BoolVar(&o.AllowLargeScope, "allow-large-scope", false, "allow networks wider than /20")
+	fl.StringVar(&o.Family.CAFile, "ca-file", "", "trust the CA certificates in PEM `FILE` (an internal CA) when verifying TLS chains, besides the system roots")
 	return cmd
 }
 
