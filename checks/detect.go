@@ -147,9 +147,11 @@ func detect(ctx context.Context, env *Env) (Service, error) {
 			svc, err = detectRDP(ctx, env)
 		}
 		if err == nil {
-			if svc.Name == SvcHTTP && svc.HTTP == nil {
+			if svc.Name == SvcHTTP && svc.HTTP == nil && !svc.TLS {
 				// The answer showed HTTP without a usable response (it rejected our TLS hello):
-				// ask properly.
+				// ask properly. Not for a TLS server our client could not complete a handshake
+				// with (SSLv3-only, NULL or anonymous suites): a plaintext GET would only make it
+				// hang up, and the endpoint would be lost to the TLS checks.
 				return detectHTTP(ctx, env)
 			}
 			if svc.Name == SvcTLS && env.Endpoint.Scheme == "https" {
