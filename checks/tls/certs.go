@@ -196,8 +196,11 @@ func analyzeChain(der [][]byte, ocsp []byte, host string, roots *x509.CertPool, 
 	ci.HostnameMatch = leaf.VerifyHostname(host) == nil
 	// Trust is judged at a moment the leaf is valid: expiry is its own finding.
 	at := now
-	if now.After(leaf.NotAfter) || now.Before(leaf.NotBefore) {
-		at = leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)
+	switch {
+	case ci.Expired:
+		at = leaf.NotAfter.Add(-time.Minute)
+	case ci.NotYetValid:
+		at = leaf.NotBefore.Add(time.Minute)
 	}
 	_, verr := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})

@@ -114,7 +114,9 @@ func grade(in gradeInput) Verdict {
 			if c.NotYetValid {
 				trust = append(trust, "certificate not yet valid")
 			}
-			if !c.HostnameMatch && in.byName {
+			// By address, a certificate naming only DNS names may be right for the names clients
+			// use: only a certificate with other addresses (or a name target) is a sure mismatch.
+			if !c.HostnameMatch && (in.byName || len(c.IPAddresses) > 0) {
 				mismatch = append(mismatch, "certificate does not name "+c.Hostname)
 			}
 		}

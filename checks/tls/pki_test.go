@@ -136,7 +136,8 @@ func newPKI(t testing.TB) *testPKI {
 	t.Helper()
 	dir := t.TempDir()
 	p := &testPKI{dir: dir}
-	p.CA = issue(t, dir, certSpec{Name: "Telesra Test CA", CA: true, NotAfter: time.Now().Add(3650 * 24 * time.Hour)}, nil)
+	p.CA = issue(t, dir, certSpec{Name: "Telesra Test CA", CA: true, NotBefore: time.Now().Add(-3 * 365 * 24 * time.Hour),
+		NotAfter: time.Now().Add(3650 * 24 * time.Hour)}, nil)
 	p.Good = issue(t, dir, certSpec{Name: "good", DNS: []string{"localhost", "portal.test"}, IPs: []string{"127.0.0.1"}}, p.CA)
 	p.GoodECDSA = issue(t, dir, certSpec{Name: "good-ecdsa", KeyType: "ecdsa", DNS: []string{"localhost"}, IPs: []string{"127.0.0.1"},
 		NotAfter: time.Now().Add(80 * 24 * time.Hour)}, p.CA) // within Mozilla modern's 90 days
