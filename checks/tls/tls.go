@@ -71,9 +71,9 @@ func Family(o Options) (*checks.Family, error) {
 			"graded A+ to F (T, M) and judged against NIST SP 800-52r2 and Mozilla's profiles.",
 		Checks: f.checks(),
 		Probes: []checks.ProbeInfo{
-			{ID: "tls.enum", Description: "Protocol and cipher suite enumeration. SSL 2.0: one hand-built CLIENT-HELLO. SSLv3 to TLS 1.2: " +
-				"ClientHellos built by zcrypto offering every suite nmap's ssl-enum-ciphers knows (390), every named curve, signature " +
-				"algorithm, DEFLATE compression, heartbeat and renegotiation_info; TLS 1.3: hand-built ClientHellos offering its 13 suites. " +
+			{ID: "tls.enum", Description: fmt.Sprintf("Protocol and cipher suite enumeration. SSL 2.0: one hand-built CLIENT-HELLO. SSLv3 to TLS 1.2: "+
+				"ClientHellos built by zcrypto offering every suite nmap's ssl-enum-ciphers knows (%d), every named curve, signature "+
+				"algorithm, DEFLATE compression, heartbeat and renegotiation_info; TLS 1.3: hand-built ClientHellos offering its %d suites. ", len(offerTLS12), len(offerTLS13)) +
 				"Per version, the server's pick is removed and the rest offered again until it refuses; reading stops at the ServerHello, " +
 				"except for the first handshake of each key-exchange and certificate kind, read on to ServerHelloDone (chain, OCSP staple, " +
 				"DH/ECDH parameters) without ever sending a key exchange. A server that drops large hellos gets compact ones in chunks of 64. " +

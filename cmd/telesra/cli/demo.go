@@ -98,6 +98,7 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 
 	so := o.Scan
 	so.Workspace = dir
+	so.Family.CAFile = est.CAFile
 	so.Format = "table"
 	so.Output = ""
 	so.Rate = 0 // loopback, our own servers

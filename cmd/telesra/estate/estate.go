@@ -22,12 +22,16 @@ type Service struct {
 // Estate is the running demo network.
 type Estate struct {
 	Services []Service
-	closers  []func()
+	// CAFile is the demo practice's internal CA (PEM), which the demo scan trusts as a practice
+	// would give telesra its own (--ca-file).
+	CAFile  string
+	closers []func()
 }
 
 // starters start each demo server. Check families add theirs here.
 var starters = []func(*Estate) error{
 	startPortal,
+	startTLS,
 }
 
 // Start brings up every demo service on 127.0.0.1 (port 0: the kernel picks free ports).
@@ -67,6 +71,10 @@ const basePort = 47800
 // Port offsets of the demo services (basePort + offset): one per service, stable across runs.
 const (
 	portPortal = iota
+	portTLSPortal
+	portTLSLegacy
+	portTLSExpired
+	portTLSWrongHost
 )
 
 // listen opens a loopback listener on basePort+offset, or any free port; the estate never binds
