@@ -166,13 +166,25 @@ func (l *lab) issue(name, keyType string, dns []string, isCA bool, from, to time
 	return c, nil
 }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// freePorts returns n distinct free loopback ports for servers that bind themselves (nginx,
+// s_server): the listeners stay open until all n are chosen, so no port is handed out twice.
+func freePorts(n int) ([]int, error) {
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	var out []int
+	for i := 0; i < n; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		lns = append(lns, ln)
+		out = append(out, ln.Addr().(*net.TCPAddr).Port)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return out, nil
 }
 
 func waitPort(port int) error {
@@ -205,11 +217,12 @@ func (l *lab) startNginx(tag string, workers int, blocks []nginxBlock) ([]endpoi
 	fmt.Fprintf(&b, "daemon off;\nworker_processes %d;\npid %s/nginx.pid;\nerror_log %s/logs/error.log crit;\nevents { worker_connections 4096; }\n", workers, dir, dir)
 	fmt.Fprintf(&b, "http {\n access_log off;\n client_body_temp_path %[1]s/tmp/b; proxy_temp_path %[1]s/tmp/p; fastcgi_temp_path %[1]s/tmp/f; uwsgi_temp_path %[1]s/tmp/u; scgi_temp_path %[1]s/tmp/s;\n", dir)
 	var eps []endpoint
-	for _, bl := range blocks {
-		port, err := freePort()
-		if err != nil {
-			return nil, err
-		}
+	ports, err := freePorts(len(blocks))
+	if err != nil {
+		return nil, err
+	}
+	for i, bl := range blocks {
+		port := ports[i]
 		fmt.Fprintf(&b, " server {\n  listen 127.0.0.1:%d ssl;\n  location / { return 200 \"ok\\n\"; }\n  %s\n }\n", port, bl.conf)
 		eps = append(eps, endpoint{Name: bl.name, Kind: "nginx", Port: port, Target: fmt.Sprintf("https://127.0.0.1:%d/", port)})
 	}
@@ -233,10 +246,11 @@ func (l *lab) startNginx(tag string, workers int, blocks []nginxBlock) ([]endpoi
 }
 
 func (l *lab) startSServer(name string, args ...string) (endpoint, error) {
-	port, err := freePort()
+	ports, err := freePorts(1)
 	if err != nil {
 		return endpoint{}, err
 	}
+	port := ports[0]
 	cmd := exec.Command(l.openssl, append([]string{"s_server", "-accept", fmt.Sprintf("127.0.0.1:%d", port), "-www", "-quiet"}, args...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {

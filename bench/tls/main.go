@@ -33,6 +33,8 @@ type summary struct {
 	Runs        []toolRun    `json:"runs"`
 	Handshakes  []handshakes `json:"handshakes"`
 	ScaleDials  int64        `json:"scale_dials,omitempty"`
+	LoadBefore  string       `json:"load_before"` // /proc/loadavg: other work on the machine skews the times
+	LoadAfter   string       `json:"load_after"`
 	LatencyMode string       `json:"latency_mode,omitempty"`
 	NetemError  string       `json:"netem_error,omitempty"`
 }
@@ -66,7 +68,7 @@ func benchmain() error {
 		return err
 	}
 	defer l.close()
-	s := &summary{When: time.Now().UTC(), CPUs: runtime.NumCPU()}
+	s := &summary{When: time.Now().UTC(), CPUs: runtime.NumCPU(), LoadBefore: loadavg()}
 	caFile := l.ca.certFile
 
 	varied, err := l.startVaried()
@@ -80,9 +82,9 @@ func benchmain() error {
 	s.Runs = append(s.Runs, tel)
 	logf("telesra: %.2fs", tel.Seconds)
 	s.Handshakes = countHandshakes(caFile, varied)
-	s.Runs = append(s.Runs, runNmap(nil, "127.0.0.1", varied))
+	s.Runs = append(s.Runs, runNmap("nmap", nil, "127.0.0.1", varied))
 	logf("nmap: %.2fs", s.Runs[len(s.Runs)-1].Seconds)
-	s.Runs = append(s.Runs, runSSLScan(nil, "127.0.0.1", varied))
+	s.Runs = append(s.Runs, runSSLScan("sslscan", nil, "127.0.0.1", varied))
 	logf("sslscan: %.2fs", s.Runs[len(s.Runs)-1].Seconds)
 	if n := *testsslN; n != 0 {
 		sub := varied
@@ -92,7 +94,7 @@ func benchmain() error {
 		r := runTelesra(*telesra, caFile, nil, sub, "telesra (testssl subset)")
 		s.Runs = append(s.Runs, r)
 		logf("testssl on %d endpoints (minutes)...", len(sub))
-		s.Runs = append(s.Runs, runTestssl(nil, "127.0.0.1", sub, 90*time.Minute))
+		s.Runs = append(s.Runs, runTestssl("testssl", nil, "127.0.0.1", sub, 90*time.Minute))
 		logf("testssl: %.1fs", s.Runs[len(s.Runs)-1].Seconds)
 	}
 
@@ -106,8 +108,7 @@ func benchmain() error {
 		logf("telesra scale (%d endpoints): %.2fs, %d MB", len(eps), r.Seconds, r.MaxRSSKB>>10)
 		s.ScaleDials = scaleDials(caFile, eps)
 		if *scaleNmap {
-			r := runNmap(nil, "127.0.0.1", eps)
-			r.Tool = "nmap scale"
+			r := runNmap("nmap scale", nil, "127.0.0.1", eps)
 			s.Runs = append(s.Runs, r)
 			logf("nmap scale: %.1fs", r.Seconds)
 		}
@@ -118,6 +119,7 @@ func benchmain() error {
 			return err
 		}
 	}
+	s.LoadAfter = loadavg()
 	writeJSON("summary.json", s)
 	report(os.Stdout, s)
 	fmt.Printf("\nResults and tool logs: %s\n", outDir)
@@ -158,17 +160,15 @@ func latencyRun(s *summary, l *lab, varied []endpoint, telesra, caFile string, r
 	s.Runs = append(s.Runs, r)
 	logf("telesra%s: %.2fs", tag, r.Seconds)
 	for _, f := range []func() toolRun{
-		func() toolRun { return runNmap(prefix, host, eps) },
-		func() toolRun { return runSSLScan(prefix, host, eps) },
+		func() toolRun { return runNmap("nmap"+tag, prefix, host, eps) },
+		func() toolRun { return runSSLScan("sslscan"+tag, prefix, host, eps) },
 	} {
 		r := f()
-		r.Tool += tag
 		s.Runs = append(s.Runs, r)
 		logf("%s: %.2fs", r.Tool, r.Seconds)
 	}
 	if withTestssl {
-		r := runTestssl(prefix, host, eps, 4*time.Hour)
-		r.Tool += tag
+		r := runTestssl("testssl"+tag, prefix, host, eps, 4*time.Hour)
 		s.Runs = append(s.Runs, r)
 	}
 	return nil
@@ -192,10 +192,12 @@ func report(w *os.File, s *summary) {
 			return tool[strings.Index(tool, "+"):]
 		case tool == "testssl":
 			return "(testssl subset)"
+		case strings.HasPrefix(tool, "testssl +"):
+			return tool[strings.Index(tool, "+"):]
 		}
 		return ""
 	}
-	fmt.Fprintf(w, "\nTLS benchmark, %d CPUs, %s\n\n", s.CPUs, s.When.Format(time.RFC3339))
+	fmt.Fprintf(w, "\nTLS benchmark, %d CPUs, %s (load average before: %s, after: %s)\n\n", s.CPUs, s.When.Format(time.RFC3339), s.LoadBefore, s.LoadAfter)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "tool\tendpoints\tseconds\tpeak RSS MB\ttelesra/tool\ttool/telesra\tnote")
 	for _, r := range s.Runs {
@@ -226,4 +228,17 @@ func report(w *os.File, s *summary) {
 			fmt.Fprintf(w, "netem: %s\n", s.NetemError)
 		}
 	}
+}
+
+// loadavg is the 1, 5 and 15-minute load average, to judge how much else ran during the bench.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

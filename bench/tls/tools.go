@@ -52,7 +52,7 @@ func run(name string, n int, timeout time.Duration, prefix []string, argv ...str
 	switch {
 	case ctx.Err() != nil:
 		r.Error = fmt.Sprintf("stopped after %v", timeout)
-	case errors.As(err, &ee) && name == "testssl" && ee.ExitCode() > 0:
+	case errors.As(err, &ee) && strings.HasPrefix(name, "testssl") && ee.ExitCode() > 0:
 		// testssl's exit code counts the problems it found; the run itself is fine.
 	case err != nil:
 		r.Error = err.Error()
@@ -84,33 +84,33 @@ func runTelesra(bin, caFile string, prefix []string, eps []endpoint, name string
 	return run(name, len(eps), 10*time.Minute, prefix, append(args, targetsOf(eps)...)...)
 }
 
-func runNmap(prefix []string, host string, eps []endpoint) toolRun {
+func runNmap(name string, prefix []string, host string, eps []endpoint) toolRun {
 	var ports []string
 	for _, e := range eps {
 		ports = append(ports, strconv.Itoa(e.Port))
 	}
-	return run("nmap", len(eps), 30*time.Minute, prefix, "nmap", "-Pn", "-n", "-sT", "-p", strings.Join(ports, ","),
+	return run(name, len(eps), 30*time.Minute, prefix, "nmap", "-Pn", "-n", "-sT", "-p", strings.Join(ports, ","),
 		"--script", "ssl-enum-ciphers,ssl-cert", host)
 }
 
-func runSSLScan(prefix []string, host string, eps []endpoint) toolRun {
-	f := filepath.Join(outDir, "sslscan-targets.txt")
+func runSSLScan(name string, prefix []string, host string, eps []endpoint) toolRun {
+	f := filepath.Join(outDir, strings.ReplaceAll(name, " ", "_")+"-targets.txt")
 	var lines []string
 	for _, e := range eps {
 		lines = append(lines, fmt.Sprintf("%s:%d", host, e.Port))
 	}
 	_ = os.WriteFile(f, []byte(strings.Join(lines, "\n")+"\n"), 0o600)
-	return run("sslscan", len(eps), 30*time.Minute, prefix, "sslscan", "--no-colour", "--targets="+f)
+	return run(name, len(eps), 30*time.Minute, prefix, "sslscan", "--no-colour", "--targets="+f)
 }
 
-func runTestssl(prefix []string, host string, eps []endpoint, timeout time.Duration) toolRun {
-	f := filepath.Join(outDir, "testssl-targets.txt")
+func runTestssl(name string, prefix []string, host string, eps []endpoint, timeout time.Duration) toolRun {
+	f := filepath.Join(outDir, strings.ReplaceAll(name, " ", "_")+"-targets.txt")
 	var lines []string
 	for _, e := range eps {
 		lines = append(lines, fmt.Sprintf("%s:%d", host, e.Port))
 	}
 	_ = os.WriteFile(f, []byte(strings.Join(lines, "\n")+"\n"), 0o600)
-	return run("testssl", len(eps), timeout, prefix, "testssl", "--quiet", "--color", "0", "--warnings", "off", "--parallel", "--file", f)
+	return run(name, len(eps), timeout, prefix, "testssl", "--quiet", "--color", "0", "--warnings", "off", "--parallel", "--file", f)
 }
 
 // handshakes is one endpoint's connection count against the budget.

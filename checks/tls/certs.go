@@ -97,8 +97,8 @@ func certProbe(roots func() (*x509.CertPool, error)) *checks.Probe[*CertReport] 
 			return nil, fmt.Errorf("read the certificate chain: %w", rep.FlightError)
 		}
 		if !rep.Offered(versionTLS13) {
-			return nil, &checks.ProbeError{Reason: checks.ReasonTLSFailure,
-				Err: errors.New("no certificate: the server offers only anonymous or certificate-less suites")}
+			// Observed, not failed: there is no certificate to judge (tls.cipher.anon reports why).
+			return nil, fmt.Errorf("%w: the server presents no certificate (it offers only anonymous or certificate-less suites)", checks.ErrNotApplicable)
 		}
 		ci, err := tls13Certificate(ctx, env, pool)
 		if err != nil {

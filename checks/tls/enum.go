@@ -308,6 +308,10 @@ func (e *enumerator) scanVersion(ctx context.Context, v uint16, offer []uint16) 
 	var queue [][]uint16
 	for n := 0; ; n++ {
 		if len(remaining) == 0 {
+			if compact && !chunked { // every compact suite accepted: the rest go in chunks
+				chunked = true
+				queue = chunksOf(without(offer, picks), 64)
+			}
 			if len(queue) == 0 {
 				break
 			}

@@ -38,6 +38,26 @@ func listen(t testing.TB) net.Listener {
 
 func portOf(ln net.Listener) int { return ln.Addr().(*net.TCPAddr).Port }
 
+// freePorts returns n distinct free loopback ports for servers that bind themselves (nginx):
+// the listeners stay open until all n are chosen, so no port is handed out twice.
+func freePorts(t testing.TB, n int) []int {
+	t.Helper()
+	var out []int
+	var lns []net.Listener
+	for i := 0; i < n; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns = append(lns, ln)
+		out = append(out, portOf(ln))
+	}
+	for _, ln := range lns {
+		ln.Close()
+	}
+	return out
+}
+
 // goServer serves HTTPS with Go's crypto/tls (for the suites Debian's OpenSSL no longer has:
 // 3DES, RC4), answering every request with 200 and the given HSTS header.
 func goServer(t testing.TB, cfg *stdtls.Config, hsts string) int {
@@ -168,6 +188,7 @@ type script struct {
 	heartbeat  bool     // acknowledge the heartbeat extension
 	heartbleed bool     // answer heartbeat requests with as much "memory" as they claim
 	sslv2      []uint32 // answer an SSL 2.0 CLIENT-HELLO with these cipher kinds
+	maxHello   int      // close, without an alert, on a ClientHello record larger than this
 }
 
 func (s *script) serve(t testing.TB) int {
@@ -206,6 +227,9 @@ func (s *script) handle(c net.Conn) {
 	body := make([]byte, binary.BigEndian.Uint16(h[3:]))
 	if _, err := io.ReadFull(r, body); err != nil {
 		return
+	}
+	if s.maxHello > 0 && len(body) > s.maxHello {
+		return // long-handshake intolerance: hang up without a word
 	}
 	ch, ok := parseClientHelloForTest(body[4:])
 	if !ok {
