@@ -325,10 +325,13 @@ func verdictsByTarget(t testing.TB, res *checks.Result) map[string]*Verdict {
 	return out
 }
 
+// errorAttempts lists the distinct errors of a target's attempts, with the first check that met each.
 func errorAttempts(res *checks.Result, target string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, a := range res.Attempts {
-		if a.Target == target && a.Status == checks.StatusError {
+		if a.Target == target && a.Status == checks.StatusError && !seen[a.Error] {
+			seen[a.Error] = true
 			out = append(out, a.Check+": "+a.Error)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -118,6 +119,13 @@ type enumerator struct {
 	ems           bool
 	flightErr     error
 	noFlights     bool
+
+	// firstRound is passed once every SSLv3-TLS 1.2 thread has had the answer to its first, full
+	// ClientHello; bigHello says whether any answer showed the server reads a full hello (a
+	// ServerHello or an alert). A version met with silence is then simply not offered, and only
+	// when no version answered is the silence taken for intolerance of large hellos.
+	firstRound sync.WaitGroup
+	bigHello   atomic.Bool
 }
 
 // enumProbe runs the enumeration once per endpoint.
@@ -138,6 +146,7 @@ func enumerate(ctx context.Context, env *checks.Env) (*Report, error) {
 
 	versions := []uint16{versionSSL2, versionSSL3, versionTLS10, versionTLS11, versionTLS12, versionTLS13}
 	results := make([]*Protocol, len(versions))
+	e.firstRound.Add(4) // SSLv3, TLS 1.0, 1.1, 1.2
 	g, gctx := errgroup.WithContext(ctx)
 	for i, v := range versions {
 		g.Go(func() error {
@@ -267,11 +276,17 @@ func (e *enumerator) exchange(ctx context.Context, v uint16, suites []uint16, o 
 	return sh, fl, ferr, nil
 }
 
+// chunkSize is how many suites a compact ClientHello offers. With the compact extensions that
+// keeps the hello under 256 bytes, the size old servers still parse (nmap sizes its chunks the
+// same way), while full hellos stay well over 512 bytes, clear of the 256-511 byte range some
+// load balancers hang on.
+const chunkSize = 64
+
 // compactSuites is the retry offer for servers that reject a large ClientHello: the suites
-// real servers are configured with, at most 64 (nmap's chunk size).
+// real servers are configured with, at most 64.
 func compactSuites(offer []uint16) []uint16 {
 	var out []uint16
-	for i := len(offer) - 1; i >= 0 && len(out) < 64; i-- {
+	for i := len(offer) - 1; i >= 0 && len(out) < chunkSize; i-- {
 		s := suitesByID[offer[i]]
 		if s.Auth == "RSA" || s.Auth == "ECDSA" || s.Auth == "any" {
 			out = append(out, offer[i])
@@ -302,15 +317,22 @@ func (e *enumerator) scanVersion(ctx context.Context, v uint16, offer []uint16) 
 		seen[key] = true
 		return true
 	}
+	var once sync.Once
+	arrive := func() {
+		if v != versionTLS13 {
+			once.Do(e.firstRound.Done)
+		}
+	}
+	defer arrive()
 	// compact: the server closed on the full ClientHello but accepts a compact one, so the
-	// suites go out in chunks of 64 (queue) and are ordered by one more pass at the end.
+	// suites go out in chunks (queue) and are ordered by one more pass at the end.
 	compact, chunked := false, false
 	var queue [][]uint16
 	for n := 0; ; n++ {
 		if len(remaining) == 0 {
 			if compact && !chunked { // every compact suite accepted: the rest go in chunks
 				chunked = true
-				queue = chunksOf(without(offer, picks), 64)
+				queue = chunksOf(without(offer, picks), chunkSize)
 			}
 			if len(queue) == 0 {
 				break
@@ -322,17 +344,27 @@ func (e *enumerator) scanVersion(ctx context.Context, v uint16, offer []uint16) 
 			break
 		}
 		sh, fl, ferr, err := e.exchange(ctx, v, remaining, helloOptions{compact: compact}, want)
-		if r, ok := isRefusal(err); ok {
+		r, refused := isRefusal(err)
+		if n == 0 && v != versionTLS13 && (err == nil || refused && r.alert >= 0) {
+			e.bigHello.Store(true) // the (small) TLS 1.3 hello proves nothing about large ones
+		}
+		if n == 0 {
+			arrive()
+		}
+		if refused {
 			if len(picks) == 0 && r.alert < 0 && !compact && v != versionTLS13 {
-				// A silent close can be intolerance of a large ClientHello: retry once with a
-				// compact one before calling the version refused.
-				compact = true
-				remaining = compactSuites(offer)
-				continue
+				// A silent close can be intolerance of a large ClientHello: if no version's full
+				// hello was answered, retry once with a compact one before calling it refused.
+				e.firstRound.Wait()
+				if !e.bigHello.Load() {
+					compact = true
+					remaining = compactSuites(offer)
+					continue
+				}
 			}
 			if compact && len(picks) > 0 && !chunked {
 				chunked = true
-				queue = chunksOf(without(offer, picks), 64)
+				queue = chunksOf(without(offer, picks), chunkSize)
 			}
 			if len(queue) > 0 {
 				remaining, queue = queue[0], queue[1:]

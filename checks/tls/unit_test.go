@@ -90,6 +90,18 @@ func TestClientHelloShapes(t *testing.T) {
 			t.Errorf("TLS 1.2 hello without signature_algorithms")
 		}
 	}
+	full, err := clientHello12(versionTLS12, offerTLS12, helloOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compact, err := clientHello12(versionTLS12, compactSuites(offerTLS12), helloOptions{compact: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full)-5 < 512 || len(compact)-5 > 255 || len(compactSuites(offerTLS12)) != chunkSize {
+		t.Errorf("full hello %d bytes (want over 512), compact %d bytes with %d suites (want at most 255 with %d)",
+			len(full)-5, len(compact)-5, len(compactSuites(offerTLS12)), chunkSize)
+	}
 	ks, err := newKeyShares()
 	if err != nil {
 		t.Fatal(err)
