@@ -16,7 +16,7 @@ type FamilyOptions struct {
 func Families(o FamilyOptions) ([]*checks.Family, error) {
 	tlsFam, err := tlscheck.Family(tlscheck.Options{CAFile: o.CAFile})
 	if err != nil {
-		return nil, err
+		return nil, &UsageError{Err: err} // an unreadable or malformed --ca-file (file:line)
 	}
 	return []*checks.Family{
 		tlsFam,
