@@ -216,7 +216,7 @@ func TestFindings(t *testing.T) {
 	for _, c := range cases {
 		targets = append(targets, c.target)
 	}
-	res := checkstest.ScanWith(t, checks.Options{Checks: fam.Checks, Workers: 32, HostConns: 64}, targets...)
+	res := checkstest.ScanWith(t, checks.Options{Checks: fam.Checks, Workers: 32, HostConns: 64, IOTimeout: 5 * time.Second}, targets...)
 	verdicts := verdictsByTarget(t, res)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
