@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -294,7 +295,12 @@ func (l *lab) startZcrypto(name string, cfg *ztls.Config) (endpoint, error) {
 				defer c.Close()
 				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 				tc := ztls.Server(c, cfg)
-				if tc.Handshake() == nil {
+				if tc.Handshake() != nil {
+					return
+				}
+				// Answer only after the request: an early answer is an unsolicited response to Go's client.
+				if req, err := http.ReadRequest(bufio.NewReader(tc)); err == nil {
+					req.Body.Close()
 					_, _ = tc.Write([]byte("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"))
 				}
 			}()

@@ -97,7 +97,11 @@ func zServer(t testing.TB, cfg *ztls.Config) int {
 				if tc.Handshake() != nil {
 					return
 				}
-				_, _ = tc.Write([]byte("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"))
+				// Answer only after the request: an early answer is an unsolicited response to Go's client.
+				if req, err := http.ReadRequest(bufio.NewReader(tc)); err == nil {
+					req.Body.Close()
+					_, _ = tc.Write([]byte("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"))
+				}
 			}()
 		}
 	}()

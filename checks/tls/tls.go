@@ -14,6 +14,7 @@
 package tls
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/pem"
@@ -108,7 +109,7 @@ func LoadCAFile(path string) ([]*x509.Certificate, error) {
 		if b == nil {
 			break
 		}
-		line := 1 + countLines(data[:start+indexOf(data[start:], "-----BEGIN")])
+		line := 1 + bytes.Count(data[:start+max(bytes.Index(data[start:], []byte("-----BEGIN")), 0)], []byte("\n"))
 		if b.Type != "CERTIFICATE" {
 			continue
 		}
@@ -122,25 +123,6 @@ func LoadCAFile(path string) ([]*x509.Certificate, error) {
 		return nil, fmt.Errorf("%s: no PEM CERTIFICATE block found (--ca-file wants PEM CA certificates)", path)
 	}
 	return out, nil
-}
-
-func countLines(b []byte) int {
-	n := 0
-	for _, c := range b {
-		if c == '\n' {
-			n++
-		}
-	}
-	return n
-}
-
-func indexOf(b []byte, s string) int {
-	for i := 0; i+len(s) <= len(b); i++ {
-		if string(b[i:i+len(s)]) == s {
-			return i
-		}
-	}
-	return 0
 }
 
 // appliesTLS: endpoints that speak TLS, mail and file-transfer services that may upgrade with
