@@ -340,7 +340,7 @@ func bitLen(b []byte) int {
 	return n
 }
 
-// sslv2ServerHello reads SSL 2.0's SERVER-HELLO: the cipher kinds the server shares with us.
+// readSSLv2ServerHello reads SSL 2.0's SERVER-HELLO: the cipher kinds the server shares with us.
 func readSSLv2ServerHello(r *serverReader) ([]uint32, error) {
 	var h [2]byte
 	if err := r.full(h[:]); err != nil {
