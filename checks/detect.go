@@ -156,7 +156,9 @@ func detect(ctx context.Context, env *Env) (Service, error) {
 		if err == nil {
 			if svc.Name == SvcHTTP && svc.HTTP == nil && !svc.TLS {
 				// The answer showed HTTP without a usable response (it rejected our TLS hello):
-				// ask properly.
+				// ask properly. Not for a TLS server our client could not complete a handshake
+				// with (SSLv3-only, NULL or anonymous suites): a plaintext GET would only make it
+				// hang up, and the endpoint would be lost to the TLS checks.
 				return detectHTTP(ctx, env)
 			}
 			if svc.Name == SvcTLS && env.Endpoint.Scheme == "https" {
@@ -223,7 +225,31 @@ func (e Endpoint) SNI() string {
 	return ""
 }
 
+// compactSuites keep a retry ClientHello small: some TLS stacks (old load balancers, printers)
+// hang up on hellos over 255 or 512 bytes, and Go's full hello with a post-quantum key share is
+// over a kilobyte.
+var compactSuites = []uint16{
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_256_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+}
+
 func detectTLS(ctx context.Context, env *Env) (Service, error) {
+	start := time.Now()
+	svc, err := handshakeTLS(ctx, env, ClientTLSConfig(env.Endpoint.SNI()))
+	if errors.Is(err, errNoAnswer) && ctx.Err() == nil && time.Since(start) < env.IOTimeout/2 {
+		// A quick hang-up after a full hello may be intolerance of large hellos: ask once more,
+		// small. (A server that let the hello time out gets no second wait.)
+		small := ClientTLSConfig(env.Endpoint.SNI())
+		small.CipherSuites, small.CurvePreferences, small.NextProtos = compactSuites, []tls.CurveID{tls.X25519, tls.CurveP256}, nil
+		if s2, err2 := handshakeTLS(ctx, env, small); err2 == nil {
+			return s2, nil
+		}
+	}
+	return svc, err
+}
+
+func handshakeTLS(ctx context.Context, env *Env, cfg *tls.Config) (Service, error) {
 	raw, err := env.Dialer.DialContext(ctx, "tcp", env.Endpoint.HostPort())
 	if err != nil {
 		return Service{}, err
@@ -231,7 +257,7 @@ func detectTLS(ctx context.Context, env *Env) (Service, error) {
 	defer raw.Close()
 	rec := &recorder{Conn: raw}
 	_ = rec.SetDeadline(env.Deadline(ctx))
-	tc := tls.Client(rec, ClientTLSConfig(env.Endpoint.SNI()))
+	tc := tls.Client(rec, cfg)
 	herr := tc.HandshakeContext(ctx)
 	if herr != nil {
 		if looksTLS(rec.first) {

@@ -109,6 +109,7 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 
 	so := o.Scan
 	so.Workspace = dir
+	so.Family.CAFile = est.CAFile
 	so.Format = "table"
 	so.Outputs = nil
 	so.Rate = 0 // loopback, our own servers

@@ -92,6 +92,7 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	fl.DurationVar(&o.TargetTimeout, "target-timeout", 3*time.Minute, "time budget of one endpoint (all its checks)")
 	fl.BoolVar(&o.AllowLargeScope, "allow-large-scope", false, "allow networks wider than /20")
 	fl.StringVar(&o.Family.KBDir, "kb-dir", "", "patch knowledge-base `DIR` of imported feeds (default: the user configuration directory's telesra/kb)")
+	fl.StringVar(&o.Family.CAFile, "ca-file", "", "trust the CA certificates in PEM `FILE` (an internal CA) when verifying TLS chains, besides the system roots")
 	return cmd
 }
 

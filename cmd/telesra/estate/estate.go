@@ -22,7 +22,10 @@ type Service struct {
 // Estate is the running demo network.
 type Estate struct {
 	Services []Service
-	closers  []func()
+	// CAFile is the demo practice's internal CA (PEM), which the demo scan trusts as a practice
+	// would give telesra its own (--ca-file).
+	CAFile  string
+	closers []func()
 }
 
 // starters start each demo server. Check families add theirs here.
@@ -31,6 +34,7 @@ var starters = []func(*Estate) error{
 	startSSH,
 	startStaffPortal,
 	startScheduler,
+	startTLS,
 }
 
 // Start brings up every demo service on 127.0.0.1 (port 0: the kernel picks free ports).
@@ -73,6 +77,10 @@ const (
 	portSSH
 	portStaffPortal
 	portScheduler
+	portTLSPortal
+	portTLSLegacy
+	portTLSExpired
+	portTLSWrongHost
 )
 
 // listen opens a loopback listener on basePort+offset, or any free port; the estate never binds
