@@ -252,8 +252,25 @@ type Pack struct {
 // EmbeddedPack parses telesra's own templates. They are tested, so any error is a defect of the
 // build, returned for the caller to report.
 func EmbeddedPack() ([]*Template, error) {
-	var out []*Template
-	var errs []error
+	ts, errs, err := embedded()
+	if err != nil {
+		return nil, err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := duplicates(ts); err != nil {
+		return nil, err
+	}
+	return ts, nil
+}
+
+// embedded parses every embedded template, returning the bad ones as errors.
+func embedded() ([]*Template, []error, error) {
+	var (
+		out  []*Template
+		errs []error
+	)
 	err := fs.WalkDir(templates.FS(), templates.NucleiDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !isTemplateFile(p) {
 			return err
@@ -271,27 +288,25 @@ func EmbeddedPack() ([]*Template, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	if err := duplicates(out); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sortTemplates(out)
-	return out, nil
+	return out, errs, nil
 }
+
+// ErrTemplatesDir wraps every error about the --templates directory itself (missing, not a
+// directory, unreadable): bad input, not a failure of telesra.
+var ErrTemplatesDir = errors.New("templates directory")
 
 // LoadDir parses every template under dir. Bad ones come back as errors naming file:line; the
 // error return is for a directory that cannot be read at all.
 func LoadDir(dir string) ([]*Template, []error, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("templates directory: %w", err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrTemplatesDir, err)
 	}
 	if !info.IsDir() {
-		return nil, nil, fmt.Errorf("templates directory: %s is not a directory", dir)
+		return nil, nil, fmt.Errorf("%w: %s is not a directory", ErrTemplatesDir, dir)
 	}
 	var (
 		out  []*Template
@@ -340,7 +355,7 @@ func LoadDir(dir string) ([]*Template, []error, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("templates directory: %w", err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrTemplatesDir, err)
 	}
 	sortTemplates(out)
 	return out, bad, nil

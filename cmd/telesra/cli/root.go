@@ -35,6 +35,7 @@ Start with:  telesra demo          (a self-contained loopback estate, nothing le
 		NewCmdScan(f, nil),
 		NewCmdDemo(f, nil),
 		NewCmdChecks(f),
+		NewCmdTemplates(f),
 		NewCmdVersion(f),
 		newCmdExitCodes(),
 	)

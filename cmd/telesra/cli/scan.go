@@ -91,6 +91,12 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	fl.DurationVar(&o.ProbeTimeout, "probe-timeout", 60*time.Second, "time budget of one probe")
 	fl.DurationVar(&o.TargetTimeout, "target-timeout", 3*time.Minute, "time budget of one endpoint (all its checks)")
 	fl.BoolVar(&o.AllowLargeScope, "allow-large-scope", false, "allow networks wider than /20")
+	fl.StringVar(&o.Family.TemplatesDir, "templates", "", "also run the nuclei templates in `DIR` (each needs telesra's metadata; see telesra templates validate)")
+	o.Family.Notice = func(msg string) {
+		if !o.IO.Quiet {
+			fmt.Fprintf(o.IO.ErrOut, "warning: %s\n", msg)
+		}
+	}
 	return cmd
 }
 

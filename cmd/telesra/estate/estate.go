@@ -28,6 +28,7 @@ type Estate struct {
 // starters start each demo server. Check families add theirs here.
 var starters = []func(*Estate) error{
 	startPortal,
+	startWebPortal,
 }
 
 // Start brings up every demo service on 127.0.0.1 (port 0: the kernel picks free ports).
@@ -67,6 +68,7 @@ const basePort = 47800
 // Port offsets of the demo services (basePort + offset): one per service, stable across runs.
 const (
 	portPortal = iota
+	portWebPortal
 )
 
 // listen opens a loopback listener on basePort+offset, or any free port; the estate never binds
