@@ -376,4 +376,3 @@ func (n *netTrace) foreign(allowed []string) []string {
 	}
 	return out
 }
-
