@@ -40,14 +40,15 @@ type Engine struct {
 	probe  *checks.Probe[*outcome]
 
 	// Settings, fixed before the first Open.
-	TemplateThreads int   // templates run at once on one endpoint; <= 0: 6
+	TemplateThreads int   // templates run at once on one endpoint; <= 0: defaultTemplateThreads
 	MaxBody         int64 // bytes of a response body nuclei reads; <= 0: checks.MaxBody
 
 	mu   sync.Mutex
 	refs int
 	inst *instance
 
-	starts atomic.Int64
+	starts  atomic.Int64
+	refused atomic.Int64
 }
 
 // instance is a running nuclei engine.
@@ -93,8 +94,7 @@ func (e *Engine) release() {
 	defer e.mu.Unlock()
 	e.refs--
 	if e.refs == 0 && e.inst != nil {
-		e.inst.close()
-		e.inst = nil
+		e.closeInstance()
 	}
 }
 
@@ -127,6 +127,10 @@ func (e *Engine) Bind(f *checks.Family) {
 // Starts counts engine starts (for tests: one per scan).
 func (e *Engine) Starts() int64 { return e.starts.Load() }
 
+// Refused counts the connections nuclei asked for that were not to the endpoint being probed,
+// all refused, since the engine was created (for tests and benchmarks: it should stay 0).
+func (e *Engine) Refused() int64 { return e.refused.Load() }
+
 func (e *Engine) current() (*instance, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -135,6 +139,10 @@ func (e *Engine) current() (*instance, error) {
 	}
 	return e.inst, nil
 }
+
+// defaultTemplateThreads is how many templates run at once on one endpoint: each holds at most one
+// connection, within the scan's per-host limit (--host-conns, default 8).
+const defaultTemplateThreads = 6
 
 // engineTimeout bounds one nuclei request; the probe's own budget bounds the whole run.
 const engineTimeout = 10 * time.Second
@@ -150,7 +158,7 @@ func (e *Engine) start(ctx context.Context) (*instance, error) {
 	}
 	threads := e.TemplateThreads
 	if threads <= 0 {
-		threads = 6
+		threads = defaultTemplateThreads
 	}
 	maxBody := e.MaxBody
 	if maxBody <= 0 {
@@ -211,6 +219,12 @@ func (e *Engine) start(ctx context.Context) (*instance, error) {
 func (in *instance) close() {
 	in.sdk.Close()
 	in.gate.close()
+}
+
+func (e *Engine) closeInstance() {
+	e.refused.Add(e.inst.gate.refused.Load())
+	e.inst.close()
+	e.inst = nil
 }
 
 // compileTemplate parses and compiles one template for execution with options. nuclei reads the
@@ -282,6 +296,7 @@ func (e *Engine) run(ctx context.Context, env *checks.Env) (*outcome, error) {
 	out := col.outcome()
 	out.gateErr = sess.firstError()
 	out.ctxErr = ctx.Err()
+	out.refused = inst.gate.refusedAddrs()
 	return out, nil
 }
 
@@ -297,8 +312,9 @@ func targetURL(env *checks.Env) string {
 // outcome is what one probe learned, per template.
 type outcome struct {
 	results map[string]*templateResult
-	gateErr error // the first connection error at the gate
-	ctxErr  error // the probe's budget ran out or the scan was cancelled
+	gateErr error    // the first connection error at the gate
+	ctxErr  error    // the probe's budget ran out or the scan was cancelled
+	refused []string // addresses the gate refused (nuclei asked for something not being scanned)
 }
 
 type templateResult struct {
@@ -420,10 +436,16 @@ func (o *outcome) result(id string) ([]match, error) {
 // classify gives a nuclei error (a string wrapped many times) the reason of the typed error the
 // gate saw, or one read from its text.
 func (o *outcome) classify(err error) error {
+	msg := strings.ToLower(err.Error())
+	for _, addr := range o.refused {
+		if strings.Contains(msg, strings.ToLower(addr)) {
+			return &checks.ProbeError{Reason: checks.ReasonOutOfScope,
+				Err: fmt.Errorf("nuclei tried to reach %s, which is not the endpoint being scanned; refused (%s)", addr, cleanErr(err))}
+		}
+	}
 	if o.gateErr != nil {
 		return &checks.ProbeError{Reason: checks.Classify(o.gateErr), Err: fmt.Errorf("%s (connection: %v)", cleanErr(err), o.gateErr)}
 	}
-	msg := strings.ToLower(err.Error())
 	reason := checks.ReasonOther
 	switch {
 	case o.ctxErr != nil, strings.Contains(msg, "deadline"), strings.Contains(msg, "timeout"), strings.Contains(msg, "timed out"):

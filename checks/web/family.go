@@ -43,7 +43,8 @@ func New(o Options) (*checks.Family, *Engine, error) {
 			ID: ProbeID,
 			Description: "Runs every template of the pack (nuclei v3, offline, no interactsh, no redirects to other hosts) once " +
 				"against the endpoint's URL; each template's requests are listed with its check. Responses are read up to 1 MiB.",
-			Connections: fmt.Sprintf("%d requests per HTTP endpoint, over keep-alive connections (at most %d at once)", countRequests(p.Templates), 6),
+			Connections: fmt.Sprintf("at most %d requests per HTTP endpoint (%d templates), over keep-alive connections, at most %d at once",
+				countRequests(p.Templates), len(p.Templates), defaultTemplateThreads),
 		}},
 		Open: e.Open,
 	}

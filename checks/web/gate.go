@@ -38,7 +38,8 @@ type gate struct {
 
 	refused atomic.Int64
 	dials   atomic.Int64
-	lastBad atomic.Value // string: the last address refused
+	badMu   sync.Mutex
+	bad     []string // addresses refused, in order (bounded)
 }
 
 // session is one endpoint's probe, as seen by the gate.
@@ -147,7 +148,11 @@ func (g *gate) dial(_ context.Context, network, addr string) (net.Conn, error) {
 	g.mu.Unlock()
 	if s == nil || network != "tcp" {
 		g.refused.Add(1)
-		g.lastBad.Store(addr)
+		g.badMu.Lock()
+		if len(g.bad) < 100 {
+			g.bad = append(g.bad, addr)
+		}
+		g.badMu.Unlock()
 		return nil, &checks.ScopeError{Target: addr, Why: errNotEndpoint.Error()}
 	}
 	g.dials.Add(1)
@@ -159,6 +164,13 @@ func (g *gate) dial(_ context.Context, network, addr string) (net.Conn, error) {
 	}
 	s.mu.Unlock()
 	return conn, err
+}
+
+// refusedAddrs returns the addresses the gate refused so far.
+func (g *gate) refusedAddrs() []string {
+	g.badMu.Lock()
+	defer g.badMu.Unlock()
+	return append([]string(nil), g.bad...)
 }
 
 func (s *session) firstError() error {

@@ -21,6 +21,7 @@ import (
 	"github.com/projectdiscovery/gologger"
 	"github.com/projectdiscovery/gologger/levels"
 	"github.com/projectdiscovery/nuclei/v3/pkg/catalog/config"
+	pdhttp "github.com/projectdiscovery/utils/http"
 	updateutils "github.com/projectdiscovery/utils/update"
 
 	"github.com/telesra/telesra/checks/web/internal/runenv"
@@ -44,6 +45,10 @@ func init() {
 	// transport that refuses everything keeps the request on this machine.
 	updateutils.DefaultHttpClient.Transport = refuseTransport{}
 	config.DefaultConfig.DisableUpdateCheck()
+	// After reading a body up to its limit, nuclei drains up to MaxBodyRead (4 MB) more so the
+	// connection can be reused: a hostile 50 MB answer would cost 5 MB per request. Drain nothing;
+	// such a connection is closed instead.
+	pdhttp.MaxBodyRead = 0
 }
 
 // errPhoneHome is what any request of nuclei's update machinery gets.
