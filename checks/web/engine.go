@@ -269,7 +269,13 @@ func (e *Engine) run(ctx context.Context, env *checks.Env) (*outcome, error) {
 	defer release()
 
 	col := newCollector()
+	po := inst.sdk.Options().Copy()
+	// nuclei's SOCKS TLS dialer fills in an empty ServerName of a transport's shared tls.Config
+	// from each dial, concurrently (a data race); a preset one is only read. Go sends no SNI for
+	// an IP literal.
+	po.SNI = env.Endpoint.Host
 	eo := inst.sdk.GetExecuterOptions().Copy()
+	eo.Options = po
 	eo.Output = col
 	var tpls []*nucleitemplates.Template
 	for _, t := range inst.runnable {
@@ -289,7 +295,7 @@ func (e *Engine) run(ctx context.Context, env *checks.Env) (*outcome, error) {
 	// The pinned address: nuclei then never resolves the name (its resolver would ask public
 	// DNS servers), and the gate dials the address the scope admitted.
 	mi.CustomIP = env.Endpoint.Addr.String()
-	eng := core.New(inst.sdk.Options())
+	eng := core.New(po)
 	eng.SetExecuterOptions(eo)
 	eng.ExecuteScanWithOpts(ctx, tpls, &provider.SimpleInputProvider{Inputs: []*contextargs.MetaInput{mi}}, true)
 
