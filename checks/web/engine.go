@@ -49,6 +49,7 @@ type Engine struct {
 
 	starts  atomic.Int64
 	refused atomic.Int64
+	late    atomic.Int64
 }
 
 // instance is a running nuclei engine.
@@ -126,6 +127,10 @@ func (e *Engine) Bind(f *checks.Family) {
 
 // Starts counts engine starts (for tests: one per scan).
 func (e *Engine) Starts() int64 { return e.starts.Load() }
+
+// Late counts connections nuclei's HTTP transport started for an endpoint after its probe had
+// ended (dials it finishes in the background for its idle pool), all refused.
+func (e *Engine) Late() int64 { return e.late.Load() }
 
 // Refused counts the connections nuclei asked for that were not to the endpoint being probed,
 // all refused, since the engine was created (for tests and benchmarks: it should stay 0).
@@ -223,6 +228,7 @@ func (in *instance) close() {
 
 func (e *Engine) closeInstance() {
 	e.refused.Add(e.inst.gate.refused.Load())
+	e.late.Add(e.inst.gate.late.Load())
 	e.inst.close()
 	e.inst = nil
 }

@@ -35,8 +35,10 @@ type gate struct {
 	mu       sync.Mutex
 	sessions map[string]*session      // by lower-case host:port
 	free     map[string]chan struct{} // closed when the key's session ends
+	finished map[string]bool          // endpoints whose probe has ended
 
-	refused atomic.Int64
+	refused atomic.Int64 // connections to anything that was never being probed
+	late    atomic.Int64 // connections to an endpoint after its probe ended
 	dials   atomic.Int64
 	badMu   sync.Mutex
 	bad     []string // addresses refused, in order (bounded)
@@ -64,6 +66,7 @@ func newGate() (*gate, error) {
 		done:     make(chan struct{}),
 		sessions: map[string]*session{},
 		free:     map[string]chan struct{}{},
+		finished: map[string]bool{},
 	}
 	srv, err := socks5.New(&socks5.Config{
 		Credentials: socks5.StaticCredentials{g.user: g.pass},
@@ -123,6 +126,7 @@ func (g *gate) open(ctx context.Context, env *checks.Env) (*session, func(), err
 					g.mu.Lock()
 					delete(g.sessions, key)
 					delete(g.free, key)
+					g.finished[key] = true
 					g.mu.Unlock()
 					close(ch)
 				})
@@ -137,6 +141,9 @@ func (g *gate) open(ctx context.Context, env *checks.Env) (*session, func(), err
 	}
 }
 
+// errProbeEnded is a connection to an endpoint whose probe has ended.
+var errProbeEnded = errors.New("the probe of this endpoint has ended")
+
 // errNotEndpoint is a connection nuclei asked for that is not the endpoint being probed.
 var errNotEndpoint = errors.New("not the endpoint being scanned")
 
@@ -144,8 +151,14 @@ var errNotEndpoint = errors.New("not the endpoint being scanned")
 func (g *gate) dial(_ context.Context, network, addr string) (net.Conn, error) {
 	key := gateKey(addr)
 	g.mu.Lock()
-	s := g.sessions[key]
+	s, finished := g.sessions[key], g.finished[key]
 	g.mu.Unlock()
+	if s == nil && finished && network == "tcp" {
+		// Go's HTTP transport finishes dials in the background for its idle pool after the
+		// request that started them was served: late, for the endpoint just probed, refused.
+		g.late.Add(1)
+		return nil, errProbeEnded
+	}
 	if s == nil || network != "tcp" {
 		g.refused.Add(1)
 		g.badMu.Lock()
