@@ -507,7 +507,7 @@ func (b *logBuffer) Write(data []byte, _ levels.Level) {
 	}
 }
 
-// Lines returns what nuclei logged lately (for tests and diagnostics).
+// NucleiLog returns what nuclei logged lately (for tests and diagnostics).
 func NucleiLog() []string {
 	nucleiLog.mu.Lock()
 	defer nucleiLog.mu.Unlock()

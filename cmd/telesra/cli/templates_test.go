@@ -6,9 +6,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/checks/checkstest"
 	"github.com/telesra/telesra/checks/web"
 )
 
@@ -153,5 +157,38 @@ func TestChecksDocUpToDate(t *testing.T) {
 	}
 	if string(doc) != reg.Markdown() {
 		t.Errorf("docs/checks.md is stale: go run ./cmd/telesra checks list --format markdown > docs/checks.md")
+	}
+}
+
+// TestDemoWebPortal: the demo's booking portal shows the web family's findings: missing security
+// headers, the insecure session cookie and the published .git directory.
+func TestDemoWebPortal(t *testing.T) {
+	io, out, _ := testStreams()
+	io.Quiet = true
+	f := &Factory{IO: io, Now: time.Now, Version: "test", Resolver: checkstest.LoopbackResolver{}, Families: Families}
+	o := &DemoOptions{Dir: t.TempDir(), Scan: ScanOptions{IO: io, Now: f.Now, Tool: f.Tool(), Resolver: f.Resolver, Registry: f.Registry}}
+	if err := demoRun(context.Background(), o); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(filepath.Join(o.Dir, "scan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := checks.DecodeResult(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var portal string
+	for _, e := range res.Endpoints {
+		if strings.HasPrefix(e.Target, "https://") {
+			portal = e.Target
+		}
+	}
+	got := checkstest.FindingsOf(res, portal)
+	for _, want := range []string{"web.git-repository-exposed", "web.cookie-without-secure", "web.cookie-without-httponly",
+		"web.missing-hsts", "web.missing-csp", "web.missing-x-frame-options"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("demo booking portal %s: no %s (findings %v)", portal, want, got)
+		}
 	}
 }

@@ -5,11 +5,13 @@
 // nuclei's config package creates ~/.config/nuclei/.templates-config.json, uncover writes
 // ~/.config/uncover/provider-config.yaml, golang.org/x/tools creates ~/.cache/goimports,
 // projectdiscovery/utils probes HOME for writability with a temporary file, and tlsx runs
-// `openssl` twice and writes /tmp/openssl.cnf. All of that happens in package initialisers, before
-// main runs, and reads HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME, NUCLEI_CONFIG_DIR, TMPDIR and PATH.
+// `openssl version` and writes $TMPDIR/openssl.cnf. All of that happens in package initialisers,
+// before main runs, and reads HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME, NUCLEI_CONFIG_DIR and TMPDIR.
 //
-// This package's init points those variables into a fresh 0700 directory (and PATH at a directory
-// that does not exist, so nothing is executed). It runs before every one of those initialisers by
+// This package's init points those variables into a fresh 0700 directory. (PATH is left alone:
+// hiding openssl from tlsx would also hide xclip from the clipboard package the questionnaire's
+// forms use, which probes PATH in its initialiser too; tlsx's openssl.cnf lands in the private
+// TMPDIR.) It runs before every one of those initialisers by
 // construction: since Go 1.21 the runtime initialises packages in import-path order, always
 // picking the first package whose imports are all initialised. This package imports only syscall
 // (and errors, which syscall needs), both dependencies of package os; so it becomes ready before
@@ -17,7 +19,7 @@
 // os. Every package that touches files or the environment imports os, so it comes later. A test
 // (cmd/telesra, GODEBUG=inittrace=1) checks the order in the real binary.
 //
-// HOME, TMPDIR and PATH are handed back by Restore once nuclei's initialisers have run (package web
+// HOME and TMPDIR are handed back by Restore once nuclei's initialisers have run (package web
 // calls it from its init, which runs after all of them because web imports nuclei).
 // XDG_CONFIG_HOME, XDG_CACHE_HOME and NUCLEI_CONFIG_DIR keep pointing into the run directory for the
 // life of the process, because nuclei also reads them while it runs (its template index cache,
@@ -70,7 +72,6 @@ func init() {
 	}
 	set("HOME", base+"/home", true)
 	set("TMPDIR", base+"/tmp", true)
-	set("PATH", base+"/no-programs", true)
 	set("XDG_CONFIG_HOME", base+"/config", false)
 	set("XDG_CACHE_HOME", base+"/cache", false)
 	set("NUCLEI_CONFIG_DIR", base+"/config/nuclei", false)
@@ -122,7 +123,7 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// Restore hands HOME, TMPDIR and PATH back as they were when the process started. Package web
+// Restore hands HOME and TMPDIR back as they were when the process started. Package web
 // calls it from its init, after nuclei's initialisers; calling it again does nothing.
 func Restore() {
 	for _, s := range saved {
