@@ -288,13 +288,13 @@ func (e *Engine) run(ctx context.Context, env *checks.Env) (*outcome, error) {
 		col.expect(templatePath(t), t.ID)
 		tpl, err := compileTemplate(t, eo)
 		if err != nil {
-			col.fail(t.ID, err)
+			col.fail(t.ID, uncompiled(err))
 			continue
 		}
 		tpls = append(tpls, tpl)
 	}
 	for id, err := range inst.broken {
-		col.fail(id, err)
+		col.fail(id, uncompiled(err))
 	}
 	mi := contextargs.NewMetaInput()
 	mi.Input = targetURL(env)
@@ -310,6 +310,11 @@ func (e *Engine) run(ctx context.Context, env *checks.Env) (*outcome, error) {
 	out.ctxErr = ctx.Err()
 	out.refused = inst.gate.refusedAddrs()
 	return out, nil
+}
+
+// uncompiled is the attempt error of a template nuclei would not compile.
+func uncompiled(err error) error {
+	return &checks.ProbeError{Reason: checks.ReasonInternal, Err: fmt.Errorf("nuclei cannot compile this template: %s", cleanErr(err))}
 }
 
 // targetURL is the endpoint as nuclei's {{BaseURL}}: origin plus the declared path.
@@ -435,6 +440,10 @@ func (o *outcome) result(id string) ([]match, error) {
 	case len(r.matches) > 0:
 		return r.matches, nil
 	case r.err != nil:
+		var pe *checks.ProbeError
+		if errors.As(r.err, &pe) {
+			return nil, pe
+		}
 		return nil, o.classify(r.err)
 	case r.requests == 0:
 		if o.ctxErr != nil {

@@ -263,6 +263,10 @@ http:
 	if _, ok := checkstest.Attempt(res, "web.run-a-command", target); ok {
 		t.Errorf("the refused code template ran")
 	}
+	if a, _ := checkstest.Attempt(res, "web.nuclei-rejects", target); a.Status != checks.StatusError || a.Reason != checks.ReasonInternal ||
+		!strings.Contains(a.Error, "nuclei cannot compile this template: Invalid matcher type: telepathy") {
+		t.Errorf("attempt of the template nuclei rejects: %+v", a)
+	}
 	if a, _ := checkstest.Attempt(res, "web.git-repository-exposed", target); a.Status != checks.StatusCompleted {
 		t.Errorf("our own git template: %+v (the clashing user template must not replace it)", a)
 	}

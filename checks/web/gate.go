@@ -39,7 +39,6 @@ type gate struct {
 
 	refused atomic.Int64 // connections to anything that was never being probed
 	late    atomic.Int64 // connections to an endpoint after its probe ended
-	dials   atomic.Int64
 	badMu   sync.Mutex
 	bad     []string // addresses refused, in order (bounded)
 }
@@ -51,7 +50,6 @@ type session struct {
 
 	mu      sync.Mutex
 	dialErr error // the first dial error (typed: scope refusal, refused, timeout, ...)
-	dials   int
 }
 
 func newGate() (*gate, error) {
@@ -97,9 +95,6 @@ func (g *gate) URL() string {
 	u := url.URL{Scheme: "socks5", User: url.UserPassword(g.user, g.pass), Host: g.ln.Addr().String()}
 	return u.String()
 }
-
-// Addr is where the gate listens.
-func (g *gate) Addr() string { return g.ln.Addr().String() }
 
 func (g *gate) close() {
 	_ = g.ln.Close()
@@ -168,10 +163,8 @@ func (g *gate) dial(_ context.Context, network, addr string) (net.Conn, error) {
 		g.badMu.Unlock()
 		return nil, &checks.ScopeError{Target: addr, Why: errNotEndpoint.Error()}
 	}
-	g.dials.Add(1)
 	conn, err := s.env.Dialer.DialContext(s.ctx, "tcp", addr)
 	s.mu.Lock()
-	s.dials++
 	if err != nil && s.dialErr == nil {
 		s.dialErr = err
 	}
