@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -464,5 +466,41 @@ func TestEmbeddedPack(t *testing.T) {
 		if len(tpl.Requests) == 0 {
 			t.Errorf("%s: no request described for the catalog", tpl.File)
 		}
+	}
+}
+
+// TestNamedEndpoint: an endpoint declared by name is reached at the address the scope pinned,
+// with the name in the Host header, and nuclei resolves nothing itself (no DNS server knows the
+// name: only the scan's resolver maps it).
+func TestNamedEndpoint(t *testing.T) {
+	var hosts []string
+	var mu sync.Mutex
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hosts = append(hosts, r.Host)
+		mu.Unlock()
+		if r.URL.Path == "/.git/HEAD" {
+			fmt.Fprint(w, "ref: refs/heads/main\n")
+			return
+		}
+		http.NotFound(w, r)
+	}), false)
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	name := "portal.clinic.invalid"
+	target := "http://" + name + ":" + port + "/"
+	res, eng := scanWeb(t, Options{}, checks.Options{Resolver: checkstest.LoopbackResolver{name: {netip.MustParseAddr("127.0.0.1")}}}, target)
+	if !slices.Contains(checkstest.FindingsOf(res, target), "web.git-repository-exposed") {
+		t.Errorf("findings on %s: %v", target, checkstest.FindingsOf(res, target))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, h := range hosts {
+		if h != name+":"+port {
+			t.Errorf("request with Host %q", h)
+			break
+		}
+	}
+	if eng.Refused() != 0 {
+		t.Errorf("the gate refused %d connections", eng.Refused())
 	}
 }
