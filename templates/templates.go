@@ -12,8 +12,12 @@ import (
 	"sync"
 )
 
-//go:embed schemas/*.json hipaa/*.yaml kb/*.yaml risk/*.yaml
+//go:embed schemas/*.json hipaa/*.yaml kb/*.yaml risk/*.yaml nuclei
 var files embed.FS
+
+// NucleiDir is the directory of the embedded FS holding telesra's nuclei templates (run by the
+// web family, which is the only package that imports nuclei).
+const NucleiDir = "nuclei"
 
 // FS returns the embedded data files (read-only).
 func FS() fs.FS { return files }

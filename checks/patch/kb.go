@@ -220,15 +220,10 @@ type parsedFile struct {
 	doc  kbDoc
 }
 
-// DefaultKBDir is where `telesra feeds import` keeps its copies: the user's configuration
-// directory (XDG_CONFIG_HOME on Linux), telesra/kb.
-func DefaultKBDir() (string, error) {
-	d, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("knowledge base: no user configuration directory: %w", err)
-	}
-	return filepath.Join(d, "telesra", "kb"), nil
-}
+// KBDirIn is where `telesra feeds import` keeps its copies inside a user configuration
+// directory: telesra/kb. The caller finds that directory (the CLI asks the web family, whose
+// containment of nuclei repoints XDG_CONFIG_HOME while telesra runs).
+func KBDirIn(userConfigDir string) string { return filepath.Join(userConfigDir, "telesra", "kb") }
 
 // embeddedFiles returns the knowledge base bundled in the binary, in load order, parsed and
 // validated once per process (merging copies the decoded values, so sharing them is safe).

@@ -28,7 +28,7 @@ type Options struct {
 	// Recognizer identifies web products (the web family's nuclei templates). Nil: the family
 	// relies on headers and the page's generator tag.
 	Recognizer checks.Recognizer
-	// KBDir holds the copies `telesra feeds import` wrote. "": DefaultKBDir(); a missing
+	// KBDir holds the copies `telesra feeds import` wrote (see KBDirIn). "" or a missing
 	// directory means the embedded knowledge base alone.
 	KBDir string
 }
@@ -53,13 +53,7 @@ type family struct {
 func Family(o Options) *checks.Family {
 	f := &family{opts: o}
 	f.kbOnce = sync.OnceValues(func() (*KB, error) {
-		dir := o.KBDir
-		if dir == "" {
-			if d, err := DefaultKBDir(); err == nil {
-				dir = d
-			}
-		}
-		return LoadKB(dir)
+		return LoadKB(o.KBDir)
 	})
 	f.http = &checks.Probe[*httpFacts]{ID: "patch.http", Run: f.fetchHTTP}
 	f.assess = &checks.Probe[*endpointFacts]{ID: "patch.assess", Run: f.runAssess}
@@ -87,14 +81,9 @@ func Family(o Options) *checks.Family {
 	}
 }
 
-// KnowledgeBaseInfo describes the knowledge base a scan with KBDir dir ("" for the default) uses:
+// KnowledgeBaseInfo describes the knowledge base a scan with KBDir dir ("": embedded only) uses:
 // every file with its snapshot date and sources, for the report's "knowledge-base dates".
 func KnowledgeBaseInfo(dir string) ([]Source, error) {
-	if dir == "" {
-		if d, err := DefaultKBDir(); err == nil {
-			dir = d
-		}
-	}
 	kb, err := LoadKB(dir)
 	if err != nil {
 		return nil, err

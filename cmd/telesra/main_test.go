@@ -16,28 +16,36 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/telesra/telesra/checks/web"
 )
 
 // These tests run the real binary, as a user and a CI job do: the signal handling, the exit
 // codes and the README's demo command are only true if they hold here.
 
+// runMainEnv makes the test binary behave as the telesra binary (it runs main's run with the
+// command line), so these tests exercise exactly what users run, init order included, without
+// linking a second 150 MB binary.
+const runMainEnv = "TELESRA_TEST_RUN_MAIN"
+
+// binary is the program the end-to-end tests run: this test binary, which is telesra when
+// runMainEnv is set (TestMain sets it for every child it starts).
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "telesra-bin-")
+	if os.Getenv(runMainEnv) == "1" {
+		os.Exit(run())
+	}
+	exe, err := os.Executable()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "telesra")
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build telesra:", err)
-		os.Exit(1)
-	}
+	binary = exe
+	// Children inherit it: exec.Command(binary, ...) is then telesra.
+	os.Setenv(runMainEnv, "1")
 	code := m.Run()
-	os.RemoveAll(dir)
+	_ = web.RemoveRunDir()
 	os.Exit(code)
 }
 
@@ -45,7 +53,7 @@ func command(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	// A clean environment: an empty HOME, no colour, as in CI.
-	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "NO_COLOR=1"}
+	cmd.Env = []string{runMainEnv + "=1", "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "NO_COLOR=1"}
 	return cmd
 }
 
@@ -156,5 +164,28 @@ func TestExitCodesFromBinary(t *testing.T) {
 		if got := exitCode(err); got != c.code {
 			t.Errorf("telesra %v: exit %d, want %d", c.args, got, c.code)
 		}
+	}
+}
+
+// TestFeedsImportPersistsInTheUsersConfig: nuclei's containment repoints XDG_CONFIG_HOME into a
+// private run directory; the patch knowledge base must still land in the user's real one and be
+// there for the next run.
+func TestFeedsImportPersistsInTheUsersConfig(t *testing.T) {
+	home := t.TempDir()
+	env := []string{runMainEnv + "=1", "HOME=" + home, "PATH=" + os.Getenv("PATH"), "NO_COLOR=1"}
+	imp := exec.Command(binary, "feeds", "import", "../../checks/patch/testdata/feeds/kev-fixture.json")
+	imp.Env = env
+	if out, err := imp.CombinedOutput(); err != nil {
+		t.Fatalf("feeds import: %v\n%s", err, out)
+	}
+	entries, err := os.ReadDir(filepath.Join(home, ".config", "telesra", "kb"))
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("no knowledge base copy under HOME/.config/telesra/kb: %v", err)
+	}
+	status := exec.Command(binary, "feeds", "status")
+	status.Env = env
+	out, err := status.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), filepath.Join(home, ".config", "telesra", "kb")) {
+		t.Errorf("feeds status does not show the imported copy: %v\n%s", err, out)
 	}
 }

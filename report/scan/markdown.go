@@ -3,7 +3,6 @@ package scan
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/telesra/telesra/checks"
@@ -95,13 +94,8 @@ func cell(s string) string {
 }
 
 func verdictLine(e checks.EndpointResult) string {
-	var fams []string
-	for k := range e.Verdicts {
-		fams = append(fams, k)
-	}
-	sort.Strings(fams)
 	var parts []string
-	for _, k := range fams {
+	for _, k := range sortedKeys(e.Verdicts) {
 		parts = append(parts, e.Verdicts[k].Line)
 	}
 	return strings.Join(parts, "; ")

@@ -3,6 +3,7 @@ package scan
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -43,10 +44,12 @@ func (t Table) Write(w io.Writer, r *checks.Result) error {
 		line := fmt.Sprintf("  %-28s %-10s", e.Target, svc)
 		if e.Status != checks.StatusCompleted {
 			line += fmt.Sprintf(" not scanned: %s (%s)", e.Reason, e.Error)
-		} else if v := verdictLine(e); v != "" {
-			line += " " + v
 		}
-		b.WriteString(ansi.Truncate(line, width, "…") + "\n")
+		b.WriteString(ansi.Truncate(strings.TrimRight(line, " "), width, "…") + "\n")
+		// One line per family verdict (the TLS grade, the patch level), under its endpoint.
+		for _, fam := range sortedKeys(e.Verdicts) {
+			b.WriteString(ansi.Truncate(fmt.Sprintf("      %-6s %s", fam, e.Verdicts[fam].Line), width, "…") + "\n")
+		}
 	}
 	b.WriteString("\n")
 
@@ -132,4 +135,13 @@ func (t Table) Write(w io.Writer, r *checks.Result) error {
 	}
 	_, err := io.WriteString(w, out)
 	return err
+}
+
+func sortedKeys(m map[string]checks.Verdict) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/cmd/telesra/estate"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/questionnaire"
@@ -101,8 +100,12 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 	}
 	if !io.Quiet {
 		fmt.Fprintf(io.ErrOut, "Demo practice: %d services on 127.0.0.1\n", len(est.Services))
+		width := 0
 		for _, s := range est.Services {
-			fmt.Fprintf(io.ErrOut, "  %-32s %s\n", s.Name, s.Target)
+			width = max(width, len(s.Name))
+		}
+		for _, s := range est.Services {
+			fmt.Fprintf(io.ErrOut, "  %-*s  %s\n", width, s.Name, s.Target)
 		}
 		fmt.Fprintf(io.ErrOut, "Workspace: %s\nQuestionnaire: %s (%s)\n\n", path, questionnaire.AnswersPath(dir), answersNote)
 	}
@@ -156,18 +159,6 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 // systems of the demo organisation it serves and whether a real practice would expose it to the
 // internet. Services not listed are left unmapped (assumed to handle ePHI), as in a real
 // workspace without assets.yaml.
-var demoAssets = []struct {
-	prefix   string
-	name     string
-	ephi     []string
-	exposure string
-}{
-	{"Patient portal", "Patient portal", []string{"Patient portal"}, report.ExposureInternet},
-	{"Staff portal", "Staff portal", []string{"EHR"}, report.ExposureInternet},
-	{"Remote admin", "Remote administration", []string{"EHR"}, report.ExposureInternet},
-	{"Video", "Video visits", []string{"Video visits"}, report.ExposureInternet},
-}
-
 // writeDemoAssets writes the demo workspace's assets.yaml, unless one is already there (someone
 // edited it).
 func writeDemoAssets(dir string, est *estate.Estate) error {
@@ -179,19 +170,12 @@ func writeDemoAssets(dir string, est *estate.Estate) error {
 	b.WriteString("# What each scanned service is to the practice: the ePHI systems it serves (from\n" +
 		"# organisation.ephi_systems in assessment.yaml) and whether the internet reaches it.\n" +
 		"# telesra report uses it to score impact and likelihood (docs/scoring.md).\nschema_version: 1\nassets:\n")
-	n := 0
 	for _, s := range est.Services {
-		for _, d := range demoAssets {
-			if !strings.HasPrefix(s.Name, d.prefix) {
-				continue
-			}
-			fmt.Fprintf(&b, "  - name: %q\n    targets: [%q]\n    ephi: [%s]\n    exposure: %s\n", d.name, globEscape(s.Target), quoteList(d.ephi), d.exposure)
-			n++
-			break
+		exposure := report.ExposureInternal
+		if s.Internet {
+			exposure = report.ExposureInternet
 		}
-	}
-	if n == 0 {
-		b.WriteString("  []\n")
+		fmt.Fprintf(&b, "  - name: %q\n    targets: [%q]\n    ephi: [%s]\n    exposure: %s\n", s.Asset, globEscape(s.Target), quoteList(s.EPHI), exposure)
 	}
 	return workspace.WriteFile(path, []byte(b.String()), false)
 }
@@ -207,17 +191,4 @@ func quoteList(ss []string) string {
 // globEscape makes a target match itself as an assets.yaml pattern.
 func globEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(s)
-}
-
-// demoTargets is exported for tests: the demo's scope must only ever name loopback addresses.
-func demoTargets(e *estate.Estate) ([]checks.Target, error) {
-	var out []checks.Target
-	for _, t := range e.Targets() {
-		pt, err := checks.ParseTarget(t)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pt)
-	}
-	return out, nil
 }

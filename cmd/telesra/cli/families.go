@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/checks/mfa"
 	"github.com/telesra/telesra/checks/patch"
 	tlscheck "github.com/telesra/telesra/checks/tls"
 	"github.com/telesra/telesra/checks/transport"
+	"github.com/telesra/telesra/checks/web"
 )
 
 // FamilyOptions are the scan flags that configure check families.
@@ -14,6 +18,11 @@ type FamilyOptions struct {
 	KBDir string
 	// CAFile holds extra trust anchors (PEM) for TLS chain verification: a practice's internal CA.
 	CAFile string
+	// TemplatesDir adds the user's nuclei templates to the web family (--templates DIR).
+	TemplatesDir string
+	// Notice receives warnings for the user, such as a template the scan skips and why; nil
+	// drops them.
+	Notice func(string)
 }
 
 // Families is the one place that knows every check family.
@@ -22,12 +31,28 @@ func Families(o FamilyOptions) ([]*checks.Family, error) {
 	if err != nil {
 		return nil, &UsageError{Err: err} // an unreadable or malformed --ca-file (file:line)
 	}
+	// web is the nuclei engine's family; its engine is also the checks.Recognizer the mfa and
+	// patch families receive. Bind makes a family's Open hold the engine, so recognition works
+	// even when only that family's checks are selected.
+	webFam, rec, err := web.New(web.Options{TemplatesDir: o.TemplatesDir, Notice: o.Notice})
+	if errors.Is(err, web.ErrTemplatesDir) {
+		return nil, &UsageError{Err: fmt.Errorf("--templates: %w", err)}
+	} else if err != nil {
+		return nil, err
+	}
+	mfaFam := mfa.Family(mfa.Options{Recognizer: rec})
+	kb := o.KBDir
+	if kb == "" {
+		kb, _ = kbDir("") // no user configuration directory: the embedded knowledge base alone
+	}
+	patchFam := patch.Family(patch.Options{Recognizer: rec, KBDir: kb})
+	rec.Bind(mfaFam)
+	rec.Bind(patchFam)
 	return []*checks.Family{
 		tlsFam,
 		transport.Family(),
-		// The web family's nuclei recognizer is wired in here once it lands; until then mfa and
-		// patch recognise products by their own fingerprints.
-		mfa.Family(mfa.Options{Recognizer: nil}),
-		patch.Family(patch.Options{Recognizer: nil, KBDir: o.KBDir}),
+		mfaFam,
+		patchFam,
+		webFam,
 	}, nil
 }

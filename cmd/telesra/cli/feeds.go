@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/telesra/telesra/checks/patch"
+	"github.com/telesra/telesra/checks/web"
 )
 
 // NewCmdFeeds builds `telesra feeds`: the offline knowledge base the patch checks judge with.
@@ -116,11 +117,11 @@ func kbDir(flag string) (string, error) {
 	if flag != "" {
 		return flag, nil
 	}
-	d, err := patch.DefaultKBDir()
+	d, err := web.UserConfigDir()
 	if err != nil {
-		return "", usageErrorf("%v: give --kb-dir", err)
+		return "", usageErrorf("knowledge base: no user configuration directory (%v): give --kb-dir", err)
 	}
-	return d, nil
+	return patch.KBDirIn(d), nil
 }
 
 // readFeed reads a feed file, refusing anything too large to be one before reading it.

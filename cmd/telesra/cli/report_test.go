@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -229,9 +230,13 @@ func TestDemoTwiceThenDiff(t *testing.T) {
 	got := map[string][]string{}
 	for _, d := range diffs {
 		got[d.Kind] = append(got[d.Kind], d.Title)
+		// Only the patient portal moved behind the VPN: every changed level is one of its risks.
+		if d.Kind == "changed" && !strings.HasPrefix(d.Asset, "Patient portal (") {
+			t.Errorf("changed risk on %q, want only the patient portal's: %+v", d.Asset, d)
+		}
 	}
 	if strings.Join(got["fixed"], "|") != "Security logs not collected or monitored" || strings.Join(got["new"], "|") != "No automatic logoff" ||
-		len(got["changed"]) != 1 || got["changed"][0] != "Service carrying data without encryption" {
+		!slices.Contains(got["changed"], "Service carrying data without encryption") {
 		t.Errorf("diff: %+v", got)
 	}
 	if r := run(t, nil, "diff", a, b); !strings.Contains(r.stdout, "High → Moderate (likelihood High → Moderate)") {

@@ -41,6 +41,7 @@ Start with:  telesra demo          (a self-contained loopback estate, nothing le
 		NewCmdDiff(f, nil),
 		NewCmdChecks(f),
 		NewCmdFeeds(f),
+		NewCmdTemplates(f),
 		NewCmdVersion(f),
 		newCmdExitCodes(),
 	)

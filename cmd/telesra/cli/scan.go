@@ -93,6 +93,12 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	fl.BoolVar(&o.AllowLargeScope, "allow-large-scope", false, "allow networks wider than /20")
 	fl.StringVar(&o.Family.KBDir, "kb-dir", "", "patch knowledge-base `DIR` of imported feeds (default: the user configuration directory's telesra/kb)")
 	fl.StringVar(&o.Family.CAFile, "ca-file", "", "trust the CA certificates in PEM `FILE` (an internal CA) when verifying TLS chains, besides the system roots")
+	fl.StringVar(&o.Family.TemplatesDir, "templates", "", "also run the nuclei templates in `DIR` (each needs telesra's metadata; see telesra templates validate)")
+	o.Family.Notice = func(msg string) {
+		if !o.IO.Quiet {
+			fmt.Fprintf(o.IO.ErrOut, "warning: %s\n", msg)
+		}
+	}
 	return cmd
 }
 

@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"time"
@@ -17,6 +19,13 @@ type Service struct {
 	Name       string   // what a practice would call it
 	Target     string   // how the scope names it: host:port or URL on 127.0.0.1
 	Weaknesses []string // what the scan should find, in words
+	Family     string   // the check family whose weaknesses it shows ("tls", "mfa", ...)
+	// What the service is to the practice, for the demo's assets.yaml: the asset, the ePHI
+	// systems it serves (names from the demo's organisation.ephi_systems) and whether the
+	// internet reaches it.
+	Asset    string
+	EPHI     []string
+	Internet bool
 }
 
 // Estate is the running demo network.
@@ -35,6 +44,7 @@ var starters = []func(*Estate) error{
 	startStaffPortal,
 	startScheduler,
 	startTLS,
+	startWebPortal,
 }
 
 // Start brings up every demo service on 127.0.0.1 (port 0: the kernel picks free ports).
@@ -81,6 +91,7 @@ const (
 	portTLSLegacy
 	portTLSExpired
 	portTLSWrongHost
+	portWebPortal
 )
 
 // listen opens a loopback listener on basePort+offset, or any free port; the estate never binds
@@ -92,13 +103,17 @@ func listen(offset int) (net.Listener, error) {
 	return net.Listen("tcp", "127.0.0.1:0")
 }
 
+// quietLog swallows the demo servers' own error logs (the hundreds of TLS handshakes a scan
+// abandons on purpose): the demo's output is the scan's.
+var quietLog = log.New(io.Discard, "", 0)
+
 // serveHTTP serves h on a new loopback listener and returns its address.
 func (e *Estate) serveHTTP(offset int, h http.Handler) (string, error) {
 	ln, err := listen(offset)
 	if err != nil {
 		return "", err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quietLog}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			_ = err // the demo reports what the scan sees; a dead server shows as unreachable

@@ -35,7 +35,9 @@ func startSSH(e *Estate) error {
 	}
 	e.closers = append(e.closers, stop)
 	e.Services = append(e.Services, Service{
-		Name:       "Remote admin (SSH)",
+		Family: "mfa",
+		Name:   "Remote admin (SSH)",
+		Asset:  "Remote administration", EPHI: []string{"EHR"}, Internet: true,
 		Target:     ln.Addr().String(),
 		Weaknesses: []string{"SSH accepts password logins"},
 	})
@@ -108,11 +110,13 @@ func startStaffPortal(e *Estate) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: staffPortal(), ReadHeaderTimeout: 5 * time.Second, TLSConfig: cfg}
+	srv := &http.Server{Handler: staffPortal(), ReadHeaderTimeout: 5 * time.Second, TLSConfig: cfg, ErrorLog: quietLog}
 	go func() { _ = srv.ServeTLS(ln, "", "") }()
 	e.closers = append(e.closers, func() { _ = srv.Close() })
 	e.Services = append(e.Services, Service{
-		Name:       "Staff portal (HTTPS, Basic auth)",
+		Family: "mfa",
+		Name:   "Staff portal (HTTPS, Basic auth)",
+		Asset:  "Staff portal", EPHI: []string{"EHR"}, Internet: true,
 		Target:     "https://" + ln.Addr().String() + "/",
 		Weaknesses: []string{"HTTP Basic authentication: a password alone opens it"},
 	})

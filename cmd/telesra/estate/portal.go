@@ -39,7 +39,9 @@ func startPortal(e *Estate) error {
 		return err
 	}
 	e.Services = append(e.Services, Service{
-		Name:       "Patient portal (plain HTTP)",
+		Family: "transport",
+		Name:   "Patient portal (plain HTTP)",
+		Asset:  "Patient portal", EPHI: []string{"Patient portal"}, Internet: true,
 		Target:     addr,
 		Weaknesses: []string{"login form served without TLS"},
 	})

@@ -35,7 +35,9 @@ func startScheduler(e *Estate) error {
 		return err
 	}
 	e.Services = append(e.Services, Service{
+		Family: "patch",
 		Name:   "Appointment scheduler (legacy)",
+		Asset:  "Appointment scheduler", EPHI: []string{"Patient portal"}, Internet: true,
 		Target: addr,
 		Weaknesses: []string{
 			"announces end-of-life nginx 1.16.1 and PHP 7.2.34",

@@ -12,8 +12,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -49,21 +47,24 @@ func startTLS(e *Estate) error {
 	services := []struct {
 		offset     int
 		name       string
+		asset      string
+		ephi       string
+		internet   bool
 		cert       certTemplate
 		config     func(tls.Certificate) *tls.Config
 		hsts       string
 		weaknesses []string
 	}{
-		{portTLSPortal, "Patient portal (HTTPS)", certTemplate{cn: "portal.riverside.example", ips: []string{"127.0.0.1"}, from: now.AddDate(0, 0, -10), to: now.AddDate(0, 0, 80)},
+		{portTLSPortal, "Video visits (HTTPS)", "Video visits", "Video visits", true, certTemplate{cn: "portal.riverside.example", ips: []string{"127.0.0.1"}, from: now.AddDate(0, 0, -10), to: now.AddDate(0, 0, 80)},
 			modern, "max-age=63072000; includeSubDomains", []string{"none: TLS 1.2/1.3, ECDHE with AES-GCM, HSTS (grade A+)"}},
-		{portTLSLegacy, "EHR interface gateway (legacy TLS)", certTemplate{cn: "ehr-gw.riverside.example", ips: []string{"127.0.0.1"}, rsa: true, from: now.AddDate(0, -2, 0), to: now.AddDate(0, 10, 0)},
+		{portTLSLegacy, "EHR interface gateway (legacy TLS)", "EHR interface gateway", "EHR", false, certTemplate{cn: "ehr-gw.riverside.example", ips: []string{"127.0.0.1"}, rsa: true, from: now.AddDate(0, -2, 0), to: now.AddDate(0, 10, 0)},
 			func(c tls.Certificate) *tls.Config {
 				return &tls.Config{Certificates: []tls.Certificate{c}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12,
 					CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA}}
 			}, "", []string{"TLS 1.0 and 1.1 offered", "3DES suites (SWEET32)", "RSA key exchange without forward secrecy", "no AEAD suite", "no HSTS"}},
-		{portTLSExpired, "Billing system (expired certificate)", certTemplate{cn: "billing.riverside.example", ips: []string{"127.0.0.1"}, from: now.AddDate(-1, 0, -20), to: now.AddDate(0, 0, -20)},
+		{portTLSExpired, "Billing system (expired certificate)", "Billing system", "EHR", false, certTemplate{cn: "billing.riverside.example", ips: []string{"127.0.0.1"}, from: now.AddDate(-1, 0, -20), to: now.AddDate(0, 0, -20)},
 			modern, "max-age=31536000", []string{"certificate expired 20 days ago"}},
-		{portTLSWrongHost, "Lab results API (certificate of another host)", certTemplate{cn: "labs.partner-clinic.example", dns: []string{"labs.partner-clinic.example"}, ips: []string{"10.20.0.15"},
+		{portTLSWrongHost, "Lab results API (certificate of another host)", "Lab results API", "EHR", true, certTemplate{cn: "labs.partner-clinic.example", dns: []string{"labs.partner-clinic.example"}, ips: []string{"10.20.0.15"},
 			from: now.AddDate(0, 0, -30), to: now.AddDate(0, 0, 60)},
 			modern, "max-age=31536000", []string{"certificate names labs.partner-clinic.example and 10.20.0.15, not this address"}},
 	}
@@ -88,7 +89,7 @@ func startTLS(e *Estate) error {
 				fmt.Fprintf(w, "<!doctype html><title>%s</title><h1>%s</h1>\n", s.name, s.name)
 			}),
 			ReadHeaderTimeout: 5 * time.Second,
-			ErrorLog:          log.New(io.Discard, "", 0), // a TLS scan is hundreds of aborted handshakes
+			ErrorLog:          quietLog,
 		}
 		go func() {
 			if err := srv.Serve(tls.NewListener(ln, cfg)); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -96,7 +97,8 @@ func startTLS(e *Estate) error {
 			}
 		}()
 		e.closers = append(e.closers, func() { _ = srv.Close() })
-		e.Services = append(e.Services, Service{Name: s.name, Target: "https://" + ln.Addr().String() + "/", Weaknesses: s.weaknesses})
+		e.Services = append(e.Services, Service{Family: "tls", Name: s.name, Target: "https://" + ln.Addr().String() + "/", Weaknesses: s.weaknesses,
+			Asset: s.asset, EPHI: []string{s.ephi}, Internet: s.internet})
 	}
 	return nil
 }
