@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/checks/patch"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/report"
 )
@@ -161,7 +162,8 @@ func prepareOutDir(dir string) error {
 }
 
 // tools lists what the assessment relied on, for the report's methodology: telesra, the check
-// families that ran, the question bank, the citation table and the scoring rules.
+// families, the patch knowledge base's sources and dates, the question bank, the citation
+// table and the scoring rules.
 func (o *ReportOptions) tools(a *assessment) []report.Tool {
 	tools := []report.Tool{{Name: "telesra", Version: o.Version, Source: "github.com/telesra/telesra"}}
 	if a.scan != nil && a.scan.Tool.Version != "" && a.scan.Tool.Version != o.Version {
@@ -171,6 +173,19 @@ func (o *ReportOptions) tools(a *assessment) []report.Tool {
 		if _, fams, err := o.Registry(FamilyOptions{}); err == nil {
 			for _, f := range fams {
 				tools = append(tools, report.Tool{Name: "Check family " + f.Name, Version: fmt.Sprintf("%d checks", len(f.Checks)), Source: f.Title})
+			}
+		}
+	}
+	// The patch family's knowledge base, with the date each source reflects: an auditor needs to
+	// know how current "end of life" and "known exploited" were.
+	if dir, err := kbDir(""); err == nil {
+		if srcs, err := patch.KnowledgeBaseInfo(dir); err == nil {
+			for _, src := range srcs {
+				origin := src.Origin
+				if len(src.URLs) > 0 {
+					origin = src.URLs[0]
+				}
+				tools = append(tools, report.Tool{Name: "Knowledge base: " + src.Name, Version: "data of " + src.Date, Source: origin})
 			}
 		}
 	}
