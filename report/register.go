@@ -34,7 +34,7 @@ type Asset struct {
 	Exposure string   // internet, internal, unknown
 }
 
-// Label is the asset as a report prints it: "Patient portal (127.0.0.1:47800)".
+// Label is the asset as a report prints it: "Patient portal (127.0.0.1:29470)".
 func (a Asset) Label() string {
 	if a.Target != "" && a.Name != a.Target {
 		return a.Name + " (" + a.Target + ")"

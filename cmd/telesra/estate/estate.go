@@ -11,7 +11,11 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Service is one demo server.
@@ -47,9 +51,18 @@ var starters = []func(*Estate) error{
 	startWebPortal,
 }
 
-// Start brings up every demo service on 127.0.0.1 (port 0: the kernel picks free ports).
+// lockWait bounds how long a demo waits for another one on this machine to finish.
+const lockWait = 2 * time.Minute
+
+// Start brings up every demo service on 127.0.0.1, on its preferred port when free.
 func Start(ctx context.Context) (*Estate, error) {
 	e := &Estate{}
+	// Two demos at once would compete for the preferred ports, and the loser's services would
+	// land on random ports: its targets, finding IDs and risk IDs would not match any other run.
+	// So demos on one machine take turns (a demo lasts seconds); the lock goes with the process.
+	if release, err := lockDemo(ctx); err == nil {
+		e.closers = append(e.closers, release)
+	}
 	for _, start := range starters {
 		if err := start(e); err != nil {
 			e.Close()
@@ -76,10 +89,35 @@ func (e *Estate) Close() {
 	e.closers = nil
 }
 
+// lockDemo takes the machine-wide demo lock (an flock on a file in the temporary directory),
+// waiting at most lockWait. Failing to lock only costs the stable ports, so errors are returned
+// for the caller to ignore.
+func lockDemo(ctx context.Context) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "telesra-demo.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(lockWait)
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			return func() { _ = unix.Flock(int(f.Fd()), unix.LOCK_UN); f.Close() }, nil
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) || time.Now().After(deadline) || ctx.Err() != nil {
+			f.Close()
+			return nil, err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // basePort is where the demo's services like to live, so that two demo runs name the same
 // targets (and `telesra diff` can compare them). Each service has its own offset; a busy port
 // falls back to one the kernel picks.
-const basePort = 47800
+//
+// It sits below Linux's ephemeral range (32768-60999): a port in that range may be held for a
+// moment by any outgoing connection's local end, and a scan makes thousands.
+const basePort = 29470
 
 // Port offsets of the demo services (basePort + offset): one per service, stable across runs.
 const (
