@@ -6,12 +6,14 @@ package checkstest
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,6 +55,51 @@ func FreePort(t testing.TB) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// ServeTCP accepts connections on a fresh 127.0.0.1 port and runs handle on each (closing the
+// connection afterwards), with a deadline of perConn so that no test server outlives a confused
+// client. Everything stops, and every handler has returned, when the test ends. It returns
+// "127.0.0.1:port".
+func ServeTCP(t testing.TB, perConn time.Duration, handle func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(perConn))
+				handle(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// BannerServer serves a server-first greeting line (an SSH identification string, an SMTP
+// greeting) followed by CRLF, then reads until the client hangs up (at most 5 s).
+func BannerServer(t testing.TB, line string) string {
+	t.Helper()
+	return ServeTCP(t, 5*time.Second, func(c net.Conn) {
+		_, _ = c.Write([]byte(line + "\r\n"))
+		_, _ = io.Copy(io.Discard, c)
+	})
 }
 
 // WaitForPort waits (at most 10 s) until something accepts on 127.0.0.1:port.

@@ -55,33 +55,7 @@ func (j *journal) all() []string {
 // that no test server outlives a confused client. It returns "127.0.0.1:port".
 func serve(t *testing.T, handle func(c net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(20 * time.Second))
-				handle(c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return checkstest.ServeTCP(t, 20*time.Second, handle)
 }
 
 // mfaChecks is the family's checks without a recognizer.

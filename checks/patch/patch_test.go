@@ -1,7 +1,6 @@
 package patch_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -227,51 +226,8 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-// bannerServer accepts connections on 127.0.0.1 and sends line, then waits for the client to
-// hang up (at most 5 s per connection).
-func bannerServer(t *testing.T, line string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	done := make(chan struct{})
-	t.Cleanup(func() {
-		close(done)
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				_, _ = c.Write([]byte(line + "\r\n"))
-				r := bufio.NewReader(c)
-				for {
-					select {
-					case <-done:
-						return
-					default:
-					}
-					if _, err := r.ReadByte(); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
+// bannerServer sends line on each connection, then waits for the client to hang up.
+func bannerServer(t *testing.T, line string) string { return checkstest.BannerServer(t, line) }
 
 // httpServer serves a page with the given response headers on 127.0.0.1.
 func httpServer(t *testing.T, headers map[string]string) string {

@@ -3,11 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,34 +65,7 @@ func TestFeedsImportFlags(t *testing.T) {
 }
 
 // sshBanner serves an SSH identification string on 127.0.0.1 until the test ends.
-func sshBanner(t *testing.T, banner string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				_, _ = c.Write([]byte(banner + "\r\n"))
-				_, _ = c.Read(make([]byte, 512))
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
+func sshBanner(t *testing.T, banner string) string { return checkstest.BannerServer(t, banner) }
 
 // scanChecks scans a target with the patch family through the CLI and returns the checks of its
 // findings with their titles.
