@@ -105,16 +105,24 @@ func BannerServer(t testing.TB, line string) string {
 // WaitForPort waits (at most 10 s) until something accepts on 127.0.0.1:port.
 func WaitForPort(t testing.TB, port int) {
 	t.Helper()
+	if err := waitPort(port); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitPort(port int) error {
 	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	for {
 		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
 		if err == nil {
 			c.Close()
-			return
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("nothing listens on 127.0.0.1:%d after 10s", port)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("nothing listens on 127.0.0.1:%d after 10s", port)
 }
 
 // Nginx starts nginx in the foreground with http-block configuration text (server blocks) rooted
@@ -161,18 +169,9 @@ http {
 		_, _ = cmd.Process.Wait()
 	})
 	for _, p := range ports {
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", p), 200*time.Millisecond)
-			if err == nil {
-				c.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				logs, _ := os.ReadFile(filepath.Join(dir, "logs", "error.log"))
-				t.Fatalf("nginx did not listen on %d: %s %s", p, out.String(), logs)
-			}
-			time.Sleep(50 * time.Millisecond)
+		if err := waitPort(p); err != nil {
+			logs, _ := os.ReadFile(filepath.Join(dir, "logs", "error.log"))
+			t.Fatalf("nginx: %v: %s %s", err, out.String(), logs)
 		}
 	}
 }

@@ -425,11 +425,7 @@ func (kb *KB) mergeProduct(pd productDoc, at func(string, ...string) error) erro
 		kb.order = append(kb.order, p)
 	}
 	// Later files refine earlier ones: a field they set wins, cycles merge by name.
-	set := func(dst *string, v string) {
-		if v != "" {
-			*dst = v
-		}
-	}
+	set := setIfSet[string]
 	set(&p.Name, pd.Name)
 	set(&p.Vendor, pd.Vendor)
 	set(&p.Bundled, pd.Bundled)
@@ -512,17 +508,17 @@ func (kb *KB) cycle(p *Product, cd cycleDoc, at func(msg, field string) error) (
 	return c, nil
 }
 
+// setIfSet overwrites *dst with v unless v is the zero value: a later knowledge-base file refines
+// the fields it sets and leaves the others alone.
+func setIfSet[T comparable](dst *T, v T) {
+	var zero T
+	if v != zero {
+		*dst = v
+	}
+}
+
 func (c *Cycle) update(n *Cycle) {
-	setT := func(dst *time.Time, v time.Time) {
-		if !v.IsZero() {
-			*dst = v
-		}
-	}
-	setS := func(dst *string, v string) {
-		if v != "" {
-			*dst = v
-		}
-	}
+	setT, setS := setIfSet[time.Time], setIfSet[string]
 	setT(&c.Released, n.Released)
 	setT(&c.Security, n.Security)
 	setT(&c.EOL, n.EOL)

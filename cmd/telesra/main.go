@@ -33,9 +33,8 @@ func run() int {
 	}()
 	err := cli.NewCmdRoot(f).ExecuteContext(ctx)
 	code := cli.ExitCode(err)
-	if err != nil && code != cli.ExitFindings {
-		fmt.Fprintf(f.IO.ErrOut, "telesra: %v\n", err)
-	} else if err != nil && !f.IO.Quiet {
+	// --quiet silences only the --fail-on verdict, which the exit code already carries.
+	if err != nil && !(code == cli.ExitFindings && f.IO.Quiet) {
 		fmt.Fprintf(f.IO.ErrOut, "telesra: %v\n", err)
 	}
 	return code

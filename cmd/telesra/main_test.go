@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/telesra/telesra/checks/checkstest"
 	"github.com/telesra/telesra/checks/web"
 )
 
@@ -93,22 +94,10 @@ func TestSIGINTWritesPartialResultsAndExits130(t *testing.T) {
 		fmt.Fprint(w, `<form><input type=password name=p></form>`)
 	}))
 	defer fast.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() { // a tarpit: accepts, never answers
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { _, _ = io.Copy(io.Discard, c); c.Close() }()
-		}
-	}()
+	// A tarpit: accepts, never answers.
+	tarpit := checkstest.ServeTCP(t, time.Minute, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 	out := filepath.Join(t.TempDir(), "partial.json")
-	cmd := command(t, "scan", strings.TrimPrefix(fast.URL, "http://"), ln.Addr().String(), "--checks", "transport", "--timeout", "60s", "-o", out)
+	cmd := command(t, "scan", strings.TrimPrefix(fast.URL, "http://"), tarpit, "--checks", "transport", "--timeout", "60s", "-o", out)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -119,6 +108,7 @@ func TestSIGINTWritesPartialResultsAndExits130(t *testing.T) {
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	var err error
 	select {
 	case err = <-done:
 	case <-time.After(10 * time.Second):

@@ -10,16 +10,15 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/checks/checkstest"
 	"github.com/telesra/telesra/report/scan"
 )
 
@@ -37,13 +36,7 @@ type runResult struct {
 func run(t *testing.T, ctx context.Context, args ...string) runResult {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	f := &Factory{
-		IO:       &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }},
-		Now:      func() time.Time { return fixedNow },
-		Version:  "test",
-		Resolver: netResolver{},
-		Families: Families,
-	}
+	f := testFactory(&out, &errOut)
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -56,11 +49,17 @@ func run(t *testing.T, ctx context.Context, args ...string) runResult {
 	return runResult{code: ExitCode(err), stdout: out.String(), stderr: errOut.String()}
 }
 
-// netResolver is the system resolver (tests only ever resolve localhost).
-type netResolver struct{}
-
-func (netResolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	return net.DefaultResolver.LookupNetIP(ctx, network, host)
+// testFactory is the factory of every in-process CLI test: captured streams, no terminal, the
+// fixed clock and the system resolver (tests only ever resolve localhost).
+func testFactory(out, errOut *bytes.Buffer) *Factory {
+	return &Factory{
+		IO: &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut,
+			Getenv: func(string) string { return "" }, Width: func() int { return 0 }},
+		Now:      func() time.Time { return fixedNow },
+		Version:  "test",
+		Resolver: net.DefaultResolver,
+		Families: Families,
+	}
 }
 
 // portal is a cleartext login page: transport.cleartext_http, high.
@@ -77,23 +76,8 @@ func portal(t *testing.T) string {
 // saw none.
 func countingListener(t *testing.T) (string, *atomic.Int64) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	var n atomic.Int64
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			n.Add(1)
-			c.Close()
-		}
-	}()
-	return ln.Addr().String(), &n
+	return checkstest.ServeTCP(t, 5*time.Second, func(net.Conn) { n.Add(1) }), &n
 }
 
 func writeFile(t *testing.T, path, text string) {
@@ -266,7 +250,7 @@ func TestScanBadInput(t *testing.T) {
 
 func TestScanInterruptedWritesPartialResults(t *testing.T) {
 	fast := portal(t)
-	tarpit, _ := tarpitListener(t)
+	tarpit := tarpitListener(t)
 	out := filepath.Join(t.TempDir(), "partial.json")
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(1500*time.Millisecond, cancel) // Ctrl-C while the tarpit holds the scan
@@ -295,25 +279,9 @@ func TestScanInterruptedWritesPartialResults(t *testing.T) {
 }
 
 // tarpitListener accepts connections and never answers.
-func tarpitListener(t *testing.T) (string, *atomic.Int64) {
+func tarpitListener(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	var n atomic.Int64
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			n.Add(1)
-			go func() { _, _ = io.Copy(io.Discard, c); c.Close() }()
-		}
-	}()
-	return ln.Addr().String(), &n
+	return checkstest.ServeTCP(t, time.Minute, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 }
 
 func TestScanSuppressionsWithExpiry(t *testing.T) {
@@ -441,9 +409,6 @@ func TestChecksCatalogMatchesDocs(t *testing.T) {
 		t.Error("docs/checks.md is out of date: run `go run ./cmd/telesra checks list --format markdown > docs/checks.md`")
 	}
 	table := run(t, nil, "checks", "list")
-	for _, c := range strings.Split(strings.TrimSpace(run(t, nil, "checks", "list", "--format", "json").stdout), "\n") {
-		_ = c
-	}
 	if !strings.Contains(table.stdout, "transport.cleartext_http") {
 		t.Errorf("checks list: %s", table.stdout)
 	}
@@ -482,7 +447,6 @@ func TestScanFlagsParse(t *testing.T) {
 	if p, err := parsePorts("22, 80-82"); err != nil || fmt.Sprint(p) != "[22 80 81 82]" {
 		t.Errorf("parsePorts = %v %v", p, err)
 	}
-	_ = strconv.Itoa
 }
 
 func TestObserverFollowsTheTerminal(t *testing.T) {

@@ -2,12 +2,10 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/checks/checkstest"
@@ -15,32 +13,6 @@ import (
 
 // fixtures of the patch family's feed tests.
 const feedFixtures = "../../../checks/patch/testdata/feeds"
-
-func testFactory(out, errOut *bytes.Buffer) *Factory {
-	return &Factory{
-		IO: &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut,
-			Getenv: func(string) string { return "" }, Width: func() int { return 0 }},
-		Now:      func() time.Time { return time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC) },
-		Version:  "test",
-		Resolver: checkstest.LoopbackResolver{},
-		Families: Families,
-	}
-}
-
-// run executes a command line the way main does and returns its exit code and streams.
-func runFeeds(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	root := NewCmdRoot(testFactory(&out, &errOut))
-	root.SetArgs(args)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	err := root.ExecuteContext(ctx)
-	if err != nil {
-		errOut.WriteString(err.Error())
-	}
-	return ExitCode(err), out.String(), errOut.String()
-}
 
 func TestFeedsImportFlags(t *testing.T) {
 	var got *FeedsImportOptions
@@ -53,13 +25,13 @@ func TestFeedsImportFlags(t *testing.T) {
 	if got.File != "export.json" || got.Kind != "endoflife" || got.Product != "debian" || got.KBDir != "/tmp/kb" {
 		t.Errorf("options %+v", got)
 	}
-	if code, _, stderr := runFeeds(t, "feeds", "import"); code != ExitUsage {
+	if code, _, stderr := runArgs(t, "feeds", "import"); code != ExitUsage {
 		t.Errorf("no FILE: exit %d (%s), want %d", code, stderr, ExitUsage)
 	}
-	if code, _, stderr := runFeeds(t, "feeds", "import", "--kind", "nvd", "x.json"); code != ExitUsage || !strings.Contains(stderr, "--kind") {
+	if code, _, stderr := runArgs(t, "feeds", "import", "--kind", "nvd", "x.json"); code != ExitUsage || !strings.Contains(stderr, "--kind") {
 		t.Errorf("bad kind: exit %d %s", code, stderr)
 	}
-	if code, _, stderr := runFeeds(t, "feeds", "import", filepath.Join(t.TempDir(), "missing.json")); code != ExitUsage || !strings.Contains(stderr, "missing.json") {
+	if code, _, stderr := runArgs(t, "feeds", "import", filepath.Join(t.TempDir(), "missing.json")); code != ExitUsage || !strings.Contains(stderr, "missing.json") {
 		t.Errorf("missing file: exit %d %s", code, stderr)
 	}
 }
@@ -71,7 +43,7 @@ func sshBanner(t *testing.T, banner string) string { return checkstest.BannerSer
 // findings with their titles.
 func scanChecks(t *testing.T, target string) []string {
 	t.Helper()
-	code, out, stderr := runFeeds(t, "-q", "scan", "--checks", "patch", "-f", "json", target)
+	code, out, stderr := runArgs(t, "-q", "scan", "--checks", "patch", "-f", "json", target)
 	if code != ExitOK {
 		t.Fatalf("scan: exit %d: %s", code, stderr)
 	}
@@ -108,7 +80,7 @@ func TestFeedsImportChangesVerdicts(t *testing.T) {
 	}
 
 	fixture := filepath.Join(feedFixtures, "kev-fixture.json")
-	code, _, stderr := runFeeds(t, "feeds", "import", fixture)
+	code, _, stderr := runArgs(t, "feeds", "import", fixture)
 	if code != ExitOK || !strings.Contains(stderr, "Imported CISA Known Exploited Vulnerabilities catalog 2026.11.20") {
 		t.Fatalf("import: exit %d: %s", code, stderr)
 	}
@@ -122,7 +94,7 @@ func TestFeedsImportChangesVerdicts(t *testing.T) {
 		t.Fatalf("after the import: %v", after)
 	}
 
-	code, out, _ := runFeeds(t, "feeds", "status")
+	code, out, _ := runArgs(t, "feeds", "status")
 	if code != ExitOK || !strings.Contains(out, "2026-11-20") || !strings.Contains(out, "imported") || !strings.Contains(out, "embedded") {
 		t.Errorf("status: exit %d\n%s", code, out)
 	}
@@ -137,7 +109,7 @@ func TestFeedsImportChangesVerdicts(t *testing.T) {
 	if err := os.WriteFile(cut, data[:len(data)*2/3], 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr = runFeeds(t, "feeds", "import", cut)
+	code, _, stderr = runArgs(t, "feeds", "import", cut)
 	if code != ExitUsage || !strings.Contains(stderr, cut+":") || !strings.Contains(stderr, "truncated") {
 		t.Errorf("truncated feed: exit %d: %s", code, stderr)
 	}
@@ -153,15 +125,22 @@ func TestFeedsImportChangesVerdicts(t *testing.T) {
 func TestScanKBDirFlag(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	dir := t.TempDir()
-	if code, _, stderr := runFeeds(t, "feeds", "import", "--kb-dir", dir, filepath.Join(feedFixtures, "kev-fixture.json")); code != ExitOK {
+	if code, _, stderr := runArgs(t, "feeds", "import", "--kb-dir", dir, filepath.Join(feedFixtures, "kev-fixture.json")); code != ExitOK {
 		t.Fatalf("import: %s", stderr)
 	}
 	target := "ssh://" + sshBanner(t, "SSH-2.0-OpenSSH_8.5p1")
-	code, out, stderr := runFeeds(t, "-q", "scan", "--checks", "patch", "-f", "json", "--kb-dir", dir, target)
+	code, out, stderr := runArgs(t, "-q", "scan", "--checks", "patch", "-f", "json", "--kb-dir", dir, target)
 	if code != ExitOK {
 		t.Fatalf("scan: %s", stderr)
 	}
 	if !strings.Contains(out, `"check": "patch.kev"`) {
 		t.Errorf("--kb-dir was not used:\n%s", out)
 	}
+}
+
+// runArgs is run for tests that read the three results apart.
+func runArgs(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	r := run(t, nil, args...)
+	return r.code, r.stdout, r.stderr
 }

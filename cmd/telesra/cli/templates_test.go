@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -21,18 +20,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	_ = web.RemoveRunDir()
 	os.Exit(code)
-}
-
-func testStreams() (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
-	var out, errOut bytes.Buffer
-	return &IOStreams{Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}, &out, &errOut
-}
-
-func write(t *testing.T, dir, name, text string) {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
 }
 
 const goodTemplate = `id: clinic-status-page
@@ -57,15 +44,15 @@ http:
 // passes, and the exit code is the bad-input one.
 func TestTemplatesValidate(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "good.yaml", goodTemplate)
-	write(t, dir, "headless.yaml", strings.Replace(goodTemplate, "http:\n  - method: GET", "headless:\n  - steps: []\nhttp:\n  - method: GET", 1))
-	write(t, dir, "js.yaml", strings.Replace(strings.Replace(goodTemplate, "id: clinic-status-page", "id: js-probe", 1),
+	writeFile(t, filepath.Join(dir, "good.yaml"), goodTemplate)
+	writeFile(t, filepath.Join(dir, "headless.yaml"), strings.Replace(goodTemplate, "http:\n  - method: GET", "headless:\n  - steps: []\nhttp:\n  - method: GET", 1))
+	writeFile(t, filepath.Join(dir, "js.yaml"), strings.Replace(strings.Replace(goodTemplate, "id: clinic-status-page", "id: js-probe", 1),
 		"http:\n", "javascript:\n  - code: \"1\"\nhttp:\n", 1))
-	write(t, dir, "nocite.yaml", strings.Replace(strings.Replace(goodTemplate, "id: clinic-status-page", "id: no-cite", 1),
+	writeFile(t, filepath.Join(dir, "nocite.yaml"), strings.Replace(strings.Replace(goodTemplate, "id: clinic-status-page", "id: no-cite", 1),
 		`      hipaa: ["164.312(a)(1)"]`, `      hipaa: []`, 1))
-	write(t, dir, "syntax.yaml", "id: broken\ninfo: [\n")
+	writeFile(t, filepath.Join(dir, "syntax.yaml"), "id: broken\ninfo: [\n")
 
-	io, out, _ := testStreams()
+	io, out, _ := testIO("", false)
 	err := templatesValidateRun(context.Background(), &TemplatesValidateOptions{IO: io, Dir: dir})
 	if code := ExitCode(err); code != ExitUsage {
 		t.Fatalf("exit %d (%v), want %d", code, err, ExitUsage)
@@ -87,7 +74,7 @@ func TestTemplatesValidate(t *testing.T) {
 
 // TestTemplatesValidateEmbedded: the embedded pack validates clean (what CI relies on).
 func TestTemplatesValidateEmbedded(t *testing.T) {
-	io, out, _ := testStreams()
+	io, out, _ := testIO("", false)
 	if err := templatesValidateRun(context.Background(), &TemplatesValidateOptions{IO: io}); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -100,8 +87,8 @@ func TestTemplatesValidateEmbedded(t *testing.T) {
 // citations.
 func TestTemplatesListWithUserDir(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "good.yaml", goodTemplate)
-	io, out, errOut := testStreams()
+	writeFile(t, filepath.Join(dir, "good.yaml"), goodTemplate)
+	io, out, errOut := testIO("", false)
 	if err := templatesListRun(&TemplatesListOptions{IO: io, Dir: dir, Format: "json"}); err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +114,7 @@ func TestTemplatesListWithUserDir(t *testing.T) {
 // TestScanTemplatesFlag: --templates reaches the family options; a missing directory is bad
 // input (exit 2) before anything is scanned.
 func TestScanTemplatesFlag(t *testing.T) {
-	io, _, _ := testStreams()
+	io, _, _ := testIO("", false)
 	f := &Factory{IO: io, Families: Families}
 	var got *ScanOptions
 	cmd := NewCmdScan(f, func(o *ScanOptions) error { got = o; return nil })
@@ -144,26 +131,10 @@ func TestScanTemplatesFlag(t *testing.T) {
 	}
 }
 
-// TestChecksDocUpToDate: docs/checks.md is the catalog as `telesra checks list --format
-// markdown` prints it (regenerate it after changing checks or templates).
-func TestChecksDocUpToDate(t *testing.T) {
-	reg, _, err := (&Factory{Families: Families}).Registry(FamilyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := os.ReadFile("../../../docs/checks.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(doc) != reg.Markdown() {
-		t.Errorf("docs/checks.md is stale: go run ./cmd/telesra checks list --format markdown > docs/checks.md")
-	}
-}
-
 // TestDemoWebPortal: the demo's booking portal shows the web family's findings: missing security
 // headers, the insecure session cookie and the published .git directory.
 func TestDemoWebPortal(t *testing.T) {
-	io, out, _ := testStreams()
+	io, out, _ := testIO("", false)
 	io.Quiet = true
 	f := &Factory{IO: io, Now: time.Now, Version: "test", Resolver: checkstest.LoopbackResolver{}, Families: Families}
 	o := &DemoOptions{Dir: t.TempDir(), Scan: ScanOptions{IO: io, Now: f.Now, Tool: f.Tool(), Resolver: f.Resolver, Registry: f.Registry}}
