@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/telesra/telesra/templates"
+	"github.com/telesra/telesra/templates/hipaa"
 )
 
 // CatalogEntry is one check as `telesra checks list --format json` prints it.
@@ -63,7 +63,7 @@ func (r *Registry) Markdown() string {
 			fmt.Fprintf(&b, "- Severity: %s (at most)\n", c.Severity)
 			var cites []string
 			for _, h := range c.HIPAA {
-				if ct, ok := templates.LookupCitation(h); ok {
+				if ct, ok := hipaa.LookupCitation(h); ok {
 					cites = append(cites, fmt.Sprintf("%s %s (%s)", h, ct.Name, ct.Kind))
 				}
 			}

@@ -18,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/telesra/telesra/templates"
+	"github.com/telesra/telesra/templates/hipaa"
 )
 
 // Check judges one kind of weakness on an endpoint.
@@ -109,7 +109,7 @@ func NewRegistry(families ...*Family) (*Registry, error) {
 			case len(c.HIPAA) == 0:
 				return nil, fmt.Errorf("check %q: no HIPAA citation", c.ID)
 			}
-			if bad := templates.UnknownCitations(c.HIPAA); len(bad) > 0 {
+			if bad := hipaa.UnknownCitations(c.HIPAA); len(bad) > 0 {
 				return nil, fmt.Errorf("check %q: unknown HIPAA citations %v", c.ID, bad)
 			}
 			r.byID[c.ID] = c

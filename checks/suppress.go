@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/telesra/telesra/templates"
+	"github.com/telesra/telesra/templates/datafile"
 )
 
 // DefaultIgnoreFile is the suppressions file telesra reads when present.
@@ -45,11 +45,11 @@ func LoadSuppressions(path string) (*Suppressions, error) {
 
 // ParseSuppressions validates a suppressions document; file names it in errors.
 func ParseSuppressions(file string, data []byte) (*Suppressions, error) {
-	root, err := templates.ParseYAML(file, data)
+	root, err := datafile.ParseYAML(file, data)
 	if err != nil {
 		return nil, err
 	}
-	if err := templates.ValidateNode(file, root, "ignore.schema.json"); err != nil {
+	if err := datafile.ValidateNode(file, root, "ignore.schema.json"); err != nil {
 		return nil, err
 	}
 	var doc struct {
@@ -58,7 +58,7 @@ func ParseSuppressions(file string, data []byte) (*Suppressions, error) {
 	if err := root.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	items := templates.Locate(root, "suppressions")
+	items := datafile.Locate(root, "suppressions")
 	for i, s := range doc.Suppressions {
 		s.Source = Source{File: file}
 		if items != nil && i < len(items.Content) {
@@ -67,7 +67,7 @@ func ParseSuppressions(file string, data []byte) (*Suppressions, error) {
 		// The schema checked the date's format; parse it for comparisons.
 		s.expires, err = time.Parse(time.DateOnly, s.Expires)
 		if err != nil {
-			return nil, &templates.FileError{File: file, Line: s.Source.Line, Field: fmt.Sprintf("suppressions[%d].expires", i), Msg: err.Error()}
+			return nil, &datafile.FileError{File: file, Line: s.Source.Line, Field: fmt.Sprintf("suppressions[%d].expires", i), Msg: err.Error()}
 		}
 		if s.Target != "" {
 			s.targetRE = globRE(s.Target)

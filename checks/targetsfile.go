@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/telesra/telesra/templates"
+	"github.com/telesra/telesra/templates/datafile"
 )
 
 // maxTargetsFile bounds a targets file; one target per line never needs more.
@@ -21,7 +21,7 @@ func LoadTargetsFile(path string) ([]Target, error) {
 		return nil, fmt.Errorf("read targets file: %w", err)
 	}
 	if fi.Size() > maxTargetsFile {
-		return nil, &templates.FileError{File: path, Msg: fmt.Sprintf("file is larger than %d MiB", maxTargetsFile>>20)}
+		return nil, &datafile.FileError{File: path, Msg: fmt.Sprintf("file is larger than %d MiB", maxTargetsFile>>20)}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -34,7 +34,7 @@ func LoadTargetsFile(path string) ([]Target, error) {
 func ParseTargetsFile(file string, data []byte) ([]Target, error) {
 	var (
 		out  []Target
-		errs templates.FileErrors
+		errs datafile.FileErrors
 	)
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), 64<<10)
@@ -51,20 +51,20 @@ func ParseTargetsFile(file string, data []byte) ([]Target, error) {
 		}
 		t, err := ParseTarget(text)
 		if err != nil {
-			errs = append(errs, &templates.FileError{File: file, Line: line, Msg: err.Error()})
+			errs = append(errs, &datafile.FileError{File: file, Line: line, Msg: err.Error()})
 			continue
 		}
 		t.Source = Source{File: file, Line: line}
 		out = append(out, t)
 	}
 	if err := sc.Err(); err != nil {
-		errs = append(errs, &templates.FileError{File: file, Line: line + 1, Msg: err.Error()})
+		errs = append(errs, &datafile.FileError{File: file, Line: line + 1, Msg: err.Error()})
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	if len(out) == 0 {
-		return nil, &templates.FileError{File: file, Msg: "no targets in file"}
+		return nil, &datafile.FileError{File: file, Msg: "no targets in file"}
 	}
 	return out, nil
 }

@@ -8,10 +8,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/agnivade/levenshtein"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/telesra/telesra/templates"
 )
 
 // AnswersFile is the answers file's name inside a workspace.
@@ -148,26 +148,26 @@ type rawAnswers struct {
 // the schema and the bank: unknown question IDs, answers a question does not offer, "not
 // applicable" without a reason. Every error names file:line.
 func ParseAnswers(file string, data []byte, b *Bank) (*Answers, error) {
-	root, err := templates.ParseYAML(file, data)
+	root, err := datafile.ParseYAML(file, data)
 	if err != nil {
 		return nil, err
 	}
-	if err := templates.ValidateNode(file, root, "answers.schema.json"); err != nil {
+	if err := datafile.ValidateNode(file, root, "answers.schema.json"); err != nil {
 		return nil, err
 	}
 	var raw rawAnswers
 	if err := root.Decode(&raw); err != nil {
-		return nil, &templates.FileError{File: file, Msg: err.Error()}
+		return nil, &datafile.FileError{File: file, Msg: err.Error()}
 	}
 	a := &Answers{Profiles: raw.Profiles, Section: raw.Section, ByID: map[string]Answer{}, file: file, lines: map[string]int{}}
-	var errs templates.FileErrors
+	var errs datafile.FileErrors
 	if raw.Section != "" {
 		if _, ok := b.Section(raw.Section); !ok {
-			errs = append(errs, nodeError(file, templates.Locate(root, "section"), "section",
+			errs = append(errs, nodeError(file, datafile.Locate(root, "section"), "section",
 				fmt.Sprintf("unknown section %q (want one of %s)", raw.Section, strings.Join(b.SectionIDs(), ", "))))
 		}
 	}
-	list := templates.Locate(root, "answers")
+	list := datafile.Locate(root, "answers")
 	if list == nil || list.Kind != yaml.MappingNode {
 		if len(errs) > 0 {
 			return nil, errs
@@ -191,7 +191,7 @@ func ParseAnswers(file string, data []byte, b *Bank) (*Answers, error) {
 			continue
 		}
 		at := func(f, msg string) {
-			errs = append(errs, nodeError(file, templates.Locate(val, strings.Split(f, ".")...), field+"."+f, msg))
+			errs = append(errs, nodeError(file, datafile.Locate(val, strings.Split(f, ".")...), field+"."+f, msg))
 		}
 		if ans.Status != "" && !q.Allows(ans.Status) {
 			at("status", fmt.Sprintf("%q is not an answer to this question (want one of %s)", ans.Status, optionList(q)))

@@ -11,9 +11,12 @@ import (
 	"strings"
 	"sync"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/telesra/telesra/templates/hipaa"
 
-	"github.com/telesra/telesra/templates"
+	"github.com/telesra/telesra/questionnaire/level"
+	"github.com/telesra/telesra/templates/datafile"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // ProfileNPRM is the proposed-rule readiness profile (HHS Security Rule NPRM, 90 FR 898, not
@@ -95,8 +98,8 @@ type Pair struct {
 	Vulnerability string
 	// Asset is what is at risk ("EHR", "laptops"); empty means the practice's ePHI in general.
 	Asset      string
-	Likelihood Level
-	Impact     Level
+	Likelihood level.Level
+	Impact     level.Level
 }
 
 // Question is one question of the bank.
@@ -108,7 +111,7 @@ type Question struct {
 	Help    Help
 	// Citations are the HIPAA Security Rule citations the question evidences, each with its
 	// kind (standard, required, addressable) from templates/hipaa/citations.yaml.
-	Citations []templates.Citation
+	Citations []hipaa.Citation
 	Audience  []Audience
 	Options   []Option
 	When      *Condition // nil: always asked
@@ -313,17 +316,17 @@ func ParseBank(fsys fs.FS, dir string) (*Bank, error) {
 		return nil, fmt.Errorf("read question bank: %w", err)
 	}
 	var idx rawIndex
-	if err := templates.DecodeYAML(indexFile, data, "question-index.schema.json", &idx); err != nil {
+	if err := datafile.DecodeYAML(indexFile, data, "question-index.schema.json", &idx); err != nil {
 		return nil, err
 	}
-	idxRoot, _ := templates.ParseYAML(indexFile, data)
+	idxRoot, _ := datafile.ParseYAML(indexFile, data)
 
 	b := &Bank{byID: map[string]*Question{}, sectionBy: map[string]*Section{}, order: map[string]int{}}
-	var errs templates.FileErrors
+	var errs datafile.FileErrors
 	practices := map[string]bool{}
 	for i, p := range idx.Practices {
 		if practices[p.ID] {
-			errs = append(errs, nodeError(indexFile, templates.Locate(idxRoot, "practices", strconv.Itoa(i), "id"),
+			errs = append(errs, nodeError(indexFile, datafile.Locate(idxRoot, "practices", strconv.Itoa(i), "id"),
 				fmt.Sprintf("practices[%d].id", i), fmt.Sprintf("duplicate practice %q", p.ID)))
 		}
 		practices[p.ID] = true
@@ -341,7 +344,7 @@ func ParseBank(fsys fs.FS, dir string) (*Bank, error) {
 			continue
 		}
 		if !slices.Contains(idx.Sections, id) {
-			errs = append(errs, &templates.FileError{File: indexFile, Line: 1, Field: "sections",
+			errs = append(errs, &datafile.FileError{File: indexFile, Line: 1, Field: "sections",
 				Msg: fmt.Sprintf("%s is not listed in sections", path.Join(dir, e.Name()))})
 		}
 	}
@@ -351,7 +354,7 @@ func ParseBank(fsys fs.FS, dir string) (*Bank, error) {
 		data, err := fs.ReadFile(fsys, sid+".yaml")
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				errs = append(errs, &templates.FileError{File: indexFile, Field: "sections", Msg: fmt.Sprintf("section %q has no file %s", sid, file)})
+				errs = append(errs, &datafile.FileError{File: indexFile, Field: "sections", Msg: fmt.Sprintf("section %q has no file %s", sid, file)})
 				continue
 			}
 			return nil, fmt.Errorf("read question bank: %w", err)
@@ -369,22 +372,22 @@ func ParseBank(fsys fs.FS, dir string) (*Bank, error) {
 	return b, nil
 }
 
-func parseSection(b *Bank, file string, data []byte, sid string, practices map[string]bool) (*Section, templates.FileErrors) {
-	root, err := templates.ParseYAML(file, data)
+func parseSection(b *Bank, file string, data []byte, sid string, practices map[string]bool) (*Section, datafile.FileErrors) {
+	root, err := datafile.ParseYAML(file, data)
 	if err != nil {
 		return nil, asFileErrors(err)
 	}
-	if err := templates.ValidateNode(file, root, "question-bank.schema.json"); err != nil {
+	if err := datafile.ValidateNode(file, root, "question-bank.schema.json"); err != nil {
 		return nil, asFileErrors(err)
 	}
 	var raw rawSection
 	if err := root.Decode(&raw); err != nil {
-		return nil, templates.FileErrors{{File: file, Msg: err.Error()}}
+		return nil, datafile.FileErrors{{File: file, Msg: err.Error()}}
 	}
-	var errs templates.FileErrors
+	var errs datafile.FileErrors
 	at := func(field string, path ...string) func(msg string) {
 		return func(msg string) {
-			errs = append(errs, nodeError(file, templates.Locate(root, path...), field, msg))
+			errs = append(errs, nodeError(file, datafile.Locate(root, path...), field, msg))
 		}
 	}
 	if raw.Section != sid {
@@ -394,7 +397,7 @@ func parseSection(b *Bank, file string, data []byte, sid string, practices map[s
 	for i, rq := range raw.Questions {
 		qi := strconv.Itoa(i)
 		field := func(f string) string { return fmt.Sprintf("questions[%d].%s", i, f) }
-		n := templates.Locate(root, "questions", qi)
+		n := datafile.Locate(root, "questions", qi)
 		q := &Question{
 			ID: rq.ID, Section: sid, Kind: rq.Kind, Text: strings.TrimSpace(rq.Text), Help: rq.Help,
 			Audience: rq.Audience, Evidence: strings.TrimSpace(rq.Evidence), Practices: rq.Practices,
@@ -414,7 +417,7 @@ func parseSection(b *Bank, file string, data []byte, sid string, practices map[s
 			continue
 		}
 		for j, c := range rq.Citations {
-			cit, ok := templates.LookupCitation(c)
+			cit, ok := hipaa.LookupCitation(c)
 			if !ok {
 				at(field(fmt.Sprintf("citations[%d]", j)), "questions", qi, "citations", strconv.Itoa(j))(
 					fmt.Sprintf("citation %q is not in templates/hipaa/citations.yaml", c))
@@ -478,8 +481,8 @@ func parseSection(b *Bank, file string, data []byte, sid string, practices map[s
 			}
 		}
 		for _, r := range rq.Risks {
-			li, _ := ParseLevel(r.Likelihood) // the schema has checked the spelling
-			im, _ := ParseLevel(r.Impact)
+			li, _ := level.Parse(r.Likelihood) // the schema has checked the spelling
+			im, _ := level.Parse(r.Impact)
 			q.Pairs = append(q.Pairs, Pair{Threat: r.Threat, Source: r.Source, Vulnerability: r.Vulnerability,
 				Asset: r.Asset, Likelihood: li, Impact: im})
 		}
@@ -499,8 +502,8 @@ func joinStatuses(ss []Status) string {
 }
 
 // nodeError is a FileError at n's position (or the file alone when n is nil).
-func nodeError(file string, n *yaml.Node, field, msg string) *templates.FileError {
-	fe := &templates.FileError{File: file, Field: field, Msg: msg}
+func nodeError(file string, n *yaml.Node, field, msg string) *datafile.FileError {
+	fe := &datafile.FileError{File: file, Field: field, Msg: msg}
 	if n != nil {
 		fe.Line, fe.Column = n.Line, n.Column
 	}
@@ -508,14 +511,14 @@ func nodeError(file string, n *yaml.Node, field, msg string) *templates.FileErro
 }
 
 // asFileErrors flattens what templates returns into a list.
-func asFileErrors(err error) templates.FileErrors {
-	var fes templates.FileErrors
+func asFileErrors(err error) datafile.FileErrors {
+	var fes datafile.FileErrors
 	if errors.As(err, &fes) {
 		return fes
 	}
-	var fe *templates.FileError
+	var fe *datafile.FileError
 	if errors.As(err, &fe) {
-		return templates.FileErrors{fe}
+		return datafile.FileErrors{fe}
 	}
-	return templates.FileErrors{{Msg: err.Error()}}
+	return datafile.FileErrors{{Msg: err.Error()}}
 }

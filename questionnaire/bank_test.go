@@ -6,7 +6,9 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/telesra/telesra/templates"
+	"github.com/telesra/telesra/templates/hipaa"
+
+	"github.com/telesra/telesra/questionnaire/level"
 )
 
 // testBank is a small fixture bank: a screening question, controls with a follow-up and a
@@ -47,7 +49,7 @@ func TestDefaultBankHasEveryField(t *testing.T) {
 			}
 		}
 		for _, p := range q.Pairs {
-			if p.Likelihood < VeryLow || p.Likelihood > VeryHigh || p.Impact < VeryLow || p.Impact > VeryHigh {
+			if p.Likelihood < level.VeryLow || p.Likelihood > level.VeryHigh || p.Impact < level.VeryLow || p.Impact > level.VeryHigh {
 				t.Errorf("%s: pair %q has likelihood %v impact %v", q.ID, p.Threat, p.Likelihood, p.Impact)
 			}
 		}
@@ -140,42 +142,9 @@ func TestFixtureBankDefaults(t *testing.T) {
 	}
 }
 
-func TestLevels(t *testing.T) {
-	for l := VeryLow; l <= VeryHigh; l++ {
-		got, err := ParseLevel(l.ID())
-		if err != nil || got != l {
-			t.Errorf("ParseLevel(%q) = %v, %v", l.ID(), got, err)
-		}
-		if got, _ := ParseLevel(l.String()); got != l {
-			t.Errorf("ParseLevel(%q) = %v", l.String(), got)
-		}
-	}
-	if _, err := ParseLevel("medium"); err == nil {
-		t.Error("medium accepted")
-	}
-	values := []int{0, 2, 5, 8, 10}
-	for l := VeryLow; l <= VeryHigh; l++ {
-		if l.Value() != values[l-1] {
-			t.Errorf("%v.Value() = %d", l, l.Value())
-		}
-	}
-	// NIST SP 800-30 Rev. 1 Table I-2, as printed in the reference (rows likelihood VH..VL).
-	table := map[Level]string{VeryHigh: "VL L M H VH", High: "VL L M H VH", Moderate: "VL L M M H", Low: "VL L L L M", VeryLow: "VL VL VL L L"}
-	abbrev := map[Level]string{VeryLow: "VL", Low: "L", Moderate: "M", High: "H", VeryHigh: "VH"}
-	for li, row := range table {
-		var got []string
-		for im := VeryLow; im <= VeryHigh; im++ {
-			got = append(got, abbrev[RiskLevel(li, im)])
-		}
-		if strings.Join(got, " ") != row {
-			t.Errorf("likelihood %v: %s, want %s", li, strings.Join(got, " "), row)
-		}
-	}
-}
-
 func TestCitationTableUnchanged(t *testing.T) {
-	// The scoring walks templates.Citations(); a table that fails to load would panic there.
-	if n := len(templates.Citations()); n != 65 {
+	// The scoring walks hipaa.Citations(); a table that fails to load would panic there.
+	if n := len(hipaa.Citations()); n != 65 {
 		t.Fatalf("citation table has %d entries; the reference lists 65", n)
 	}
 }

@@ -3,7 +3,7 @@ package questionnaire
 import (
 	"testing"
 
-	"github.com/telesra/telesra/templates"
+	"github.com/telesra/telesra/templates/hipaa"
 )
 
 // TestEveryCitationHasAQuestion is the coverage test: every standard and implementation
@@ -21,13 +21,13 @@ func TestEveryCitationHasAQuestion(t *testing.T) {
 		}
 	}
 	var missing int
-	for _, c := range templates.Citations() {
+	for _, c := range hipaa.Citations() {
 		if len(evidenced[c.Citation]) == 0 {
 			missing++
 			t.Errorf("%s %s (%s): no question evidences it", c.Citation, c.Name, c.Kind)
 		}
 	}
-	t.Logf("%d citations, %d without a question", len(templates.Citations()), missing)
+	t.Logf("%d citations, %d without a question", len(hipaa.Citations()), missing)
 }
 
 // referencePractices are the telehealth practices listed at the end of the reference

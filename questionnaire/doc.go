@@ -8,10 +8,10 @@
 // [DefaultBank] (or [LoadBank]) returns the embedded bank: [Bank.Sections] in the order asked,
 // each with its [Question]s. A question has a stable ID ("tech.mfa-remote"), plain-language
 // Text and [Help] (why, what good looks like, an example), the HIPAA Citations it evidences
-// (templates.Citation, whose Kind says standard / required / addressable), the Audience who
+// (hipaa.Citation, whose Kind says standard / required / addressable), the Audience who
 // should answer, its Options, an optional follow-up [Condition] (When), an Evidence prompt, the
 // telehealth Practices it covers, and the threat-vulnerability [Pair]s a gap implies, each with
-// a default NIST SP 800-30 likelihood and impact ([Level], VeryLow..VeryHigh).
+// a default NIST SP 800-30 likelihood and impact ([level.Level], level.VeryLow..VeryHigh).
 //
 // Screening questions (Kind [KindScreening], answered Yes/No) decide which control questions
 // apply: a control question a screening answer rules out scores as not applicable. Questions of

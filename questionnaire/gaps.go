@@ -3,7 +3,7 @@ package questionnaire
 import (
 	"slices"
 
-	"github.com/telesra/telesra/templates"
+	"github.com/telesra/telesra/templates/hipaa"
 )
 
 // Gap is an answered control question whose safeguard is not fully in place: partial, not
@@ -12,7 +12,7 @@ type Gap struct {
 	Question  *Question
 	Section   *Section
 	Status    Status // Partial, NotImplemented or Unknown
-	Citations []templates.Citation
+	Citations []hipaa.Citation
 	Notes     string
 	Evidence  []string
 	Flagged   bool

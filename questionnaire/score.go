@@ -3,12 +3,12 @@ package questionnaire
 import (
 	"slices"
 
-	"github.com/telesra/telesra/templates"
+	"github.com/telesra/telesra/templates/hipaa"
 )
 
 // CitationScore is how well one HIPAA citation is met.
 type CitationScore struct {
-	Citation templates.Citation
+	Citation hipaa.Citation
 	Result   Result
 	// Questions are the IDs of the questions that decided the result (asked, screened out, or
 	// skipped and scored as their parent's answer).
@@ -127,7 +127,7 @@ func Score(b *Bank, a *Answers) *Scores {
 	}
 
 	byGuard := map[string]*SafeguardScore{}
-	for _, c := range templates.Citations() {
+	for _, c := range hipaa.Citations() {
 		var sts []Status
 		var ids []string
 		for _, e := range qs {
@@ -196,7 +196,7 @@ func Score(b *Bank, a *Answers) *Scores {
 
 // evidences reports whether q counts towards citation c: it cites c, or c is a standard and q
 // cites one of its implementation specifications.
-func evidences(q *Question, c templates.Citation) bool {
+func evidences(q *Question, c hipaa.Citation) bool {
 	for _, qc := range q.Citations {
 		if qc.Citation == c.Citation || (c.Kind == "standard" && qc.Standard == c.Citation) {
 			return true
@@ -244,7 +244,7 @@ func rollUp(sts []Status) Result {
 // SafeguardNames lists the safeguards in table order.
 func SafeguardNames() []string {
 	var out []string
-	for _, c := range templates.Citations() {
+	for _, c := range hipaa.Citations() {
 		if !slices.Contains(out, c.Safeguard) {
 			out = append(out, c.Safeguard)
 		}

@@ -3,6 +3,8 @@ package questionnaire
 import (
 	"strings"
 	"testing"
+
+	"github.com/telesra/telesra/questionnaire/level"
 )
 
 func TestRollUp(t *testing.T) {
@@ -157,7 +159,7 @@ func TestGaps(t *testing.T) {
 	if g.Section.ID != "b" || g.Notes != "email has no MFA" || g.Evidence[0] != "mfa.png" || len(g.Citations) != 1 || g.Profile != "" {
 		t.Errorf("gap %+v", g)
 	}
-	if p := g.Pairs[0]; p.Threat != "Account takeover" || p.Likelihood != High || p.Impact != High || p.Source != Adversarial {
+	if p := g.Pairs[0]; p.Threat != "Account takeover" || p.Likelihood != level.High || p.Impact != level.High || p.Source != Adversarial {
 		t.Errorf("pair %+v", p)
 	}
 	if !gaps[1].Flagged {

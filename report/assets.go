@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/telesra/telesra/templates/datafile"
 
-	"github.com/telesra/telesra/templates"
+	"go.yaml.in/yaml/v3"
 )
 
 // AssetsFile is the asset map's name inside a workspace.
@@ -65,20 +65,20 @@ func LoadAssets(dir string, ephiSystems []string) (*Assets, error) {
 // ParseAssets validates the text of an asset map against its schema and the assessment's ePHI
 // systems, with file:line errors.
 func ParseAssets(file string, data []byte, ephiSystems []string) (*Assets, error) {
-	root, err := templates.ParseYAML(file, data)
+	root, err := datafile.ParseYAML(file, data)
 	if err != nil {
 		return nil, err
 	}
-	if err := templates.ValidateNode(file, root, "assets.schema.json"); err != nil {
+	if err := datafile.ValidateNode(file, root, "assets.schema.json"); err != nil {
 		return nil, err
 	}
 	var raw struct {
 		Assets []AssetEntry `yaml:"assets"`
 	}
 	if err := root.Decode(&raw); err != nil {
-		return nil, &templates.FileError{File: file, Msg: err.Error()}
+		return nil, &datafile.FileError{File: file, Msg: err.Error()}
 	}
-	var errs templates.FileErrors
+	var errs datafile.FileErrors
 	for i, a := range raw.Assets {
 		for j, t := range a.Targets {
 			if _, err := path.Match(t, ""); err != nil {
@@ -107,9 +107,9 @@ func ParseAssets(file string, data []byte, ephiSystems []string) (*Assets, error
 }
 
 // located is a FileError at the node a path names in a parsed file.
-func located(file string, root *yaml.Node, msg string, path ...string) *templates.FileError {
-	fe := &templates.FileError{File: file, Field: fieldPath(path), Msg: msg}
-	if n := templates.Locate(root, path...); n != nil {
+func located(file string, root *yaml.Node, msg string, path ...string) *datafile.FileError {
+	fe := &datafile.FileError{File: file, Field: fieldPath(path), Msg: msg}
+	if n := datafile.Locate(root, path...); n != nil {
 		fe.Line, fe.Column = n.Line, n.Column
 	}
 	return fe

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/telesra/telesra/questionnaire/level"
+
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/gobolditalic"
@@ -47,11 +49,11 @@ func hexRGB(s string) rgb {
 
 // plainLevel says what a level of risk means to a practice, for the executive summary.
 var plainLevel = map[Level]string{
-	questionnaire.VeryHigh: "serious harm to patients' information is likely and could happen at any time; act now",
-	questionnaire.High:     "serious harm to patients' information is likely; fix these within weeks, not months",
-	questionnaire.Moderate: "harm is possible; plan the fixes for the coming months",
-	questionnaire.Low:      "exposure is limited; deal with it in routine maintenance",
-	questionnaire.VeryLow:  "exposure is negligible",
+	level.VeryHigh: "serious harm to patients' information is likely and could happen at any time; act now",
+	level.High:     "serious harm to patients' information is likely; fix these within weeks, not months",
+	level.Moderate: "harm is possible; plan the fixes for the coming months",
+	level.Low:      "exposure is limited; deal with it in routine maintenance",
+	level.VeryLow:  "exposure is negligible",
 }
 
 type tocEntry struct {

@@ -13,10 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/agnivade/levenshtein"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/telesra/telesra/templates"
 )
 
 var riskIDRE = regexp.MustCompile(`^R-[0-9a-f]{8}$`)
@@ -124,18 +124,18 @@ func LoadPlan(dir string) (*Plan, error) {
 // ParsePlan validates the text of a remediation plan, with file:line errors: the schema, then
 // an acceptance on every accepted risk.
 func ParsePlan(file string, data []byte) (*Plan, error) {
-	root, err := templates.ParseYAML(file, data)
+	root, err := datafile.ParseYAML(file, data)
 	if err != nil {
 		return nil, err
 	}
 	// Risk IDs are keys, which a schema error would place at the top of the file: check them
 	// first, at their own line.
-	if list := templates.Locate(root, "risks"); list != nil && list.Kind == yaml.MappingNode {
-		var errs templates.FileErrors
+	if list := datafile.Locate(root, "risks"); list != nil && list.Kind == yaml.MappingNode {
+		var errs datafile.FileErrors
 		for i := 0; i+1 < len(list.Content); i += 2 {
 			k := list.Content[i]
 			if !riskIDRE.MatchString(k.Value) {
-				errs = append(errs, &templates.FileError{File: file, Line: k.Line, Column: k.Column, Field: "risks." + k.Value,
+				errs = append(errs, &datafile.FileError{File: file, Line: k.Line, Column: k.Column, Field: "risks." + k.Value,
 					Msg: fmt.Sprintf("%q is not a risk ID (R- and 8 hex digits, as telesra risks list prints them)", k.Value)})
 			}
 		}
@@ -143,18 +143,18 @@ func ParsePlan(file string, data []byte) (*Plan, error) {
 			return nil, errs
 		}
 	}
-	if err := templates.ValidateNode(file, root, "remediation.schema.json"); err != nil {
+	if err := datafile.ValidateNode(file, root, "remediation.schema.json"); err != nil {
 		return nil, err
 	}
 	var raw struct {
 		Risks map[string]*Entry `yaml:"risks"`
 	}
 	if err := root.Decode(&raw); err != nil {
-		return nil, &templates.FileError{File: file, Msg: err.Error()}
+		return nil, &datafile.FileError{File: file, Msg: err.Error()}
 	}
 	p := NewPlan(file)
-	var errs templates.FileErrors
-	if list := templates.Locate(root, "risks"); list != nil && list.Kind == yaml.MappingNode {
+	var errs datafile.FileErrors
+	if list := datafile.Locate(root, "risks"); list != nil && list.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(list.Content); i += 2 {
 			id := list.Content[i].Value
 			e := raw.Risks[id]
@@ -178,8 +178,8 @@ func ParsePlan(file string, data []byte) (*Plan, error) {
 func (p *Plan) Line(id string) int { return p.lines[id] }
 
 // entryError is a FileError at a risk's entry.
-func (p *Plan) entryError(id, msg string) *templates.FileError {
-	return &templates.FileError{File: p.File, Line: p.lines[id], Field: "risks." + id, Msg: msg}
+func (p *Plan) entryError(id, msg string) *datafile.FileError {
+	return &datafile.FileError{File: p.File, Line: p.lines[id], Field: "risks." + id, Msg: msg}
 }
 
 // Marshal renders the plan as remediation.yaml, risks in ID order under an explanatory header.

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/questionnaire"
-	"github.com/telesra/telesra/templates"
 )
 
 func TestStatusTransitions(t *testing.T) {
@@ -174,7 +175,7 @@ func TestBadPlanNamesTheLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Build(Inputs{Scan: fixtureScan(t), Bank: questionnaire.DefaultBank(), Plan: plan})
-	var fe templates.FileErrors
+	var fe datafile.FileErrors
 	if !errors.As(err, &fe) || fe[0].Line != 3 || !strings.Contains(err.Error(), "did you mean "+real) {
 		t.Fatalf("unknown ID: %v", err)
 	}

@@ -11,9 +11,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/telesra/telesra/templates/hipaa"
+
+	"github.com/telesra/telesra/questionnaire/level"
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/questionnaire"
-	"github.com/telesra/telesra/templates"
 )
 
 // Where a risk came from.
@@ -83,7 +87,7 @@ type Risk struct {
 	Likelihood, Impact Rating
 	Level              Level
 
-	Citations []templates.Citation
+	Citations []hipaa.Citation
 	Findings  []string // finding IDs
 	Answers   []string // question IDs
 	Severity  string   // the worst finding's severity ("" without findings)
@@ -404,9 +408,9 @@ func rate(start Level, startRule, startReason string, rules []*Rule, f facts, a 
 		case rule.Set != 0:
 			r.Level = rule.Set
 		case rule.Raise > 0:
-			r.Level = min(r.Level+Level(rule.Raise), questionnaire.VeryHigh)
+			r.Level = min(r.Level+Level(rule.Raise), level.VeryHigh)
 		case rule.Lower > 0:
-			r.Level = max(r.Level-Level(rule.Lower), questionnaire.VeryLow)
+			r.Level = max(r.Level-Level(rule.Lower), level.VeryLow)
 		}
 		r.Rules = append(r.Rules, rule.ID)
 		step := RatingStep{Rule: rule.ID}
@@ -491,7 +495,7 @@ func score(g *group, rules *Rules, in Inputs) *Risk {
 			cites[c.Citation] = true
 		}
 	}
-	for _, c := range templates.Citations() {
+	for _, c := range hipaa.Citations() {
 		if cites[c.Citation] {
 			k.Citations = append(k.Citations, c)
 		}
@@ -541,7 +545,7 @@ func applyPlan(reg *Register, p *Plan, today string) error {
 	if p == nil {
 		return nil
 	}
-	var errs templates.FileErrors
+	var errs datafile.FileErrors
 	for _, id := range slices.Sorted(maps.Keys(p.Entries)) {
 		e := p.Entries[id]
 		k, ok := reg.byID[id]
@@ -551,7 +555,7 @@ func applyPlan(reg *Register, p *Plan, today string) error {
 				continue
 			}
 			k = &Risk{ID: id, Title: e.Title, Asset: Asset{Name: e.Asset}, Detected: false}
-			k.Level, _ = questionnaire.ParseLevel(e.Level)
+			k.Level, _ = level.Parse(e.Level)
 			reg.Risks = append(reg.Risks, k)
 			reg.byID[id] = k
 		}

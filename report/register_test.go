@@ -5,9 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/telesra/telesra/templates/hipaa"
+
+	"github.com/telesra/telesra/questionnaire/level"
+
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/questionnaire"
-	"github.com/telesra/telesra/templates"
 )
 
 // riskOn finds the risk of a weakness on a target (or practice-wide for a question).
@@ -63,7 +66,7 @@ func TestMergeRules(t *testing.T) {
 		if !slices.Contains(k.Answers, "tech.mfa-remote") || k.Source != SourceBoth {
 			t.Errorf("%s: answers %v, source %s; want tech.mfa-remote merged in (both)", k.Asset.Target, k.Answers, k.Source)
 		}
-		if !slices.ContainsFunc(k.Citations, func(c templates.Citation) bool { return c.Citation == "164.312(d)" }) {
+		if !slices.ContainsFunc(k.Citations, func(c hipaa.Citation) bool { return c.Citation == "164.312(d)" }) {
 			t.Errorf("%s: citations %v lack 164.312(d)", k.Asset.Target, k.Citations)
 		}
 	}
@@ -110,19 +113,19 @@ func TestScoringRulesSetLikelihoodAndImpact(t *testing.T) {
 		likelihoodRules, impactRules []string
 	}{
 		// KEV sets Very High whatever else applies.
-		{"unpatched-software", "203.0.113.10:22", questionnaire.VeryHigh, questionnaire.High, questionnaire.High,
+		{"unpatched-software", "203.0.113.10:22", level.VeryHigh, level.High, level.High,
 			[]string{"weakness:unpatched-software", "severity-critical", "potential-only", "internet-exposed", "known-exploited"}, []string{"weakness:unpatched-software"}},
 		// Internet exposure raises, a mitigating control (tele.vpn implemented in the sample) lowers.
-		{"password-only-login", "203.0.113.10:22", questionnaire.High, questionnaire.High, questionnaire.High,
+		{"password-only-login", "203.0.113.10:22", level.High, level.High, level.High,
 			[]string{"weakness:password-only-login", "internet-exposed", "mitigating-control"}, []string{"weakness:password-only-login"}},
 		// Medium severity lowers; an internet-facing portal raises again.
-		{"weak-tls", "portal.riverside.example:443", questionnaire.Moderate, questionnaire.High, questionnaire.Moderate,
+		{"weak-tls", "portal.riverside.example:443", level.Moderate, level.High, level.Moderate,
 			[]string{"weakness:weak-tls", "severity-medium", "internet-exposed"}, []string{"weakness:weak-tls"}},
 		// An asset without ePHI lowers impact by two.
-		{"legacy-cleartext-login", "10.20.0.9:21", questionnaire.High, questionnaire.Low, questionnaire.Low,
+		{"legacy-cleartext-login", "10.20.0.9:21", level.High, level.Low, level.Low,
 			[]string{"weakness:legacy-cleartext-login"}, []string{"weakness:legacy-cleartext-login", "no-ephi"}},
 		// Internal EHR over HTTP: defaults stand.
-		{"cleartext-transport", "10.20.0.5:80", questionnaire.Moderate, questionnaire.High, questionnaire.Moderate,
+		{"cleartext-transport", "10.20.0.5:80", level.Moderate, level.High, level.Moderate,
 			[]string{"weakness:cleartext-transport"}, []string{"weakness:cleartext-transport"}},
 	} {
 		k := riskOn(t, reg, tc.weakness, tc.target)
@@ -140,7 +143,7 @@ func TestScoringRulesSetLikelihoodAndImpact(t *testing.T) {
 	// Without an asset map, nothing is known about ePHI: the impact stays and the row says why.
 	bare := build(t, fixtureScan(t), nil, nil, nil)
 	nas := riskOn(t, bare, "legacy-cleartext-login", "10.20.0.9:21")
-	if nas.Impact.Level != questionnaire.High || !slices.Contains(nas.Impact.Rules, "ephi-unmapped") || nas.Asset.Exposure != ExposureInternal {
+	if nas.Impact.Level != level.High || !slices.Contains(nas.Impact.Rules, "ephi-unmapped") || nas.Asset.Exposure != ExposureInternal {
 		t.Errorf("unmapped NAS: impact %s rules %v exposure %s", nas.Impact.Level, nas.Impact.Rules, nas.Asset.Exposure)
 	}
 	// A partial answer lowers a practice-wide risk's likelihood by one from the bank's default.
@@ -199,7 +202,7 @@ func TestRegisterOrderAndCounts(t *testing.T) {
 	if total != open || open != len(reg.Risks) {
 		t.Errorf("heat map %d, open %d, risks %d: every risk is open and plotted", total, open, len(reg.Risks))
 	}
-	if reg.Overall() != questionnaire.High {
+	if reg.Overall() != level.High {
 		t.Errorf("overall %s", reg.Overall())
 	}
 }

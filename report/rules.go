@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/telesra/telesra/questionnaire/level"
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/questionnaire"
 	"github.com/telesra/telesra/templates"
@@ -13,11 +16,11 @@ import (
 
 // Level is a value on the NIST SP 800-30 five-level scale; the register shares the
 // questionnaire's type so a question's default likelihood and impact need no conversion.
-type Level = questionnaire.Level
+type Level = level.Level
 
 // Levels lists the five levels, lowest first.
 func Levels() []Level {
-	return []Level{questionnaire.VeryLow, questionnaire.Low, questionnaire.Moderate, questionnaire.High, questionnaire.VeryHigh}
+	return []Level{level.VeryLow, level.Low, level.Moderate, level.High, level.VeryHigh}
 }
 
 // Rules are the scoring rules (templates/risk/scoring.yaml): the risk matrix, the weaknesses
@@ -139,27 +142,27 @@ type rawRules struct {
 // schema cannot say (a rule moves a level at most one way, weakness IDs are unique, a question
 // belongs to at most one weakness, questions exist in the bank), each with file:line.
 func ParseRules(file string, data []byte) (*Rules, error) {
-	root, err := templates.ParseYAML(file, data)
+	root, err := datafile.ParseYAML(file, data)
 	if err != nil {
 		return nil, err
 	}
-	if err := templates.ValidateNode(file, root, "scoring.schema.json"); err != nil {
+	if err := datafile.ValidateNode(file, root, "scoring.schema.json"); err != nil {
 		return nil, err
 	}
 	var raw rawRules
 	if err := root.Decode(&raw); err != nil {
-		return nil, &templates.FileError{File: file, Msg: err.Error()}
+		return nil, &datafile.FileError{File: file, Msg: err.Error()}
 	}
-	var errs templates.FileErrors
+	var errs datafile.FileErrors
 	at := func(msg string, path ...string) {
-		fe := &templates.FileError{File: file, Field: strings.Join(path, "."), Msg: msg}
-		if n := templates.Locate(root, path...); n != nil {
+		fe := &datafile.FileError{File: file, Field: strings.Join(path, "."), Msg: msg}
+		if n := datafile.Locate(root, path...); n != nil {
 			fe.Line, fe.Column = n.Line, n.Column
 		}
 		errs = append(errs, fe)
 	}
 	lv := func(s string) Level {
-		l, _ := questionnaire.ParseLevel(s) // the schema allows only the five spellings
+		l, _ := level.Parse(s) // the schema allows only the five spellings
 		return l
 	}
 	r := &Rules{Version: raw.Version, byQuestion: map[string]*Weakness{}}
@@ -245,8 +248,8 @@ func ParseRules(file string, data []byte) (*Rules, error) {
 // RiskLevel is the level of risk of a likelihood and an impact, read from the rules' matrix
 // (Table I-2 of NIST SP 800-30 Rev. 1). It returns 0 when either is not a level.
 func (r *Rules) RiskLevel(likelihood, impact Level) Level {
-	if likelihood < questionnaire.VeryLow || likelihood > questionnaire.VeryHigh ||
-		impact < questionnaire.VeryLow || impact > questionnaire.VeryHigh {
+	if likelihood < level.VeryLow || likelihood > level.VeryHigh ||
+		impact < level.VeryLow || impact > level.VeryHigh {
 		return 0
 	}
 	return r.Matrix[likelihood-1][impact-1]

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/telesra/telesra/questionnaire/level"
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/telesra/telesra/questionnaire"
 	"github.com/telesra/telesra/templates"
 )
@@ -27,12 +30,12 @@ func TestMatrixIsTableI2EveryCell(t *testing.T) {
 			if got.String() != tableI2[i][j] {
 				t.Errorf("likelihood %s x impact %s = %s, Table I-2 says %s", l, im, got, tableI2[i][j])
 			}
-			if q := questionnaire.RiskLevel(l, im); q != got {
+			if q := level.Risk(l, im); q != got {
 				t.Errorf("likelihood %s x impact %s: the register says %s, the questionnaire %s", l, im, got, q)
 			}
 		}
 	}
-	if rules.RiskLevel(0, questionnaire.High) != 0 || rules.RiskLevel(questionnaire.High, 6) != 0 {
+	if rules.RiskLevel(0, level.High) != 0 || rules.RiskLevel(level.High, 6) != 0 {
 		t.Error("a missing level must give no risk level")
 	}
 }
@@ -90,8 +93,8 @@ func TestBadRulesNameTheLine(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want it to mention %q", err, tc.want)
 			}
-			var fe templates.FileErrors
-			var one *templates.FileError
+			var fe datafile.FileErrors
+			var one *datafile.FileError
 			if !errors.As(err, &fe) && !errors.As(err, &one) {
 				t.Fatalf("error %T is not a file error", err)
 			}

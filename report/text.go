@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/telesra/telesra/questionnaire/level"
+
 	"github.com/telesra/telesra/checks"
-	"github.com/telesra/telesra/questionnaire"
 )
 
 // maxEvidenceValue bounds one evidence value in the human formats; the JSON and OSCAL keep the
@@ -66,7 +67,7 @@ func hardWrap(s string, width int) []string {
 
 // levelOrDash prints a level, or a dash for a risk that has none (one only the plan remembers).
 func levelOrDash(l Level) string {
-	if l < questionnaire.VeryLow {
+	if l < level.VeryLow {
 		return "-"
 	}
 	return l.String()

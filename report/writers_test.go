@@ -13,11 +13,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/xuri/excelize/v2"
 
 	"github.com/telesra/telesra/checks/checkstest"
 	"github.com/telesra/telesra/questionnaire"
-	"github.com/telesra/telesra/templates"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -98,11 +99,11 @@ func TestJSONGoldenAndSchema(t *testing.T) {
 	r := fixtureReport(t, fixturePlan(t))
 	out := render(t, func(w *bytes.Buffer, r *Report) error { return WriteJSON(w, r) }, r)
 	golden(t, "risk-register.json", out)
-	root, err := templates.ParseYAML("risk-register.json", out)
+	root, err := datafile.ParseYAML("risk-register.json", out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := templates.ValidateNode("risk-register.json", root, "register.schema.json"); err != nil {
+	if err := datafile.ValidateNode("risk-register.json", root, "register.schema.json"); err != nil {
 		t.Fatalf("the JSON register does not match its schema: %v", err)
 	}
 	for _, want := range []string{`"id": "` + vanishedID + `"`, `"status": "fixed_verify"`, `"status": "accepted"`, `"known-exploited"`} {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/telesra/telesra/questionnaire/level"
+
 	"github.com/xuri/excelize/v2"
 
 	"github.com/telesra/telesra/questionnaire"
@@ -13,11 +15,11 @@ import (
 // Level colours shared by the PDF and the workbook (fill, then text), after the usual
 // red-amber-green of risk heat maps.
 var levelColours = map[Level][2]string{
-	questionnaire.VeryHigh: {"B71C1C", "FFFFFF"},
-	questionnaire.High:     {"E65100", "FFFFFF"},
-	questionnaire.Moderate: {"F9A825", "000000"},
-	questionnaire.Low:      {"9CCC65", "000000"},
-	questionnaire.VeryLow:  {"C8E6C9", "000000"},
+	level.VeryHigh: {"B71C1C", "FFFFFF"},
+	level.High:     {"E65100", "FFFFFF"},
+	level.Moderate: {"F9A825", "000000"},
+	level.Low:      {"9CCC65", "000000"},
+	level.VeryLow:  {"C8E6C9", "000000"},
 }
 
 // maxCell is the most text Excel keeps in one cell.

@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/telesra/telesra/checks"
-	"github.com/telesra/telesra/templates"
 )
 
 // corpus is testdata/banners.yaml.
@@ -83,7 +84,7 @@ func loadCorpus(t *testing.T) (corpus, time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := templates.ParseYAML("testdata/banners.yaml", data)
+	root, err := datafile.ParseYAML("testdata/banners.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,13 +14,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/google/renameio/v2"
 	cvss30 "github.com/pandatix/go-cvss/30"
 	cvss31 "github.com/pandatix/go-cvss/31"
 	cvss40 "github.com/pandatix/go-cvss/40"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/telesra/telesra/templates"
 )
 
 // FeedKind is a feed format `telesra feeds import` understands.
@@ -56,7 +56,7 @@ const maxFeedBytes = 64 << 20
 
 // feedError is bad input in a feed, as a FileError so the CLI exits 2 and names file:line.
 func feedError(file string, line, col int, format string, args ...any) error {
-	return &templates.FileError{File: file, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
+	return &datafile.FileError{File: file, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
 }
 
 // ImportFeed validates a downloaded feed and writes it, converted, into the knowledge-base
@@ -84,14 +84,14 @@ func ImportFeed(dir, file string, data []byte, o ImportOptions) (*ImportResult, 
 		}
 	}
 	// A YAML tree of the same JSON gives line numbers for errors inside records.
-	root, _ := templates.ParseYAML(file, data)
+	root, _ := datafile.ParseYAML(file, data)
 	pos := func(path ...string) (int, int) {
 		if root == nil {
 			return 0, 0
 		}
 		n := root
 		if len(path) > 0 {
-			if n = templates.Locate(root, path...); n == nil {
+			if n = datafile.Locate(root, path...); n == nil {
 				return 0, 0
 			}
 		}
@@ -778,7 +778,7 @@ func mergeOSV(path string, doc kbDoc) (kbDoc, error) {
 	}
 	var old kbDoc
 	if err := yaml.Unmarshal(data, &old); err != nil {
-		return kbDoc{}, &templates.FileError{File: path, Msg: "existing OSV copy is unreadable: " + err.Error()}
+		return kbDoc{}, &datafile.FileError{File: path, Msg: "existing OSV copy is unreadable: " + err.Error()}
 	}
 	byID := map[string]int{}
 	for i, v := range doc.Vulnerabilities {

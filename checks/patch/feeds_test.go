@@ -9,10 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	cvss31 "github.com/pandatix/go-cvss/31"
 
 	"github.com/telesra/telesra/checks"
-	"github.com/telesra/telesra/templates"
 )
 
 var importDay = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -145,7 +146,7 @@ func TestImportBadFeedsLeaveKBUntouched(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), name) {
 				t.Errorf("error %q should name %s and say %q", err, name, tt.want)
 			}
-			var fe *templates.FileError
+			var fe *datafile.FileError
 			if tt.line && (!errors.As(err, &fe) || fe.Line == 0) {
 				t.Errorf("error %q carries no line number", err)
 			}
@@ -273,7 +274,7 @@ func TestCorruptUserCopyIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := LoadKB(dir)
-	var fe templates.FileErrors
+	var fe datafile.FileErrors
 	if !errors.As(err, &fe) || fe[0].Line != 3 {
 		t.Fatalf("want a file error at line 3, got %v", err)
 	}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/telesra/telesra/templates"
@@ -359,8 +361,8 @@ func (kb *KB) add(f kbFile) error {
 		return err
 	}
 	at := func(msg string, path ...string) error {
-		e := &templates.FileError{File: f.name, Msg: msg}
-		if n := templates.Locate(root, path...); n != nil {
+		e := &datafile.FileError{File: f.name, Msg: msg}
+		if n := datafile.Locate(root, path...); n != nil {
 			e.Line, e.Column = n.Line, n.Column
 		}
 		return e
@@ -397,16 +399,16 @@ func (kb *KB) add(f kbFile) error {
 
 // decodeKBFile parses and validates one file against the schema.
 func decodeKBFile(f kbFile) (*yaml.Node, kbDoc, error) {
-	root, err := templates.ParseYAML(f.name, f.data)
+	root, err := datafile.ParseYAML(f.name, f.data)
 	if err != nil {
 		return nil, kbDoc{}, err
 	}
-	if err := templates.ValidateNode(f.name, root, kbSchema); err != nil {
+	if err := datafile.ValidateNode(f.name, root, kbSchema); err != nil {
 		return nil, kbDoc{}, err
 	}
 	var doc kbDoc
 	if err := root.Decode(&doc); err != nil {
-		return nil, kbDoc{}, &templates.FileError{File: f.name, Line: root.Line, Msg: err.Error()}
+		return nil, kbDoc{}, &datafile.FileError{File: f.name, Line: root.Line, Msg: err.Error()}
 	}
 	return root, doc, nil
 }

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/telesra/telesra/templates/hipaa"
+
 	"github.com/telesra/telesra/checks"
-	"github.com/telesra/telesra/templates"
 )
 
 func TestParseSuite(t *testing.T) {
@@ -201,7 +202,7 @@ func TestRegistry(t *testing.T) {
 		if !slices.Contains(c.HIPAA, "164.312(e)(1)") {
 			t.Errorf("%s does not cite 164.312(e)(1)", id)
 		}
-		if bad := templates.UnknownCitations(c.HIPAA); len(bad) > 0 {
+		if bad := hipaa.UnknownCitations(c.HIPAA); len(bad) > 0 {
 			t.Errorf("%s: unknown citations %v", id, bad)
 		}
 	}

@@ -11,6 +11,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/telesra/telesra/templates/hipaa"
+
+	"github.com/telesra/telesra/templates/datafile"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/telesra/telesra/checks"
@@ -122,16 +126,16 @@ var (
 )
 
 // ParseTemplate reads one template and checks everything telesra requires of it. The error names
-// file:line:column and the field (templates.FileError, FileErrors).
+// file:line:column and the field (datafile.FileError, FileErrors).
 func ParseTemplate(file string, data []byte) (*Template, error) {
-	root, err := templates.ParseYAML(file, data)
+	root, err := datafile.ParseYAML(file, data)
 	if err != nil {
 		return nil, err
 	}
 	if root.Kind != yaml.MappingNode {
-		return nil, &templates.FileError{File: file, Line: root.Line, Column: root.Column, Msg: "a template is a YAML mapping"}
+		return nil, &datafile.FileError{File: file, Line: root.Line, Column: root.Column, Msg: "a template is a YAML mapping"}
 	}
-	var errs templates.FileErrors
+	var errs datafile.FileErrors
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		why, bad := forbidden[k.Value]
@@ -139,7 +143,7 @@ func ParseTemplate(file string, data []byte) (*Template, error) {
 			bad = false
 		}
 		if bad {
-			errs = append(errs, &templates.FileError{File: file, Line: k.Line, Column: k.Column, Field: k.Value, Msg: why})
+			errs = append(errs, &datafile.FileError{File: file, Line: k.Line, Column: k.Column, Field: k.Value, Msg: why})
 		}
 		if (k.Value == "http" || k.Value == "requests") && v.Kind == yaml.SequenceNode {
 			for j, req := range v.Content {
@@ -149,7 +153,7 @@ func ParseTemplate(file string, data []byte) (*Template, error) {
 				for m := 0; m+1 < len(req.Content); m += 2 {
 					rk, rv := req.Content[m], req.Content[m+1]
 					if why, bad := forbiddenRequestKeys[rk.Value]; bad && rv.Value == "true" {
-						errs = append(errs, &templates.FileError{File: file, Line: rk.Line, Column: rk.Column,
+						errs = append(errs, &datafile.FileError{File: file, Line: rk.Line, Column: rk.Column,
 							Field: fmt.Sprintf("%s[%d].%s", k.Value, j, rk.Value), Msg: why})
 					}
 				}
@@ -157,26 +161,26 @@ func ParseTemplate(file string, data []byte) (*Template, error) {
 		}
 	}
 	if loc := interactshRE.FindIndex(data); loc != nil {
-		errs = append(errs, &templates.FileError{File: file, Line: lineOf(data, loc[0]),
+		errs = append(errs, &datafile.FileError{File: file, Line: lineOf(data, loc[0]),
 			Msg: "interactsh (out-of-band) requests are not allowed: they contact a third-party server"})
 	}
 	if loc := resolveRE.FindIndex(data); loc != nil {
-		errs = append(errs, &templates.FileError{File: file, Line: lineOf(data, loc[0]),
+		errs = append(errs, &datafile.FileError{File: file, Line: lineOf(data, loc[0]),
 			Msg: "the resolve() DSL function is not allowed: it queries public DNS resolvers"})
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	if err := templates.ValidateNode(file, root, "nuclei-template.schema.json"); err != nil {
+	if err := datafile.ValidateNode(file, root, "nuclei-template.schema.json"); err != nil {
 		return nil, err
 	}
 	var doc templateDoc
 	if err := root.Decode(&doc); err != nil {
-		return nil, &templates.FileError{File: file, Line: root.Line, Column: root.Column, Msg: err.Error()}
+		return nil, &datafile.FileError{File: file, Line: root.Line, Column: root.Column, Msg: err.Error()}
 	}
-	if bad := templates.UnknownCitations(doc.Info.Metadata.Telesra.HIPAA); len(bad) > 0 {
-		n := templates.Locate(root, "info", "metadata", "telesra", "hipaa")
-		fe := &templates.FileError{File: file, Field: "info.metadata.telesra.hipaa",
+	if bad := hipaa.UnknownCitations(doc.Info.Metadata.Telesra.HIPAA); len(bad) > 0 {
+		n := datafile.Locate(root, "info", "metadata", "telesra", "hipaa")
+		fe := &datafile.FileError{File: file, Field: "info.metadata.telesra.hipaa",
 			Msg: fmt.Sprintf("unknown HIPAA citations %s (see templates/hipaa/citations.yaml)", strings.Join(bad, ", "))}
 		if n != nil {
 			fe.Line, fe.Column = n.Line, n.Column
@@ -184,11 +188,11 @@ func ParseTemplate(file string, data []byte) (*Template, error) {
 		return nil, fe
 	}
 	if len(doc.HTTP) == 0 && len(doc.Requests) == 0 {
-		return nil, &templates.FileError{File: file, Line: root.Line, Column: root.Column, Field: "http", Msg: "an http template needs at least one request"}
+		return nil, &datafile.FileError{File: file, Line: root.Line, Column: root.Column, Field: "http", Msg: "an http template needs at least one request"}
 	}
 	sev, err := checks.ParseSeverity(doc.Info.Severity)
 	if err != nil {
-		return nil, &templates.FileError{File: file, Field: "info.severity", Msg: err.Error()}
+		return nil, &datafile.FileError{File: file, Field: "info.severity", Msg: err.Error()}
 	}
 	t := &Template{
 		ID:          doc.ID,
@@ -321,7 +325,7 @@ func LoadDir(dir string) ([]*Template, []error, error) {
 			return nil
 		}
 		if !d.Type().IsRegular() {
-			bad = append(bad, &templates.FileError{File: p, Msg: "not a regular file"})
+			bad = append(bad, &datafile.FileError{File: p, Msg: "not a regular file"})
 			return nil
 		}
 		fi, err := d.Info()
@@ -329,12 +333,12 @@ func LoadDir(dir string) ([]*Template, []error, error) {
 			return err
 		}
 		if fi.Size() > maxTemplateBytes {
-			bad = append(bad, &templates.FileError{File: p, Msg: fmt.Sprintf("larger than %d KiB", maxTemplateBytes>>10)})
+			bad = append(bad, &datafile.FileError{File: p, Msg: fmt.Sprintf("larger than %d KiB", maxTemplateBytes>>10)})
 			return nil
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {
-			bad = append(bad, &templates.FileError{File: p, Msg: err.Error()})
+			bad = append(bad, &datafile.FileError{File: p, Msg: err.Error()})
 			return nil
 		}
 		t, err := ParseTemplate(p, data)
@@ -343,7 +347,7 @@ func LoadDir(dir string) ([]*Template, []error, error) {
 			return nil
 		}
 		if prev, dup := seen[t.ID]; dup {
-			bad = append(bad, &templates.FileError{File: p, Field: "id", Msg: fmt.Sprintf("id %q is also used by %s", t.ID, prev)})
+			bad = append(bad, &datafile.FileError{File: p, Field: "id", Msg: fmt.Sprintf("id %q is also used by %s", t.ID, prev)})
 			return nil
 		}
 		seen[t.ID] = p
@@ -407,7 +411,7 @@ func NewPack(dir string) (*Pack, error) {
 	}
 	for _, t := range user {
 		if prev, ok := taken[t.ID]; ok {
-			p.Rejected = append(p.Rejected, &templates.FileError{File: t.File, Field: "id",
+			p.Rejected = append(p.Rejected, &datafile.FileError{File: t.File, Field: "id",
 				Msg: fmt.Sprintf("id %q is one of telesra's own templates (%s); choose another id", t.ID, prev)})
 			continue
 		}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/telesra/telesra/templates"
+	"github.com/telesra/telesra/templates/datafile"
 )
 
 // Report is what Validate found.
 type Report struct {
 	Valid   []*Template
-	Invalid []error // each names its file, and line and field where it can (templates.FileError)
+	Invalid []error // each names its file, and line and field where it can (datafile.FileError)
 }
 
 // Validate checks templates the way a scan uses them: telesra's rules first (our metadata,
@@ -53,7 +53,7 @@ func Validate(ctx context.Context, dir string) (*Report, error) {
 	}
 	for _, t := range ts {
 		if err, bad := inst.broken[t.ID]; bad {
-			r.Invalid = append(r.Invalid, &templates.FileError{File: t.File, Msg: fmt.Sprintf("nuclei cannot compile it: %s", cleanErr(err))})
+			r.Invalid = append(r.Invalid, &datafile.FileError{File: t.File, Msg: fmt.Sprintf("nuclei cannot compile it: %s", cleanErr(err))})
 			continue
 		}
 		r.Valid = append(r.Valid, t)

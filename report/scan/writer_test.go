@@ -12,10 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/telesra/telesra/checks"
-	"github.com/telesra/telesra/templates"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -134,7 +135,7 @@ func TestJSONMatchesResultSchema(t *testing.T) {
 	if err := (JSON{}).Write(&buf, res); err != nil {
 		t.Fatal(err)
 	}
-	if err := templates.ValidateJSON("scan-result.schema.json", buf.Bytes()); err != nil {
+	if err := datafile.ValidateJSON("scan-result.schema.json", buf.Bytes()); err != nil {
 		t.Fatalf("the JSON output does not match its own schema: %v", err)
 	}
 	back, err := checks.DecodeResult(buf.Bytes())

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/spf13/cobra"
 
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
-	"github.com/telesra/telesra/templates"
 )
 
 // Exit codes, documented in `telesra help exit-codes`.
@@ -92,8 +93,8 @@ func ExitCode(err error) int {
 		findings  *FindingsError
 		noTarget  *NoTargetError
 		interrupt *InterruptedError
-		fileErr   *templates.FileError
-		fileErrs  templates.FileErrors
+		fileErr   *datafile.FileError
+		fileErrs  datafile.FileErrors
 		scopeErr  *checks.ScopeError
 		authErr   *workspace.AuthorisationError
 		existsErr *workspace.ExistsError

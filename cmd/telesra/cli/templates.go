@@ -8,13 +8,14 @@ import (
 	"io"
 	"strings"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	"charm.land/lipgloss/v2"
 	"charm.land/lipgloss/v2/table"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/telesra/telesra/checks/web"
-	"github.com/telesra/telesra/templates"
 )
 
 // NewCmdTemplates builds `telesra templates`: the nuclei templates of the web family.
@@ -163,17 +164,17 @@ func templatesValidateRun(ctx context.Context, o *TemplatesValidateOptions) erro
 	for _, t := range rep.Valid {
 		fmt.Fprintf(o.IO.Out, "ok    %-44s %s\n", t.CheckID(), t.File)
 	}
-	var bad templates.FileErrors
+	var bad datafile.FileErrors
 	for _, e := range rep.Invalid {
-		var fes templates.FileErrors
-		var fe *templates.FileError
+		var fes datafile.FileErrors
+		var fe *datafile.FileError
 		switch {
 		case errors.As(e, &fes):
 			bad = append(bad, fes...)
 		case errors.As(e, &fe):
 			bad = append(bad, fe)
 		default:
-			bad = append(bad, &templates.FileError{Msg: e.Error()})
+			bad = append(bad, &datafile.FileError{Msg: e.Error()})
 		}
 	}
 	files := map[string]bool{}

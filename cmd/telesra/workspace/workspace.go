@@ -15,11 +15,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/telesra/telesra/templates/datafile"
+
 	"github.com/google/renameio/v2"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/telesra/telesra/checks"
-	"github.com/telesra/telesra/templates"
 )
 
 // File names inside a workspace.
@@ -100,25 +101,25 @@ func Load(dir string) (*Workspace, error) {
 
 // Parse validates the text of an assessment.yaml found at path.
 func Parse(dir, path string, data []byte) (*Workspace, error) {
-	root, err := templates.ParseYAML(path, data)
+	root, err := datafile.ParseYAML(path, data)
 	if err != nil {
 		return nil, err
 	}
-	if err := templates.ValidateNode(path, root, "assessment.schema.json"); err != nil {
+	if err := datafile.ValidateNode(path, root, "assessment.schema.json"); err != nil {
 		return nil, err
 	}
 	ws := &Workspace{Dir: dir, Path: path}
 	if err := root.Decode(&ws.Assessment); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	var errs templates.FileErrors
+	var errs datafile.FileErrors
 	parse := func(list []string, key string) []checks.Target {
 		var out []checks.Target
 		for i, raw := range list {
-			n := templates.Locate(root, "scope", key, strconv.Itoa(i))
+			n := datafile.Locate(root, "scope", key, strconv.Itoa(i))
 			t, err := checks.ParseTarget(raw)
 			if err != nil {
-				fe := &templates.FileError{File: path, Field: fmt.Sprintf("scope.%s[%d]", key, i), Msg: err.Error()}
+				fe := &datafile.FileError{File: path, Field: fmt.Sprintf("scope.%s[%d]", key, i), Msg: err.Error()}
 				if n != nil {
 					fe.Line, fe.Column = n.Line, n.Column
 				}
@@ -140,8 +141,8 @@ func Parse(dir, path string, data []byte) (*Workspace, error) {
 				continue
 			}
 			if _, err := time.Parse(time.DateOnly, d.v); err != nil {
-				fe := &templates.FileError{File: path, Field: "authorisation." + d.field, Msg: "want a date such as 2026-11-22"}
-				if n := templates.Locate(root, "authorisation", d.field); n != nil {
+				fe := &datafile.FileError{File: path, Field: "authorisation." + d.field, Msg: "want a date such as 2026-11-22"}
+				if n := datafile.Locate(root, "authorisation", d.field); n != nil {
 					fe.Line, fe.Column = n.Line, n.Column
 				}
 				errs = append(errs, fe)

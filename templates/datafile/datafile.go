@@ -1,4 +1,6 @@
-package templates
+// Package datafile is the one way every input file is read: parsed, checked against its embedded
+// JSON Schema, and reported with file:line:column when it is wrong.
+package datafile
 
 import (
 	"bytes"
@@ -16,6 +18,8 @@ import (
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/telesra/telesra/templates"
 )
 
 // FileError is bad input in a file, with the position of the offending value.
@@ -333,8 +337,8 @@ const schemaBase = "https://telesra.dev/schemas/"
 var compiler = sync.OnceValues(func() (*jsonschema.Compiler, error) {
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
-	for _, name := range SchemaNames() {
-		data, err := files.ReadFile("schemas/" + name)
+	for _, name := range templates.SchemaNames() {
+		data, err := templates.ReadFile("schemas/" + name)
 		if err != nil {
 			return nil, err
 		}

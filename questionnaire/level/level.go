@@ -1,4 +1,6 @@
-package questionnaire
+// Package level is the NIST SP 800-30 Rev. 1 qualitative scale (Very Low .. Very High) shared by
+// the questionnaire's default likelihood and impact and the risk register.
+package level
 
 import (
 	"fmt"
@@ -56,8 +58,8 @@ func (l Level) Value() int {
 	return 0
 }
 
-// ParseLevel reads "very-low", "Very Low", "very_low" and the like.
-func ParseLevel(s string) (Level, error) {
+// Parse reads "very-low", "Very Low", "very_low" and the like.
+func Parse(s string) (Level, error) {
 	norm := strings.NewReplacer(" ", "-", "_", "-").Replace(strings.ToLower(strings.TrimSpace(s)))
 	for l := VeryLow; l <= VeryHigh; l++ {
 		if levelIDs[l] == norm {
@@ -67,9 +69,9 @@ func ParseLevel(s string) (Level, error) {
 	return 0, fmt.Errorf("unknown level %q (want very-low, low, moderate, high or very-high)", s)
 }
 
-// RiskLevel is the level of risk for a likelihood and an impact: NIST SP 800-30 Rev. 1,
+// Risk is the level of risk for a likelihood and an impact: NIST SP 800-30 Rev. 1,
 // Table I-2. It returns 0 when either input is not a level.
-func RiskLevel(likelihood, impact Level) Level {
+func Risk(likelihood, impact Level) Level {
 	if likelihood < VeryLow || likelihood > VeryHigh || impact < VeryLow || impact > VeryHigh {
 		return 0
 	}
