@@ -14,9 +14,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// AnswersFile is the answers file's name inside a workspace.
-const AnswersFile = "answers.yaml"
-
 // Answer is the answer to one question.
 type Answer struct {
 	// Status is empty for a question not answered yet (an entry may still carry notes or a flag).

@@ -24,14 +24,14 @@
 // carried-forward answers Reconfirm and Previous). [LoadAnswers] / [ParseAnswers] validate
 // against templates/schemas/answers.schema.json and the bank, with file:line errors for typos,
 // unknown question IDs, options a question does not offer, duplicate keys and truncated files.
-// [SaveAnswers] and [FileStore] write atomically with mode 0600, keep answers.yaml.bak, and
-// refuse to replace a file with one holding fewer answers ([LossError]) or one another program
-// changed ([ChangedError]).
+// [SaveAnswers] and [FileStore] write through the workspace's atomic 0600 writer ([Files]), keep
+// a backup, and refuse to replace a file with one holding fewer answers ([LossError]) or one
+// another program changed ([ChangedError]).
 //
 // # Scoring, for reports and the risk register
 //
 //	b := questionnaire.DefaultBank()
-//	a, err := questionnaire.LoadAnswers(dir, b)
+//	a, err := questionnaire.LoadAnswers(files, path, b)
 //	scores := questionnaire.Score(b, a) // per citation, per safeguard, per section, overall
 //	gaps := questionnaire.Gaps(b, a)    // one Gap per partial / not implemented / don't-know answer
 //

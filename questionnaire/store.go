@@ -5,17 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/google/renameio/v2"
 )
 
-// BackupSuffix is appended to answers.yaml for the copy kept before a rewrite.
-const BackupSuffix = ".bak"
+// Files is how answers reach the disk: the workspace hands over its reader and its one atomic
+// 0600 writer, and names the files (the answers file and the backup kept before a rewrite).
+type Files interface {
+	ReadFile(path string) ([]byte, error)
+	WriteFile(path string, data []byte) error
+}
 
 // LossError refuses a write that would drop answers the file on disk holds.
 type LossError struct {
@@ -40,27 +40,24 @@ func (e *ChangedError) Error() string {
 		"(quit, check the file, and start again: answers already saved are in it)", e.Path)
 }
 
-// AnswersPath is DIR/answers.yaml.
-func AnswersPath(dir string) string { return filepath.Join(dir, AnswersFile) }
-
-// LoadAnswers reads and validates DIR/answers.yaml. A workspace without the file has no answers
-// yet: the result is empty, not an error.
-func LoadAnswers(dir string, b *Bank) (*Answers, error) {
-	a, _, err := readAnswers(AnswersPath(dir), b)
+// LoadAnswers reads and validates the answers file at path. A workspace without the file has no
+// answers yet: the result is empty, not an error.
+func LoadAnswers(files Files, path string, b *Bank) (*Answers, error) {
+	a, _, err := readAnswers(files, path, b)
 	return a, err
 }
 
 // ReadAnswersFile reads and validates an answers file anywhere (an export handed back).
-func ReadAnswersFile(path string, b *Bank) (*Answers, error) {
-	data, err := os.ReadFile(path)
+func ReadAnswersFile(files Files, path string, b *Bank) (*Answers, error) {
+	data, err := files.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read answers: %w", err)
 	}
 	return ParseAnswers(path, data, b)
 }
 
-func readAnswers(path string, b *Bank) (*Answers, []byte, error) {
-	data, err := os.ReadFile(path)
+func readAnswers(files Files, path string, b *Bank) (*Answers, []byte, error) {
+	data, err := files.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		a := NewAnswers()
 		a.file = path
@@ -76,12 +73,11 @@ func readAnswers(path string, b *Bank) (*Answers, []byte, error) {
 	return a, data, nil
 }
 
-// SaveAnswers writes DIR/answers.yaml atomically with mode 0600, after copying the current file
-// to answers.yaml.bak. It refuses to write when the current file does not parse (fix it first)
-// or when the new answers would drop an answer the file holds.
-func SaveAnswers(dir string, b *Bank, a *Answers) error {
-	path := AnswersPath(dir)
-	old, oldData, err := readAnswers(path, b)
+// SaveAnswers writes the answers file at path through files, after copying the current file to
+// backup. It refuses to write when the current file does not parse (fix it first) or when the
+// new answers would drop an answer the file holds.
+func SaveAnswers(files Files, path, backup string, b *Bank, a *Answers) error {
+	old, oldData, err := readAnswers(files, path, b)
 	if err != nil {
 		return fmt.Errorf("%s is not valid, so it is left alone (fix it first):\n%w", path, err)
 	}
@@ -93,11 +89,11 @@ func SaveAnswers(dir string, b *Bank, a *Answers) error {
 		return err
 	}
 	if oldData != nil {
-		if err := writeFile(path+BackupSuffix, oldData); err != nil {
+		if err := files.WriteFile(backup, oldData); err != nil {
 			return err
 		}
 	}
-	return writeFile(path, data)
+	return files.WriteFile(path, data)
 }
 
 func checkLoss(path string, old, next *Answers) error {
@@ -114,20 +110,13 @@ func checkLoss(path string, old, next *Answers) error {
 	return nil
 }
 
-func writeFile(path string, data []byte) error {
-	if err := renameio.WriteFile(path, data, 0o600, renameio.WithPermissions(0o600)); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// FileStore saves the answers of one `telesra assess` session to DIR/answers.yaml after every
-// change. The first write of a session keeps answers.yaml.bak (the file as the session found
-// it); every write is atomic, so a killed process leaves the last saved answers intact. It
+// FileStore saves the answers of one `telesra assess` session to the answers file after every
+// change. The first write of a session keeps a backup (the file as the session found it); every write is atomic, so a killed process leaves the last saved answers intact. It
 // refuses to overwrite a file someone else changed meanwhile, or to drop an answer.
 type FileStore struct {
-	dir  string
-	bank *Bank
+	files        Files
+	path, backup string
+	bank         *Bank
 
 	mu       sync.Mutex
 	disk     []byte   // what the file held when read or last written (nil: no file)
@@ -135,25 +124,26 @@ type FileStore struct {
 	backedUp bool
 }
 
-// OpenStore loads DIR/answers.yaml for a session. A file that does not validate is an error
-// (file:line): the session must not start on top of it.
-func OpenStore(dir string, b *Bank) (*FileStore, *Answers, error) {
-	a, data, err := readAnswers(AnswersPath(dir), b)
+// OpenStore loads the answers file at path for a session; backup names the copy kept before
+// the session's first write. A file that does not validate is an error (file:line): the session
+// must not start on top of it.
+func OpenStore(files Files, path, backup string, b *Bank) (*FileStore, *Answers, error) {
+	a, data, err := readAnswers(files, path, b)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &FileStore{dir: dir, bank: b, disk: data, saved: a.Clone()}, a, nil
+	return &FileStore{files: files, path: path, backup: backup, bank: b, disk: data, saved: a.Clone()}, a, nil
 }
 
 // Path is the answers file.
-func (s *FileStore) Path() string { return AnswersPath(s.dir) }
+func (s *FileStore) Path() string { return s.path }
 
 // Save writes a snapshot of all answers. Callers hand over a copy they no longer change.
 func (s *FileStore) Save(a *Answers) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	path := s.Path()
-	cur, err := os.ReadFile(path)
+	cur, err := s.files.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("read answers: %w", err)
 	}
@@ -171,12 +161,12 @@ func (s *FileStore) Save(a *Answers) error {
 		return nil
 	}
 	if !s.backedUp && s.disk != nil {
-		if err := writeFile(path+BackupSuffix, s.disk); err != nil {
+		if err := s.files.WriteFile(s.backup, s.disk); err != nil {
 			return err
 		}
 	}
 	s.backedUp = true
-	if err := writeFile(path, data); err != nil {
+	if err := s.files.WriteFile(path, data); err != nil {
 		return err
 	}
 	s.disk = data

@@ -10,32 +10,24 @@ import (
 
 func TestSaveAnswersBacksUpAndNeverLoses(t *testing.T) {
 	b := testBank(t)
-	dir := t.TempDir()
+	path := filepath.Join(t.TempDir(), "answers.yaml")
 	a := NewAnswers()
 	a.ByID["b.mfa"] = Answer{Status: Implemented}
 	a.ByID["b.ids"] = Answer{Status: Partial}
-	if err := SaveAnswers(dir, b, a); err != nil {
+	if err := SaveAnswers(diskFiles{}, path, path+".bak", b, a); err != nil {
 		t.Fatal(err)
 	}
-	path := AnswersPath(dir)
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("answers.yaml mode %v, want 0600", fi.Mode().Perm())
-	}
-	if _, err := os.Stat(path + BackupSuffix); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(path + ".bak"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a backup of nothing was written: %v", err)
 	}
 	first, _ := os.ReadFile(path)
 
 	// A rewrite keeps the previous file as answers.yaml.bak.
 	a.ByID["b.vpn"] = Answer{Status: NotImplemented}
-	if err := SaveAnswers(dir, b, a); err != nil {
+	if err := SaveAnswers(diskFiles{}, path, path+".bak", b, a); err != nil {
 		t.Fatal(err)
 	}
-	if bak, _ := os.ReadFile(path + BackupSuffix); string(bak) != string(first) {
+	if bak, _ := os.ReadFile(path + ".bak"); string(bak) != string(first) {
 		t.Errorf("backup holds:\n%s\nwant the previous file:\n%s", bak, first)
 	}
 
@@ -43,7 +35,7 @@ func TestSaveAnswersBacksUpAndNeverLoses(t *testing.T) {
 	before, _ := os.ReadFile(path)
 	less := NewAnswers()
 	less.ByID["b.mfa"] = Answer{Status: Implemented}
-	err = SaveAnswers(dir, b, less)
+	err := SaveAnswers(diskFiles{}, path, path+".bak", b, less)
 	var loss *LossError
 	if !errors.As(err, &loss) || strings.Join(loss.IDs, ",") != "b.ids,b.vpn" {
 		t.Fatalf("got %v, want a LossError naming b.ids and b.vpn", err)
@@ -57,7 +49,7 @@ func TestSaveAnswersBacksUpAndNeverLoses(t *testing.T) {
 	if err := os.WriteFile(path, broken, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	err = SaveAnswers(dir, b, a)
+	err = SaveAnswers(diskFiles{}, path, path+".bak", b, a)
 	if err == nil || !strings.Contains(err.Error(), "answers.yaml:4:13") {
 		t.Fatalf("got %v, want the file:line of the bad status", err)
 	}
@@ -68,13 +60,12 @@ func TestSaveAnswersBacksUpAndNeverLoses(t *testing.T) {
 
 func TestFileStoreSession(t *testing.T) {
 	b := testBank(t)
-	dir := t.TempDir()
-	path := AnswersPath(dir)
+	path := filepath.Join(t.TempDir(), "answers.yaml")
 	orig := []byte("schema_version: 1\nanswers:\n  b.mfa:\n    status: partial\n")
 	if err := os.WriteFile(path, orig, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s, a, err := OpenStore(dir, b)
+	s, a, err := OpenStore(diskFiles{}, path, path+".bak", b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +77,7 @@ func TestFileStoreSession(t *testing.T) {
 		if err := s.Save(a.Clone()); err != nil {
 			t.Fatalf("save %d: %v", i, err)
 		}
-		back, err := LoadAnswers(dir, b)
+		back, err := LoadAnswers(diskFiles{}, path, b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +86,7 @@ func TestFileStoreSession(t *testing.T) {
 		}
 	}
 	// The backup is the file as the session found it, not the previous save.
-	if bak, _ := os.ReadFile(path + BackupSuffix); string(bak) != string(orig) {
+	if bak, _ := os.ReadFile(path + ".bak"); string(bak) != string(orig) {
 		t.Errorf("backup:\n%s\nwant the file as the session opened it", bak)
 	}
 	// Someone edits the file while the session runs: the store refuses to overwrite it.
@@ -115,11 +106,17 @@ func TestFileStoreSession(t *testing.T) {
 
 func TestOpenStoreRefusesInvalidFile(t *testing.T) {
 	b := testBank(t)
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, AnswersFile), []byte("schema_version: 1\nanswers:\n  b.mfa: {status: implemented}\n  b.mfa: {status: partial}\n"), 0o600); err != nil {
+	path := filepath.Join(t.TempDir(), "answers.yaml")
+	if err := os.WriteFile(path, []byte("schema_version: 1\nanswers:\n  b.mfa: {status: implemented}\n  b.mfa: {status: partial}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := OpenStore(dir, b); err == nil || !strings.Contains(err.Error(), "answers.yaml:4:3") {
+	if _, _, err := OpenStore(diskFiles{}, path, path+".bak", b); err == nil || !strings.Contains(err.Error(), "answers.yaml:4:3") {
 		t.Fatalf("got %v, want the duplicate key's file:line", err)
 	}
 }
+
+// diskFiles reads and writes plainly: the workspace's atomic writer is tested where it lives.
+type diskFiles struct{}
+
+func (diskFiles) ReadFile(path string) ([]byte, error)     { return os.ReadFile(path) }
+func (diskFiles) WriteFile(path string, data []byte) error { return os.WriteFile(path, data, 0o600) }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/telesra/telesra/templates/datafile"
 
-	"github.com/google/renameio/v2"
 	cvss30 "github.com/pandatix/go-cvss/30"
 	cvss31 "github.com/pandatix/go-cvss/31"
 	cvss40 "github.com/pandatix/go-cvss/40"
@@ -40,6 +39,9 @@ type ImportOptions struct {
 	Kind    FeedKind  // "" detects it from the content
 	Product string    // endoflife.date product name for v0 exports ("" from the file name)
 	Now     time.Time // recorded as imported_at
+	// Write stores the knowledge-base copy: the caller's one atomic 0600 writer (telesra's
+	// workspace package), so this package never writes a file its own way.
+	Write func(path string, data []byte) error
 }
 
 // ImportResult says what an import changed.
@@ -158,7 +160,10 @@ func ImportFeed(dir, file string, data []byte, o ImportOptions) (*ImportResult, 
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("feeds import: %w", err)
 	}
-	if err := renameio.WriteFile(path, out, 0o600, renameio.WithPermissions(0o600)); err != nil {
+	if o.Write == nil {
+		return nil, errors.New("feeds import: no writer given")
+	}
+	if err := o.Write(path, out); err != nil {
 		return nil, fmt.Errorf("feeds import: %w", err)
 	}
 	res.Path = path

@@ -66,7 +66,7 @@ func TestImportKEVChangesVerdicts(t *testing.T) {
 	if v := vulnOf(t, loadDir(t, dir), banner, "CVE-2024-6387"); v == nil || v.KEV != nil {
 		t.Fatalf("before the import regreSSHion is a plain CVE match: %+v", v)
 	}
-	res := importFixture(t, dir, "kev-fixture.json", ImportOptions{})
+	res := importFixture(t, dir, "kev-fixture.json", ImportOptions{Write: writeKB})
 	if res.Kind != FeedKEV || res.Entries != 3 || filepath.Base(res.Path) != "kev.yaml" {
 		t.Errorf("result %+v", res)
 	}
@@ -105,7 +105,7 @@ func TestImportKEVChangesVerdicts(t *testing.T) {
 // naming the file and position, and the copy already imported stays byte for byte.
 func TestImportBadFeedsLeaveKBUntouched(t *testing.T) {
 	dir := t.TempDir()
-	res := importFixture(t, dir, "kev-fixture.json", ImportOptions{})
+	res := importFixture(t, dir, "kev-fixture.json", ImportOptions{Write: writeKB})
 	before, err := os.ReadFile(res.Path)
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +139,7 @@ func TestImportBadFeedsLeaveKBUntouched(t *testing.T) {
 			if tt.kind == FeedEndOfLife {
 				name = "downloads/nginx.json" // endoflife.date v0 exports are named after the product
 			}
-			_, err := ImportFeed(dir, name, tt.data, ImportOptions{Kind: tt.kind, Now: importDay})
+			_, err := ImportFeed(dir, name, tt.data, ImportOptions{Write: writeKB, Kind: tt.kind, Now: importDay})
 			if err == nil {
 				t.Fatal("import succeeded")
 			}
@@ -171,7 +171,7 @@ func TestImportEndOfLife(t *testing.T) {
 	if r := nginx128(loadDir(t, dir)); r.EOL != nil {
 		t.Fatalf("before: nginx 1.28 has no end date in the snapshot, got %+v", r.EOL)
 	}
-	res := importFixture(t, dir, "endoflife-nginx.json", ImportOptions{})
+	res := importFixture(t, dir, "endoflife-nginx.json", ImportOptions{Write: writeKB})
 	if filepath.Base(res.Path) != "eol-nginx.yaml" {
 		t.Errorf("path %s", res.Path)
 	}
@@ -189,7 +189,7 @@ func TestImportEndOfLife(t *testing.T) {
 	}
 
 	// v1 exports carry the product name themselves.
-	res = importFixture(t, dir, "endoflife-php-v1.json", ImportOptions{})
+	res = importFixture(t, dir, "endoflife-php-v1.json", ImportOptions{Write: writeKB})
 	if filepath.Base(res.Path) != "eol-php.yaml" {
 		t.Errorf("path %s", res.Path)
 	}
@@ -199,10 +199,10 @@ func TestImportEndOfLife(t *testing.T) {
 	}
 	// A v0 export needs the product from its name or --product.
 	data := readFixture(t, "endoflife-nginx.json")
-	if _, err := ImportFeed(dir, "downloads/export.json", data, ImportOptions{Now: importDay}); err == nil || !strings.Contains(err.Error(), "--product") {
+	if _, err := ImportFeed(dir, "downloads/export.json", data, ImportOptions{Write: writeKB, Now: importDay}); err == nil || !strings.Contains(err.Error(), "--product") {
 		t.Errorf("a v0 export named export.json must ask for --product, got %v", err)
 	}
-	if _, err := ImportFeed(dir, "downloads/export.json", data, ImportOptions{Product: "nginx", Now: importDay}); err != nil {
+	if _, err := ImportFeed(dir, "downloads/export.json", data, ImportOptions{Write: writeKB, Product: "nginx", Now: importDay}); err != nil {
 		t.Errorf("with --product nginx: %v", err)
 	}
 }
@@ -213,7 +213,7 @@ func TestImportEndOfLifeDebianLTS(t *testing.T) {
 	dir := t.TempDir()
 	data := []byte(`[{"cycle": "12", "codename": "Bookworm", "releaseDate": "2023-06-10", "eol": "2026-06-10", "extendedSupport": "2028-06-30", "latest": "12.12"},
 	  {"cycle": "11", "codename": "Bullseye", "releaseDate": "2021-08-14", "eol": "2024-08-14", "extendedSupport": "2026-08-31", "latest": "11.11"}]`)
-	if _, err := ImportFeed(dir, "debian.json", data, ImportOptions{Now: importDay}); err != nil {
+	if _, err := ImportFeed(dir, "debian.json", data, ImportOptions{Write: writeKB, Now: importDay}); err != nil {
 		t.Fatal(err)
 	}
 	kb := loadDir(t, dir)
@@ -234,7 +234,7 @@ func TestImportOSV(t *testing.T) {
 	if v := vulnOf(t, loadDir(t, dir), banner, "CVE-2023-48795"); v == nil || v.Confidence != checks.Potential {
 		t.Fatalf("before: Terrapin on Ubuntu 22.04 is potential (no fixed version known): %+v", v)
 	}
-	res := importFixture(t, dir, "osv-ubuntu-openssh.json", ImportOptions{})
+	res := importFixture(t, dir, "osv-ubuntu-openssh.json", ImportOptions{Write: writeKB})
 	if res.Kind != FeedOSV || res.Skipped != 2 {
 		t.Errorf("result %+v, want 2 skipped (no fix for 16.04, Alpine unknown)", res)
 	}
@@ -254,7 +254,7 @@ func TestImportOSV(t *testing.T) {
 	// A second OSV import adds to the first.
 	second := []byte(`{"id": "DEBIAN-CVE-2024-6387", "modified": "2026-10-01T00:00:00Z", "summary": "regreSSHion",
 	  "affected": [{"package": {"ecosystem": "Debian:11", "name": "openssh"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1:8.4p1-5+deb11u9"}]}]}]}`)
-	if _, err := ImportFeed(dir, "debian-osv.json", second, ImportOptions{Now: importDay}); err != nil {
+	if _, err := ImportFeed(dir, "debian-osv.json", second, ImportOptions{Write: writeKB, Now: importDay}); err != nil {
 		t.Fatal(err)
 	}
 	kb = loadDir(t, dir)
@@ -313,7 +313,7 @@ func TestKnowledgeBaseInfo(t *testing.T) {
 			t.Errorf("embedded source %+v lacks a date, name, sources or entries", s)
 		}
 	}
-	importFixture(t, dir, "kev-fixture.json", ImportOptions{})
+	importFixture(t, dir, "kev-fixture.json", ImportOptions{Write: writeKB})
 	srcs, _ = KnowledgeBaseInfo(dir)
 	last := srcs[len(srcs)-1]
 	if last.Origin != OriginImported || last.Date != "2026-11-20" || !strings.HasSuffix(last.ImportedFrom, "kev-fixture.json") {
@@ -330,7 +330,7 @@ func FuzzImportFeed(f *testing.F) {
 	f.Add([]byte(`[{"cycle": 1, "eol": true}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
-		res, err := ImportFeed(dir, "nginx.json", data, ImportOptions{Now: importDay})
+		res, err := ImportFeed(dir, "nginx.json", data, ImportOptions{Write: writeKB, Now: importDay})
 		entries, _ := os.ReadDir(dir)
 		if err != nil {
 			if len(entries) != 0 {
@@ -344,3 +344,6 @@ func FuzzImportFeed(f *testing.F) {
 		}
 	})
 }
+
+// writeKB stands in for the workspace's atomic writer, which is tested where it lives.
+func writeKB(path string, data []byte) error { return os.WriteFile(path, data, 0o600) }

@@ -222,11 +222,6 @@ type parsedFile struct {
 	doc  kbDoc
 }
 
-// KBDirIn is where `telesra feeds import` keeps its copies inside a user configuration
-// directory: telesra/kb. The caller finds that directory (the CLI asks the web family, whose
-// containment of nuclei repoints XDG_CONFIG_HOME while telesra runs).
-func KBDirIn(userConfigDir string) string { return filepath.Join(userConfigDir, "telesra", "kb") }
-
 // embeddedFiles returns the knowledge base bundled in the binary, in load order, parsed and
 // validated once per process (merging copies the decoded values, so sharing them is safe).
 func embeddedFiles() ([]kbFile, error) { return embedded() }

@@ -28,8 +28,9 @@ type Options struct {
 	// Recognizer identifies web products (the web family's nuclei templates). Nil: the family
 	// relies on headers and the page's generator tag.
 	Recognizer checks.Recognizer
-	// KBDir holds the copies `telesra feeds import` wrote (see KBDirIn). "" or a missing
-	// directory means the embedded knowledge base alone.
+	// KBDir holds the copies `telesra feeds import` wrote (--kb-dir, by default telesra/kb in
+	// the user configuration directory). "" or a missing directory means the embedded
+	// knowledge base alone.
 	KBDir string
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/questionnaire"
 )
 
@@ -77,7 +78,7 @@ func waitAnswer(t *testing.T, ws, id string, want questionnaire.Status) {
 	bank := questionnaire.DefaultBank()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		a, err := questionnaire.LoadAnswers(ws, bank)
+		a, err := workspace.At(ws).LoadAnswers(bank)
 		if err == nil && a.Get(id).Status == want {
 			return
 		}
@@ -122,7 +123,7 @@ func TestAssessSurvivesSIGKILL(t *testing.T) {
 	cmd.Wait()
 
 	bank := questionnaire.DefaultBank()
-	a, err := questionnaire.LoadAnswers(ws, bank)
+	a, err := workspace.At(ws).LoadAnswers(bank)
 	if err != nil {
 		t.Fatalf("answers.yaml after SIGKILL: %v", err)
 	}
@@ -131,7 +132,7 @@ func TestAssessSurvivesSIGKILL(t *testing.T) {
 			t.Errorf("after SIGKILL %s = %q, want %s", s.id, got, s.want)
 		}
 	}
-	if fi, err := os.Stat(questionnaire.AnswersPath(ws)); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(workspace.At(ws).AnswersPath()); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("answers.yaml: %v, mode %v", err, fi.Mode())
 	}
 
@@ -154,7 +155,7 @@ func TestAssessSurvivesSIGKILL(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("assess did not exit 15s after q")
 	}
-	a, err = questionnaire.LoadAnswers(ws, bank)
+	a, err = workspace.At(ws).LoadAnswers(bank)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestAssessRefusesWithoutTerminalOrOnBadAnswers(t *testing.T) {
 		t.Errorf("assess without a terminal: exit %d\n%s", code, out)
 	}
 	bad := []byte("schema_version: 1\nanswers:\n  about.office:\n    status: yes\n  about.office:\n    status: no\n")
-	if err := os.WriteFile(questionnaire.AnswersPath(ws), bad, 0o600); err != nil {
+	if err := os.WriteFile(workspace.At(ws).AnswersPath(), bad, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd, tty := startAssessOutput(t, ws)
@@ -187,7 +188,7 @@ func TestAssessRefusesWithoutTerminalOrOnBadAnswers(t *testing.T) {
 	if code := exitCode(err); code != 2 || !contains(got, "answers.yaml:5:3") || !contains(got, "duplicate key") {
 		t.Errorf("assess on a bad answers file: exit %d\n%s", code, got)
 	}
-	if now, _ := os.ReadFile(questionnaire.AnswersPath(ws)); string(now) != string(bad) {
+	if now, _ := os.ReadFile(workspace.At(ws).AnswersPath()); string(now) != string(bad) {
 		t.Error("the bad answers file was rewritten")
 	}
 }

@@ -23,7 +23,7 @@ func run() int {
 	// Linking nuclei gives every run a private directory for nuclei's files (see package
 	// checks/web/internal/runenv); remove it on the way out, whatever the command was.
 	defer web.RemoveRunDir()
-	f := cli.NewFactory(cli.BuildVersion(version))
+	f := newFactory(cli.BuildVersion(version))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// After the first Ctrl-C the scan winds down and writes what it found; a second one kills.

@@ -54,7 +54,7 @@ func answersExportRun(o *AnswersExportOptions) error {
 	if _, ok := bank.Section(o.Section); !ok {
 		return usageErrorf("unknown section %q (want one of %s)", o.Section, strings.Join(bank.SectionIDs(), ", "))
 	}
-	answers, err := questionnaire.LoadAnswers(o.Workspace, bank)
+	answers, err := workspace.At(o.Workspace).LoadAnswers(bank)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func answersExportRun(o *AnswersExportOptions) error {
 		return err
 	}
 	if err := workspace.CheckWritableDir(o.Output); err != nil {
-		return &UsageError{Err: err}
+		return err
 	}
 	if err := workspace.WriteFile(o.Output, data, o.Force); err != nil {
 		return err

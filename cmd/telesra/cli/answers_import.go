@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/questionnaire"
 )
 
@@ -41,17 +42,17 @@ values and the workspace keeps its own. The previous answers.yaml is kept as ans
 
 func answersImportRun(o *AnswersImportOptions) error {
 	bank := questionnaire.DefaultBank()
-	answers, err := questionnaire.LoadAnswers(o.Workspace, bank)
+	answers, err := workspace.At(o.Workspace).LoadAnswers(bank)
 	if err != nil {
 		return err
 	}
-	theirs, err := questionnaire.ReadAnswersFile(o.File, bank)
+	theirs, err := workspace.ReadAnswersFile(o.File, bank)
 	if err != nil {
 		return err
 	}
 	r := questionnaire.Merge(bank, answers, theirs, o.today())
 	if len(r.Added)+len(r.Updated) > 0 {
-		if err := questionnaire.SaveAnswers(o.Workspace, bank, answers); err != nil {
+		if err := workspace.At(o.Workspace).SaveAnswers(bank, answers); err != nil {
 			return err
 		}
 	}
@@ -64,7 +65,7 @@ func answersImportRun(o *AnswersImportOptions) error {
 			fmt.Fprintf(o.IO.ErrOut, "  conflict %s (%s)\n", c, c.Source)
 		}
 		return usageErrorf("%d conflicting answer(s) in %s were not imported; the workspace keeps its own. "+
-			"Decide each one in telesra assess or in %s, then import again", len(r.Conflicts), o.File, questionnaire.AnswersPath(o.Workspace))
+			"Decide each one in telesra assess or in %s, then import again", len(r.Conflicts), o.File, workspace.At(o.Workspace).AnswersPath())
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func assessRun(ctx context.Context, o *AssessOptions) error {
 		return err
 	}
 	// A hand-edited file that does not validate stops here, before anything could be written.
-	store, answers, err := questionnaire.OpenStore(o.Workspace, bank)
+	store, answers, err := ws.OpenAnswers(bank)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,14 +19,16 @@ import (
 
 // DemoOptions are `telesra demo`'s inputs.
 type DemoOptions struct {
-	Scan  ScanOptions
-	Dir   string
-	Force bool
+	Scan   ScanOptions
+	Report ReportOptions // the report half: its version, families and knowledge base
+	Dir    string
+	Force  bool
 }
 
 // NewCmdDemo builds `telesra demo [DIR]`.
 func NewCmdDemo(f *Factory, runF func(*DemoOptions) error) *cobra.Command {
-	o := &DemoOptions{Scan: ScanOptions{IO: f.IO, Now: f.Now, Tool: f.Tool(), Resolver: f.Resolver, Registry: f.Registry}}
+	o := &DemoOptions{Scan: ScanOptions{IO: f.IO, Now: f.Now, Tool: f.Tool(), Resolver: f.Resolver, Registry: f.Registry},
+		Report: *newReportOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "demo [DIR]",
 		Short: "Assess a built-in demo practice on 127.0.0.1 (nothing leaves the machine)",
@@ -59,8 +60,8 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 		if dir, err = os.MkdirTemp("", "telesra-demo-"); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-	} else if _, err := os.Stat(filepath.Join(dir, workspace.AssessmentFile)); err == nil && !o.Force {
-		return &workspace.ExistsError{Path: filepath.Join(dir, workspace.AssessmentFile)}
+	} else if _, err := os.Stat(workspace.At(dir).AssessmentPath()); err == nil && !o.Force {
+		return &workspace.ExistsError{Path: workspace.At(dir).AssessmentPath()}
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
@@ -92,10 +93,11 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 	}
 	// The sample answers give the demo report its questionnaire half; answers already in DIR
 	// (someone answered the demo's questionnaire) are kept.
+	ws := workspace.At(dir)
 	answersNote := "sample answers of a small practice with gaps"
-	if _, err := os.Stat(questionnaire.AnswersPath(dir)); err == nil {
+	if _, err := os.Stat(ws.AnswersPath()); err == nil {
 		answersNote = "kept the answers already there"
-	} else if err := questionnaire.SaveAnswers(dir, questionnaire.DefaultBank(), questionnaire.SampleAnswers()); err != nil {
+	} else if err := ws.SaveAnswers(questionnaire.DefaultBank(), questionnaire.SampleAnswers()); err != nil {
 		return err
 	}
 	if !io.Quiet {
@@ -107,7 +109,7 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 		for _, s := range est.Services {
 			fmt.Fprintf(io.ErrOut, "  %-*s  %s\n", width, s.Name, s.Target)
 		}
-		fmt.Fprintf(io.ErrOut, "Workspace: %s\nQuestionnaire: %s (%s)\n\n", path, questionnaire.AnswersPath(dir), answersNote)
+		fmt.Fprintf(io.ErrOut, "Workspace: %s\nQuestionnaire: %s (%s)\n\n", path, ws.AnswersPath(), answersNote)
 	}
 
 	so := o.Scan
@@ -118,37 +120,38 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 	so.Rate = 0 // loopback, our own servers
 	so.Workers, so.HostConns = 16, 16
 	so.Timeout, so.ProbeTimeout, so.TargetTimeout = 3*time.Second, 30*time.Second, 2*time.Minute
-	plan, err := planScan(ctx, &so)
+	prep, err := prepareScan(ctx, &so)
 	if err != nil {
 		return err
 	}
-	res, err := executeScan(ctx, &so, plan)
+	res, saved, err := prep.plan.Run(ctx)
 	if err != nil {
 		return err
 	}
-	if err := finishScan(ctx, &so, plan, res); err != nil {
+	if err := finishScan(ctx, &so, prep, res, saved); err != nil {
 		var nt *NoTargetError
 		if errors.As(err, &nt) {
 			return fmt.Errorf("demo estate could not be scanned: %w", err)
 		}
 		return err
 	}
-	if err := writeDemoAssets(dir, est); err != nil {
+	if err := writeDemoAssets(ws, est); err != nil {
 		return err
 	}
 	// The report half of the demo: the PDF and the workbook of the demo assessment.
-	ro := &ReportOptions{IO: io, Now: o.Scan.Now, Version: o.Scan.Tool.Version, Registry: o.Scan.Registry,
-		Workspace: dir, Formats: []string{"pdf", "xlsx"}, OutDir: filepath.Join(dir, "reports")}
-	paths, _, err := writeReports(ro)
+	ro := o.Report
+	ro.IO, ro.Now, ro.Workspace, ro.Formats, ro.OutDir = io, o.Scan.Now, dir, []string{"pdf", "xlsx"}, ws.ReportsDir()
+	set, err := writeReports(&ro)
 	if err != nil {
 		return fmt.Errorf("demo report: %w", err)
 	}
+	paths := set.Paths
 	fmt.Fprintln(io.Out, "\nReports:")
 	for _, p := range paths {
 		fmt.Fprintln(io.Out, "  "+p)
 	}
 	if !io.Quiet {
-		fmt.Fprintf(io.ErrOut, "\nThe demo workspace is %s (results: %s).\n", dir, filepath.Join(dir, workspace.ScanFile))
+		fmt.Fprintf(io.ErrOut, "\nThe demo workspace is %s (results: %s).\n", dir, ws.ScanPath())
 		fmt.Fprintf(io.ErrOut, "Next: telesra risks list -w %s   (then run the demo again into another directory, change\n"+
 			"an answer or a risk's status there, and compare the two: telesra diff %s OTHER)\n", dir, dir)
 	}
@@ -161,8 +164,8 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 // workspace without assets.yaml.
 // writeDemoAssets writes the demo workspace's assets.yaml, unless one is already there (someone
 // edited it).
-func writeDemoAssets(dir string, est *estate.Estate) error {
-	path := filepath.Join(dir, report.AssetsFile)
+func writeDemoAssets(ws workspace.Layout, est *estate.Estate) error {
+	path := ws.AssetsPath()
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}

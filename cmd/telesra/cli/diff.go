@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/report"
 )
 
@@ -53,15 +54,15 @@ func diffRun(o *DiffOptions) error {
 		return usageErrorf("--format %q: want table, json or md", o.Format)
 	}
 	now := o.Now()
-	older, err := loadAssessment(o.Old, now)
+	older, err := workspace.Analyse(o.Old, now)
 	if err != nil {
 		return err
 	}
-	newer, err := loadAssessment(o.New, now)
+	newer, err := workspace.Analyse(o.New, now)
 	if err != nil {
 		return err
 	}
-	diffs := report.Diff(older.reg, newer.reg)
+	diffs := report.Diff(older.Register, newer.Register)
 	count := map[string]int{}
 	for _, d := range diffs {
 		count[d.Kind]++
@@ -106,7 +107,7 @@ func diffRun(o *DiffOptions) error {
 	}
 	if !o.IO.Quiet {
 		fmt.Fprintf(o.IO.ErrOut, "%s → %s: %d new, %d fixed, %d changed level (%d risks then, %d now)\n", o.Old, o.New,
-			count[report.ChangeNew], count[report.ChangeFixed], count[report.ChangeChanged], len(older.reg.Risks), len(newer.reg.Risks))
+			count[report.ChangeNew], count[report.ChangeFixed], count[report.ChangeChanged], len(older.Register.Risks), len(newer.Register.Risks))
 	}
 	return nil
 }

@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/telesra/telesra/templates/datafile"
-
 	"github.com/spf13/cobra"
 
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
+	"github.com/telesra/telesra/templates/datafile"
 )
 
 // Exit codes, documented in `telesra help exit-codes`.
@@ -98,6 +97,7 @@ func ExitCode(err error) int {
 		scopeErr  *checks.ScopeError
 		authErr   *workspace.AuthorisationError
 		existsErr *workspace.ExistsError
+		inputErr  *workspace.InputError
 	)
 	switch {
 	case errors.As(err, &interrupt), errors.Is(err, context.Canceled):
@@ -107,7 +107,7 @@ func ExitCode(err error) int {
 	case errors.As(err, &noTarget):
 		return ExitNoTarget
 	case errors.As(err, &usage), errors.As(err, &fileErr), errors.As(err, &fileErrs), errors.As(err, &scopeErr),
-		errors.As(err, &authErr), errors.As(err, &existsErr), isCobraUsage(err):
+		errors.As(err, &authErr), errors.As(err, &existsErr), errors.As(err, &inputErr), isCobraUsage(err):
 		return ExitUsage
 	}
 	return ExitFailure

@@ -6,13 +6,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/telesra/telesra/checks/patch"
-	"github.com/telesra/telesra/checks/web"
+	"github.com/telesra/telesra/cmd/telesra/workspace"
 )
 
 // NewCmdFeeds builds `telesra feeds`: the offline knowledge base the patch checks judge with.
@@ -32,10 +32,34 @@ use them on top of the embedded snapshot.`,
 	return cmd
 }
 
+// KnowledgeBase is the patch family's offline knowledge base as the feeds and report verbs see
+// it; main supplies it (Factory.KnowledgeBase), opened on the directory of imported copies.
+type KnowledgeBase interface {
+	// Kinds are the feed kinds Import understands ("kev", "endoflife", "osv").
+	Kinds() []string
+	// Import validates a downloaded feed and stores it (through Write) as an imported copy. kind
+	// "" detects it; product names an endoflife.date v0 export. A bad feed is a FileError
+	// naming file:line, and nothing is written.
+	Import(file string, data []byte, kind, product string, now time.Time, write func(path string, data []byte) error) (summary, path string, err error)
+	// Sources lists the embedded snapshot's and the imported copies' sources with their dates.
+	Sources() ([]KBSource, error)
+	// Dir is the directory of the imported copies.
+	Dir() string
+}
+
+// KBSource is one source of the knowledge base.
+type KBSource struct {
+	Name, Date, Origin, File string
+	URLs                     []string
+	Entries                  int
+	Imported                 bool
+}
+
 // FeedsImportOptions are `telesra feeds import`'s inputs.
 type FeedsImportOptions struct {
 	IO      *IOStreams
 	Now     func() time.Time
+	KB      func(dir string) (KnowledgeBase, error)
 	File    string
 	Kind    string
 	Product string
@@ -44,7 +68,7 @@ type FeedsImportOptions struct {
 
 // NewCmdFeedsImport builds `telesra feeds import FILE`.
 func NewCmdFeedsImport(f *Factory, runF func(*FeedsImportOptions) error) *cobra.Command {
-	o := &FeedsImportOptions{IO: f.IO, Now: f.Now}
+	o := &FeedsImportOptions{IO: f.IO, Now: f.Now, KB: f.openKB}
 	cmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Refresh the knowledge base from a downloaded CISA KEV catalog, endoflife.date export or OSV records",
@@ -82,46 +106,48 @@ file:line and the existing knowledge base is left untouched (exit 2).`,
 const maxFeedFile = 64 << 20
 
 func feedsImportRun(o *FeedsImportOptions) error {
-	kind := patch.FeedKind(o.Kind)
-	if kind != "" && !validKind(kind) {
-		return usageErrorf("--kind: want kev, endoflife or osv, not %q", o.Kind)
-	}
-	dir, err := kbDir(o.KBDir)
+	kb, err := o.KB(o.KBDir)
 	if err != nil {
 		return err
+	}
+	if o.Kind != "" && !slices.Contains(kb.Kinds(), o.Kind) {
+		return usageErrorf("--kind: want kev, endoflife or osv, not %q", o.Kind)
 	}
 	data, err := readFeed(o.File)
 	if err != nil {
 		return err
 	}
-	res, err := patch.ImportFeed(dir, o.File, data, patch.ImportOptions{Kind: kind, Product: o.Product, Now: o.Now()})
+	summary, path, err := kb.Import(o.File, data, o.Kind, o.Product, o.Now(), workspace.Files{}.WriteFile)
 	if err != nil {
 		return err
 	}
 	if !o.IO.Quiet {
-		fmt.Fprintf(o.IO.ErrOut, "Imported %s\n  into %s\nLater scans use it; `telesra feeds status` lists the knowledge base's dates.\n", res.Summary, res.Path)
+		fmt.Fprintf(o.IO.ErrOut, "Imported %s\n  into %s\nLater scans use it; `telesra feeds status` lists the knowledge base's dates.\n", summary, path)
 	}
 	return nil
 }
 
-func validKind(k patch.FeedKind) bool {
-	for _, v := range patch.FeedKinds {
-		if v == k {
-			return true
-		}
-	}
-	return false
-}
-
-func kbDir(flag string) (string, error) {
+// kbDir is --kb-dir, or the knowledge base's directory in the user's configuration directory.
+func (f *Factory) kbDir(flag string) (string, error) {
 	if flag != "" {
 		return flag, nil
 	}
-	d, err := web.UserConfigDir()
-	if err != nil {
-		return "", usageErrorf("knowledge base: no user configuration directory (%v): give --kb-dir", err)
+	if f.ConfigDir == "" {
+		return "", usageErrorf("knowledge base: no user configuration directory ($XDG_CONFIG_HOME or $HOME): give --kb-dir")
 	}
-	return patch.KBDirIn(d), nil
+	return filepath.Join(f.ConfigDir, "telesra", "kb"), nil
+}
+
+// openKB opens the knowledge base whose imported copies live in --kb-dir or the default.
+func (f *Factory) openKB(flag string) (KnowledgeBase, error) {
+	if f.KnowledgeBase == nil {
+		return nil, errors.New("this build has no patch checks")
+	}
+	dir, err := f.kbDir(flag)
+	if err != nil {
+		return nil, err
+	}
+	return f.KnowledgeBase(dir), nil
 }
 
 // readFeed reads a feed file, refusing anything too large to be one before reading it.
@@ -146,12 +172,13 @@ func readFeed(path string) ([]byte, error) {
 // FeedsStatusOptions are `telesra feeds status`'s inputs.
 type FeedsStatusOptions struct {
 	IO    *IOStreams
+	KB    func(dir string) (KnowledgeBase, error)
 	KBDir string
 }
 
 // NewCmdFeedsStatus builds `telesra feeds status`.
 func NewCmdFeedsStatus(f *Factory, runF func(*FeedsStatusOptions) error) *cobra.Command {
-	o := &FeedsStatusOptions{IO: f.IO}
+	o := &FeedsStatusOptions{IO: f.IO, KB: f.openKB}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "List the knowledge base's files with their snapshot dates and sources",
@@ -168,11 +195,11 @@ func NewCmdFeedsStatus(f *Factory, runF func(*FeedsStatusOptions) error) *cobra.
 }
 
 func feedsStatusRun(o *FeedsStatusOptions) error {
-	dir, err := kbDir(o.KBDir)
+	kb, err := o.KB(o.KBDir)
 	if err != nil {
 		return err
 	}
-	srcs, err := patch.KnowledgeBaseInfo(dir)
+	srcs, err := kb.Sources()
 	if err != nil {
 		return err
 	}
@@ -185,10 +212,10 @@ func feedsStatusRun(o *FeedsStatusOptions) error {
 		return err
 	}
 	if !o.IO.Quiet {
-		fmt.Fprintf(o.IO.ErrOut, "Imported copies: %s\n", dir)
+		fmt.Fprintf(o.IO.ErrOut, "Imported copies: %s\n", kb.Dir())
 		imported := false
 		for _, s := range srcs {
-			imported = imported || s.Origin == patch.OriginImported
+			imported = imported || s.Imported
 		}
 		if !imported {
 			fmt.Fprintln(o.IO.ErrOut, "No feed imported yet: scans use the embedded snapshot only.")

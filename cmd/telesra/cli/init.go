@@ -93,7 +93,7 @@ func initRun(ctx context.Context, o *InitOptions) error {
 		if err != nil {
 			return err
 		}
-		lastAnswers, err := questionnaire.LoadAnswers(o.From, bank)
+		lastAnswers, err := last.LoadAnswers(bank)
 		if err != nil {
 			return err
 		}
@@ -143,8 +143,8 @@ func initRun(ctx context.Context, o *InitOptions) error {
 	}
 	if carried != nil {
 		// Checked before anything is written: init never leaves half a workspace behind.
-		if _, err := os.Stat(questionnaire.AnswersPath(o.Dir)); err == nil && !o.Force {
-			return &workspace.ExistsError{Path: questionnaire.AnswersPath(o.Dir)}
+		if _, err := os.Stat(workspace.At(o.Dir).AnswersPath()); err == nil && !o.Force {
+			return &workspace.ExistsError{Path: workspace.At(o.Dir).AnswersPath()}
 		}
 	}
 	path, err := workspace.Create(o.Dir, a, o.Force)
@@ -152,12 +152,12 @@ func initRun(ctx context.Context, o *InitOptions) error {
 		return err
 	}
 	if carried != nil {
-		if err := questionnaire.SaveAnswers(o.Dir, bank, carried); err != nil {
+		if err := workspace.At(o.Dir).SaveAnswers(bank, carried); err != nil {
 			return err
 		}
 		if !o.IO.Quiet {
 			fmt.Fprintf(o.IO.ErrOut, "Carried forward %d answers from %s, marked to re-confirm: telesra assess -w %s\n",
-				carried.Count(), questionnaire.AnswersPath(o.From), o.Dir)
+				carried.Count(), workspace.At(o.From).AnswersPath(), o.Dir)
 		}
 	}
 	if !o.IO.Quiet {

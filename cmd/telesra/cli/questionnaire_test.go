@@ -54,7 +54,7 @@ func TestAssessWithoutTerminalPointsToTheAnswersFile(t *testing.T) {
 	if ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), filepath.Join(dir, "answers.yaml")) {
 		t.Fatalf("got %v (exit %d)", err, ExitCode(err))
 	}
-	if _, err := os.Stat(questionnaire.AnswersPath(dir)); err == nil {
+	if _, err := os.Stat(workspace.At(dir).AnswersPath()); err == nil {
 		t.Error("a refused assess wrote answers.yaml")
 	}
 	err = assessRun(context.Background(), &AssessOptions{IO: io, Now: testNow, Workspace: dir, Profile: "nprn"})
@@ -69,7 +69,7 @@ func TestAssessAccessibleAndDumbTerminal(t *testing.T) {
 	if err := assessRun(context.Background(), &AssessOptions{IO: io, Now: testNow, Workspace: dir, Accessible: true, Profile: "nprm"}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := questionnaire.LoadAnswers(dir, questionnaire.DefaultBank())
+	a, err := workspace.At(dir).LoadAnswers(questionnaire.DefaultBank())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestAnswersExportImport(t *testing.T) {
 	mine := questionnaire.NewAnswers()
 	mine.SetStatus("tech.mfa-remote", questionnaire.Partial, "2026-11-20")
 	mine.SetStatus("tech.siem", questionnaire.Unknown, "2026-11-20")
-	if err := questionnaire.SaveAnswers(dir, bank, mine); err != nil {
+	if err := workspace.At(dir).SaveAnswers(bank, mine); err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "tech.yaml")
@@ -118,7 +118,7 @@ func TestAnswersExportImport(t *testing.T) {
 	if ExitCode(err) != ExitUsage || !strings.Contains(errOut.String(), "conflict tech.mfa-remote: workspace says Partial, imported file says Implemented") {
 		t.Fatalf("import: %v\n%s", err, errOut)
 	}
-	a, err := questionnaire.LoadAnswers(dir, bank)
+	a, err := workspace.At(dir).LoadAnswers(bank)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestAnswersExportImport(t *testing.T) {
 	if a.Get("tech.unique-ids").Status != questionnaire.Implemented || a.Get("tech.siem").Status != questionnaire.NotImplemented {
 		t.Errorf("non-conflicting answers not merged: %+v", a.ByID)
 	}
-	if _, err := os.Stat(questionnaire.AnswersPath(dir) + questionnaire.BackupSuffix); err != nil {
+	if _, err := os.Stat(workspace.At(dir).AnswersPath() + workspace.BackupSuffix); err != nil {
 		t.Errorf("no backup before the import rewrote answers.yaml: %v", err)
 	}
 	// An export never overwrites a file silently.
@@ -142,7 +142,7 @@ func TestInitFromCarriesAnswersForward(t *testing.T) {
 	bank := questionnaire.DefaultBank()
 	prev := questionnaire.NewAnswers()
 	prev.SetStatus("tech.mfa-remote", questionnaire.Partial, "2025-11-20")
-	if err := questionnaire.SaveAnswers(last, bank, prev); err != nil {
+	if err := workspace.At(last).SaveAnswers(bank, prev); err != nil {
 		t.Fatal(err)
 	}
 	next := filepath.Join(t.TempDir(), "next")
@@ -157,7 +157,7 @@ func TestInitFromCarriesAnswersForward(t *testing.T) {
 	if ws.Assessment.Organisation.Name != "Acme Telehealth" || len(ws.Assessment.Scope.Targets) != 1 {
 		t.Errorf("assessment not carried: %+v", ws.Assessment)
 	}
-	a, err := questionnaire.LoadAnswers(next, bank)
+	a, err := workspace.At(next).LoadAnswers(bank)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestInitFromCarriesAnswersForward(t *testing.T) {
 		t.Errorf("output:\n%s", errOut)
 	}
 	// A bad last-year file stops init before it writes anything.
-	if err := os.WriteFile(questionnaire.AnswersPath(last), []byte("schema_version: 1\nanswers:\n  tech.mfa-remot: {status: partial}\n"), 0o600); err != nil {
+	if err := os.WriteFile(workspace.At(last).AnswersPath(), []byte("schema_version: 1\nanswers:\n  tech.mfa-remot: {status: partial}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	other := filepath.Join(t.TempDir(), "other")

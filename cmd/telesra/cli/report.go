@@ -2,16 +2,12 @@ package cli
 
 import (
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/telesra/telesra/checks"
-	"github.com/telesra/telesra/checks/patch"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/report"
 )
@@ -22,6 +18,7 @@ type ReportOptions struct {
 	Now      func() time.Time
 	Version  string
 	Registry func(FamilyOptions) (*checks.Registry, []*checks.Family, error)
+	KB       func(dir string) (KnowledgeBase, error)
 
 	Workspace string
 	Formats   []string
@@ -30,7 +27,7 @@ type ReportOptions struct {
 
 // NewCmdReport builds `telesra report`.
 func NewCmdReport(f *Factory, runF func(*ReportOptions) error) *cobra.Command {
-	o := &ReportOptions{IO: f.IO, Now: f.Now, Version: f.Version, Registry: f.Registry}
+	o := newReportOptions(f)
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write the risk register and the reports (PDF, XLSX, CSV, JSON, Markdown, OSCAL)",
@@ -61,6 +58,14 @@ cannot be written is refused before anything is read.`,
 	return cmd
 }
 
+func newReportOptions(f *Factory) *ReportOptions {
+	o := &ReportOptions{IO: f.IO, Now: f.Now, Version: f.Version, KB: f.openKB}
+	if f.Families != nil {
+		o.Registry = f.Registry
+	}
+	return o
+}
+
 func formatList() string {
 	var b strings.Builder
 	for _, f := range report.Formats() {
@@ -74,54 +79,25 @@ func formatList() string {
 }
 
 func reportRun(o *ReportOptions) error {
-	paths, _, err := writeReports(o)
+	set, err := writeReports(o)
 	if err != nil {
 		return err
 	}
-	for _, p := range paths {
+	for _, p := range set.Paths {
 		fmt.Fprintln(o.IO.Out, p)
 	}
 	return nil
 }
 
-// writeReports does the work of `telesra report` and returns the files written.
-func writeReports(o *ReportOptions) ([]string, *report.Report, error) {
-	var formats []report.Format
-	seen := map[string]bool{}
-	for _, name := range o.Formats {
-		fm, ok := report.LookupFormat(name)
-		if !ok {
-			return nil, nil, usageErrorf("unknown report format %q (want %s)", name, strings.Join(report.FormatNames(), ", "))
-		}
-		if !seen[fm.Name] {
-			seen[fm.Name] = true
-			formats = append(formats, fm)
-		}
-	}
-	out := o.OutDir
-	if out == "" {
-		out = filepath.Join(o.Workspace, "reports")
-	}
-	if err := prepareOutDir(out); err != nil {
-		return nil, nil, err
-	}
-	now := o.Now()
-	a, err := loadAssessment(o.Workspace, now)
+// writeReports runs the workspace's report use case and tells the user what the register says.
+func writeReports(o *ReportOptions) (*workspace.ReportSet, error) {
+	set, err := workspace.WriteReports(workspace.ReportRequest{Workspace: o.Workspace, Formats: o.Formats, OutDir: o.OutDir,
+		Now: o.Now(), Tools: o.tools})
 	if err != nil {
-		return nil, nil, err
-	}
-	r := a.report(now, o.tools(a))
-	var written []string
-	for _, fm := range formats {
-		for _, out1 := range fm.Outputs {
-			path := filepath.Join(out, out1.File)
-			if err := workspace.WriteWith(path, true, func(w io.Writer) error { return out1.Write(w, r) }); err != nil {
-				return written, nil, err
-			}
-			written = append(written, path)
-		}
+		return nil, err
 	}
 	if !o.IO.Quiet {
+		r := set.Report
 		counts := r.Register.Counts()
 		open := 0
 		for _, n := range counts {
@@ -136,38 +112,20 @@ func writeReports(o *ReportOptions) ([]string, *report.Report, error) {
 			status = r.Completion.Label() + " (" + strings.Join(r.Completion.Reasons, "; ") + ")"
 		}
 		fmt.Fprintf(o.IO.ErrOut, "Risk register: %d risks, %d open, overall %s; %s\n", len(r.Register.Risks), open, overall, status)
-		if a.assets == nil && a.scan != nil && len(a.scan.Findings) > 0 {
-			fmt.Fprintf(o.IO.ErrOut, "note: no %s: every scanned service is assumed to handle ePHI (see docs/scoring.md)\n", report.AssetsFile)
+		if a := set.Analysis; a.Assets == nil && a.Scan != nil && len(a.Scan.Findings) > 0 {
+			fmt.Fprintf(o.IO.ErrOut, "note: no %s: every scanned service is assumed to handle ePHI (see docs/scoring.md)\n", workspace.AssetsFile)
 		}
 	}
-	return written, r, nil
-}
-
-// prepareOutDir creates the output directory if needed and proves it writable, before any
-// work: a report that cannot be saved must fail at once, not after rendering.
-func prepareOutDir(dir string) error {
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return usageErrorf("output %s is not a directory", dir)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return usageErrorf("output directory %s cannot be created: %v", dir, err)
-	}
-	probe, err := os.CreateTemp(dir, ".telesra-probe-*")
-	if err != nil {
-		return usageErrorf("output directory %s is not writable", dir)
-	}
-	name := probe.Name()
-	probe.Close()
-	return os.Remove(name)
+	return set, nil
 }
 
 // tools lists what the assessment relied on, for the report's methodology: telesra, the check
 // families, the patch knowledge base's sources and dates, the question bank, the citation
 // table and the scoring rules.
-func (o *ReportOptions) tools(a *assessment) []report.Tool {
+func (o *ReportOptions) tools(a *workspace.Analysis) []report.Tool {
 	tools := []report.Tool{{Name: "telesra", Version: o.Version, Source: "github.com/telesra/telesra"}}
-	if a.scan != nil && a.scan.Tool.Version != "" && a.scan.Tool.Version != o.Version {
-		tools = append(tools, report.Tool{Name: "telesra (scan)", Version: a.scan.Tool.Version, Source: "scan.json of " + a.scan.FinishedAt.UTC().Format("2006-01-02")})
+	if a.Scan != nil && a.Scan.Tool.Version != "" && a.Scan.Tool.Version != o.Version {
+		tools = append(tools, report.Tool{Name: "telesra (scan)", Version: a.Scan.Tool.Version, Source: workspace.ScanFile + " of " + a.Scan.FinishedAt.UTC().Format("2006-01-02")})
 	}
 	if o.Registry != nil {
 		if _, fams, err := o.Registry(FamilyOptions{}); err == nil {
@@ -178,8 +136,8 @@ func (o *ReportOptions) tools(a *assessment) []report.Tool {
 	}
 	// The patch family's knowledge base, with the date each source reflects: an auditor needs to
 	// know how current "end of life" and "known exploited" were.
-	if dir, err := kbDir(""); err == nil {
-		if srcs, err := patch.KnowledgeBaseInfo(dir); err == nil {
+	if kb, err := o.KB(""); err == nil {
+		if srcs, err := kb.Sources(); err == nil {
 			for _, src := range srcs {
 				origin := src.Origin
 				if len(src.URLs) > 0 {
@@ -190,13 +148,13 @@ func (o *ReportOptions) tools(a *assessment) []report.Tool {
 		}
 	}
 	n := 0
-	for _, s := range a.bank.Sections {
+	for _, s := range a.Bank.Sections {
 		n += len(s.Questions)
 	}
 	tools = append(tools,
-		report.Tool{Name: "Question bank", Version: fmt.Sprintf("%d questions in %d sections", n, len(a.bank.Sections)), Source: "questionnaire/bank (embedded)"},
+		report.Tool{Name: "Question bank", Version: fmt.Sprintf("%d questions in %d sections", n, len(a.Bank.Sections)), Source: "questionnaire/bank (embedded)"},
 		report.Tool{Name: "HIPAA Security Rule citations", Version: "45 CFR Part 164 Subpart C (eCFR)", Source: "templates/hipaa/citations.yaml"},
-		report.Tool{Name: "Scoring rules", Version: a.reg.Rules.Version, Source: report.RulesFile + " (NIST SP 800-30 Rev. 1)"},
+		report.Tool{Name: "Scoring rules", Version: a.Register.Rules.Version, Source: report.RulesFile + " (NIST SP 800-30 Rev. 1)"},
 	)
 	return tools
 }

@@ -34,7 +34,7 @@ func reportWorkspace(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	if err := questionnaire.SaveAnswers(dir, questionnaire.DefaultBank(), questionnaire.SampleAnswers()); err != nil {
+	if err := workspace.At(dir).SaveAnswers(questionnaire.DefaultBank(), questionnaire.SampleAnswers()); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -202,16 +202,16 @@ func TestDemoTwiceThenDiff(t *testing.T) {
 	// in the second one it put logging in place, stopped automatic logoff, and moved the patient
 	// portal behind the VPN.
 	bank := questionnaire.DefaultBank()
-	if err := questionnaire.SaveAnswers(a, bank, questionnaire.SampleAnswers()); err != nil {
+	if err := workspace.At(a).SaveAnswers(bank, questionnaire.SampleAnswers()); err != nil {
 		t.Fatal(err)
 	}
 	changed := questionnaire.SampleAnswers()
 	changed.SetStatus("tech.siem", questionnaire.Implemented, "2026-11-22")
 	changed.SetStatus("tech.auto-logoff", questionnaire.NotImplemented, "2026-11-22")
-	if err := questionnaire.SaveAnswers(b, bank, changed); err != nil {
+	if err := workspace.At(b).SaveAnswers(bank, changed); err != nil {
 		t.Fatal(err)
 	}
-	assets := filepath.Join(b, report.AssetsFile)
+	assets := workspace.At(b).AssetsPath()
 	data, err := os.ReadFile(assets)
 	if err != nil {
 		t.Fatal(err)

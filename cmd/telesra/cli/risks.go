@@ -3,8 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -122,12 +120,12 @@ func risksListRun(o *RisksOptions) error {
 	if o.Format != "table" && o.Format != "json" {
 		return usageErrorf("--format %q: want table or json", o.Format)
 	}
-	a, err := loadAssessment(o.Workspace, o.Now())
+	a, err := workspace.Analyse(o.Workspace, o.Now())
 	if err != nil {
 		return err
 	}
 	var rows []*report.Risk
-	for _, k := range a.reg.Risks {
+	for _, k := range a.Register.Risks {
 		if o.All || k.Open() || k.Status == report.StatusFixedVerify {
 			rows = append(rows, k)
 		}
@@ -154,19 +152,19 @@ func risksListRun(o *RisksOptions) error {
 		return err
 	}
 	if !o.IO.Quiet {
-		fmt.Fprintf(o.IO.ErrOut, "%d of %d risks shown; explain one with: telesra risks show ID -w %s\n", len(rows), len(a.reg.Risks), o.Workspace)
+		fmt.Fprintf(o.IO.ErrOut, "%d of %d risks shown; explain one with: telesra risks show ID -w %s\n", len(rows), len(a.Register.Risks), o.Workspace)
 	}
 	return nil
 }
 
 func risksShowRun(o *RisksOptions) error {
-	a, err := loadAssessment(o.Workspace, o.Now())
+	a, err := workspace.Analyse(o.Workspace, o.Now())
 	if err != nil {
 		return err
 	}
-	k, ok := a.reg.Risk(o.ID)
+	k, ok := a.Register.Risk(o.ID)
 	if !ok {
-		return &UsageError{Err: &report.UnknownRiskError{ID: o.ID, Suggest: report.SuggestID(o.ID, a.reg)}}
+		return &UsageError{Err: &report.UnknownRiskError{ID: o.ID, Suggest: report.SuggestID(o.ID, a.Register)}}
 	}
 	w := o.IO.Out
 	line := func(label, v string) {
@@ -207,7 +205,7 @@ func risksShowRun(o *RisksOptions) error {
 
 func risksSetRun(o *RisksOptions) error {
 	now := o.Now()
-	a, err := loadAssessment(o.Workspace, now)
+	a, err := workspace.Analyse(o.Workspace, now)
 	if err != nil {
 		return err
 	}
@@ -219,35 +217,17 @@ func risksSetRun(o *RisksOptions) error {
 		}
 		ch.Status = &st
 	}
-	if err := a.plan.Set(a.reg, o.ID, ch, now.Format(time.DateOnly)); err != nil {
+	if err := a.Plan.Set(a.Register, o.ID, ch, now.Format(time.DateOnly)); err != nil {
 		return &UsageError{Err: err}
 	}
-	data, err := a.plan.Marshal()
-	if err != nil {
-		return err
-	}
-	// What we write must read back: a bug here must not leave a file the next run rejects.
-	if _, err := report.ParsePlan(a.plan.File, data); err != nil {
-		return fmt.Errorf("internal error: the new remediation plan does not validate: %w", err)
-	}
-	if err := backupAndWrite(a.plan.File, data); err != nil {
+	if err := a.SavePlan(); err != nil {
 		return err
 	}
 	if !o.IO.Quiet {
-		e := a.plan.Entries[o.ID]
-		fmt.Fprintf(o.IO.ErrOut, "%s: owner %s, due %s, status %s (saved in %s)\n", o.ID, dash(e.Owner), dash(e.Due), report.Status(nonBlank(string(e.Status), "open")).Label(), a.plan.File)
+		e := a.Plan.Entries[o.ID]
+		fmt.Fprintf(o.IO.ErrOut, "%s: owner %s, due %s, status %s (saved in %s)\n", o.ID, dash(e.Owner), dash(e.Due), report.Status(nonBlank(string(e.Status), "open")).Label(), a.Plan.File)
 	}
 	return nil
-}
-
-// backupAndWrite keeps the previous file as FILE.bak, then replaces FILE atomically.
-func backupAndWrite(path string, data []byte) error {
-	if old, err := os.ReadFile(path); err == nil {
-		if err := workspace.WriteFile(path+".bak", old, true); err != nil {
-			return fmt.Errorf("back up %s: %w", filepath.Base(path), err)
-		}
-	}
-	return workspace.WriteFile(path, data, true)
 }
 
 func levelText(l report.Level) string {

@@ -1,13 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -81,7 +77,7 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	fl.StringVar(&o.FailOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above `SEVERITY` (critical, high, medium, low, info)")
 	fl.StringVarP(&o.Format, "format", "f", "", "output format: "+strings.Join(scan.FormatNames(), ", ")+" (default table on a terminal, json otherwise)")
 	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "write results to `FILE` (0600, atomically) instead of stdout; FORMAT=FILE picks the format, repeat for several (-o sarif=r.sarif -o junit=r.xml)")
-	fl.StringVar(&o.IgnoreFile, "ignore-file", "", "suppressions `FILE` (default "+checks.DefaultIgnoreFile+" in the workspace or current directory, if present)")
+	fl.StringVar(&o.IgnoreFile, "ignore-file", "", "suppressions `FILE` (default "+workspace.IgnoreFile+" in the workspace or current directory, if present)")
 	fl.StringArrayVar(&o.Exclude, "exclude", nil, "never contact this host, address, host:port or CIDR (repeatable)")
 	fl.StringVar(&o.Ports, "ports", "", "ports probed on targets without a port, e.g. 22,80,443,8000-8010 (default: clinic service list)")
 	fl.Float64Var(&o.Rate, "rate", 200, "at most this many new connections per second (0: unlimited)")
@@ -102,21 +98,6 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	return cmd
 }
 
-// scanPlan is everything a scan needs, checked before the first packet.
-type scanPlan struct {
-	ws       *workspace.Workspace
-	targets  []checks.Target
-	scope    *checks.Scope
-	scopeDoc checks.ScopeDoc
-	registry *checks.Registry
-	families []*checks.Family
-	selected []*checks.Check
-	ignore   *checks.Suppressions
-	ports    []int
-	failOn   *checks.Severity
-	outputs  []output
-}
-
 // output is one rendering of the result: a format and its file ("" for stdout).
 type output struct {
 	format string
@@ -124,22 +105,30 @@ type output struct {
 	writer scan.Writer
 }
 
-func scanRun(ctx context.Context, o *ScanOptions) error {
-	plan, err := planScan(ctx, o)
-	if err != nil {
-		return err
-	}
-	res, err := executeScan(ctx, o, plan)
-	if err != nil {
-		return err
-	}
-	return finishScan(ctx, o, plan, res)
+// scanPrep is a scan checked before its first packet: the workspace's plan, the exit
+// threshold and the outputs.
+type scanPrep struct {
+	plan    *workspace.ScanPlan
+	failOn  *checks.Severity
+	outputs []output
 }
 
-// planScan validates every input. Anything wrong here is exit 2, and nothing has been sent.
-func planScan(ctx context.Context, o *ScanOptions) (*scanPlan, error) {
-	p := &scanPlan{}
-	var err error
+func scanRun(ctx context.Context, o *ScanOptions) error {
+	p, err := prepareScan(ctx, o)
+	if err != nil {
+		return err
+	}
+	res, saved, err := p.plan.Run(ctx)
+	if err != nil {
+		return err
+	}
+	return finishScan(ctx, o, p, res, saved)
+}
+
+// prepareScan validates every input: the flags here, the scope and the selection in the
+// workspace's PlanScan. Anything wrong is exit 2, and nothing has been sent.
+func prepareScan(ctx context.Context, o *ScanOptions) (*scanPrep, error) {
+	p := &scanPrep{}
 	if o.FailOn != "" {
 		s, err := checks.ParseSeverity(o.FailOn)
 		if err != nil {
@@ -151,105 +140,41 @@ func planScan(ctx context.Context, o *ScanOptions) (*scanPlan, error) {
 	if p.failOn != nil {
 		threshold = *p.failOn
 	}
-	if p.ports, err = parsePorts(o.Ports); err != nil {
+	ports, err := parsePorts(o.Ports)
+	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
-	p.registry, p.families, err = o.Registry(o.Family)
+	registry, families, err := o.Registry(o.Family)
 	if err != nil {
 		return nil, err
 	}
-	if p.selected, err = p.registry.Select(o.Checks); err != nil {
+	if _, err := registry.Select(o.Checks); err != nil {
 		return nil, &UsageError{Err: err}
 	}
-	if p.outputs, err = planOutputs(o, scan.Options{Registry: p.registry, Threshold: threshold, Width: o.IO.TermWidth()}); err != nil {
+	if p.outputs, err = planOutputs(o, scan.Options{Registry: registry, Threshold: threshold, Width: o.IO.TermWidth()}); err != nil {
 		return nil, err
 	}
-
-	// Targets: arguments, a targets file, or the workspace scope.
-	for i, a := range o.Targets {
-		t, err := checks.ParseTarget(a)
-		if err != nil {
-			return nil, &UsageError{Err: err}
-		}
-		t.Source = checks.Source{Line: i + 1}
-		p.targets = append(p.targets, t)
-	}
-	if o.TargetsFile != "" {
-		ts, err := checks.LoadTargetsFile(o.TargetsFile)
-		if err != nil {
-			return nil, err
-		}
-		p.targets = append(p.targets, ts...)
-	}
-	var excl []checks.Target
-	for _, e := range o.Exclude {
-		t, err := checks.ParseTarget(e)
-		if err != nil {
-			return nil, &UsageError{Err: fmt.Errorf("--exclude: %w", err)}
-		}
-		excl = append(excl, t)
-	}
-	scopeOpt := checks.ScopeOptions{AllowLarge: o.AllowLargeScope, Resolver: o.Resolver}
-	if o.Workspace != "" {
-		if p.ws, err = workspace.Load(o.Workspace); err != nil {
-			return nil, err
-		}
-		if err := p.ws.CheckAuthorisation(o.Now()); err != nil {
-			return nil, err
-		}
-		if len(p.ws.Targets) == 0 {
-			return nil, usageErrorf("%s: scope.targets is empty: nothing may be scanned", p.ws.Path)
-		}
-		ws := p.ws
-		p.scope, err = checks.NewScope(ctx, ws.Targets, append(append([]checks.Target{}, ws.Exclusions...), excl...), scopeOpt)
-		if err != nil {
-			return nil, err
-		}
-		if len(p.targets) == 0 {
-			p.targets = ws.Targets
-		} else {
-			for _, t := range p.targets {
-				if err := p.scope.Admit(ctx, t, o.Resolver, o.AllowLargeScope); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if p.ports == nil && len(ws.Assessment.Scope.Ports) > 0 {
-			p.ports = ws.Assessment.Scope.Ports
-		}
-		p.scopeDoc = checks.ScopeDoc{Source: ws.Path, Targets: ws.Assessment.Scope.Targets, Exclusions: ws.Assessment.Scope.Exclusions}
-	} else {
-		if len(p.targets) == 0 {
-			return nil, usageErrorf("no targets: give TARGET arguments, --targets-file FILE or -w DIR")
-		}
-		p.scope, err = checks.NewScope(ctx, p.targets, excl, scopeOpt)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range p.targets {
-			if err := p.scope.Admit(ctx, t, o.Resolver, o.AllowLargeScope); err != nil {
-				return nil, err
-			}
-		}
-		src := "command line"
-		if o.TargetsFile != "" {
-			src = o.TargetsFile
-		}
-		p.scopeDoc = checks.ScopeDoc{Source: src, Targets: rawTargets(p.targets), Exclusions: o.Exclude}
-	}
-
-	if p.ignore, err = loadIgnore(o); err != nil {
+	p.plan, err = workspace.PlanScan(ctx, workspace.ScanRequest{
+		Workspace: o.Workspace, Targets: o.Targets, TargetsFile: o.TargetsFile, Exclude: o.Exclude,
+		Ports: ports, AllowLargeScope: o.AllowLargeScope,
+		Registry: registry, Families: families, Checks: o.Checks, IgnoreFile: o.IgnoreFile,
+		Runner: checks.Options{
+			Workers:       o.Workers,
+			HostConns:     o.HostConns,
+			Rate:          o.Rate,
+			IOTimeout:     o.Timeout,
+			ProbeTimeout:  o.ProbeTimeout,
+			TargetTimeout: o.TargetTimeout,
+			Observer:      newObserver(o.IO),
+			Now:           o.Now,
+			Resolver:      o.Resolver,
+			Tool:          o.Tool,
+		},
+	})
+	if err != nil {
 		return nil, err
 	}
 	return p, nil
-}
-
-func rawTargets(ts []checks.Target) []string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.Raw
-	}
-	return out
 }
 
 // planOutputs resolves -f and -o: "-o FILE" takes -f or the file's extension, "-o FORMAT=FILE"
@@ -266,7 +191,7 @@ func planOutputs(o *ScanOptions, wo scan.Options) ([]output, error) {
 		}
 		if path != "" {
 			if err := workspace.CheckWritableDir(path); err != nil {
-				return &UsageError{Err: err}
+				return err
 			}
 		}
 		outs = append(outs, output{format: format, path: path, writer: w})
@@ -317,26 +242,6 @@ func formatForFile(path string) string {
 	return "json"
 }
 
-// loadIgnore reads --ignore-file, or the default file in the workspace or current directory.
-func loadIgnore(o *ScanOptions) (*checks.Suppressions, error) {
-	if o.IgnoreFile != "" {
-		return checks.LoadSuppressions(o.IgnoreFile)
-	}
-	var candidates []string
-	if o.Workspace != "" {
-		candidates = append(candidates, filepath.Join(o.Workspace, checks.DefaultIgnoreFile))
-	}
-	candidates = append(candidates, checks.DefaultIgnoreFile)
-	for _, c := range candidates {
-		if _, err := os.Stat(c); err == nil {
-			return checks.LoadSuppressions(c)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-	}
-	return nil, nil
-}
-
 // parsePorts reads "22,80,443,8000-8010".
 func parsePorts(s string) ([]int, error) {
 	if strings.TrimSpace(s) == "" {
@@ -365,51 +270,9 @@ func parsePorts(s string) ([]int, error) {
 	return out, nil
 }
 
-func executeScan(ctx context.Context, o *ScanOptions, p *scanPlan) (*checks.Result, error) {
-	obs := newObserver(o.IO)
-	runner := checks.NewRunner(p.scope, checks.Options{
-		Checks:        p.selected,
-		Families:      p.families,
-		Workers:       o.Workers,
-		HostConns:     o.HostConns,
-		Rate:          o.Rate,
-		IOTimeout:     o.Timeout,
-		ProbeTimeout:  o.ProbeTimeout,
-		TargetTimeout: o.TargetTimeout,
-		Ports:         p.ports,
-		Observer:      obs,
-		Now:           o.Now,
-		Resolver:      o.Resolver,
-		Tool:          o.Tool,
-	})
-	res, err := runner.Run(ctx, p.targets)
-	if err != nil {
-		return nil, err
-	}
-	res.Scope = p.scopeDoc
-	n, expired := p.ignore.Apply(res.Findings, o.Now())
-	if p.ignore != nil {
-		res.Suppressions = checks.SuppressionReport{File: p.ignore.File, Suppressed: n, Expired: expired}
-	}
-	res.Finalize()
-	return res, nil
-}
-
 // finishScan writes the results (even when interrupted) and turns the outcome into the exit
 // status.
-func finishScan(ctx context.Context, o *ScanOptions, p *scanPlan, res *checks.Result) error {
-	var saved string
-	if p.ws != nil {
-		path := filepath.Join(p.ws.Dir, workspace.ScanFile)
-		var buf bytes.Buffer
-		if err := (scan.JSON{}).Write(&buf, res); err != nil {
-			return err
-		}
-		if err := workspace.WriteFile(path, buf.Bytes(), true); err != nil {
-			return err
-		}
-		saved = path
-	}
+func finishScan(ctx context.Context, o *ScanOptions, p *scanPrep, res *checks.Result, saved string) error {
 	var written []string
 	for _, out := range p.outputs {
 		if out.path == "" {

@@ -14,8 +14,6 @@ import (
 	"charm.land/lipgloss/v2/table"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
-
-	"github.com/telesra/telesra/checks/web"
 )
 
 // NewCmdTemplates builds `telesra templates`: the nuclei templates of the web family.
@@ -31,14 +29,15 @@ func NewCmdTemplates(f *Factory) *cobra.Command {
 
 // TemplatesListOptions are `telesra templates list`'s inputs.
 type TemplatesListOptions struct {
-	IO     *IOStreams
-	Dir    string
-	Format string
+	IO        *IOStreams
+	Templates TemplateCatalog
+	Dir       string
+	Format    string
 }
 
 // NewCmdTemplatesList builds `telesra templates list`.
 func NewCmdTemplatesList(f *Factory, runF func(*TemplatesListOptions) error) *cobra.Command {
-	o := &TemplatesListOptions{IO: f.IO}
+	o := &TemplatesListOptions{IO: f.IO, Templates: f.Templates}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the templates a scan runs: check ID, severity, HIPAA citations, what it recognises",
@@ -57,38 +56,48 @@ too, each as the check web.<template-id> it becomes.`,
 	return cmd
 }
 
-// templateEntry is one template as `templates list --format json` prints it.
-type templateEntry struct {
-	Check        string    `json:"check"`
-	File         string    `json:"file"`
-	Title        string    `json:"title"`
-	Severity     string    `json:"severity"`
-	HIPAA        []string  `json:"hipaa"`
-	Requests     []string  `json:"requests"`
-	Technology   *web.Tech `json:"technology,omitempty"`
-	UserSupplied bool      `json:"user_supplied,omitempty"`
+// TemplateCatalog is the web family's nuclei templates as the templates verbs see them; main
+// supplies it, so this package never links nuclei.
+type TemplateCatalog interface {
+	// List returns the templates a scan runs: the embedded pack and, with dir, the user's valid
+	// templates, plus why each of the user's other templates is skipped. A dir that cannot be
+	// read is a UsageError.
+	List(dir string) (templates []TemplateInfo, rejected []error, err error)
+	// Validate checks every template under dir ("" for the embedded pack) the way a scan uses
+	// it; each invalid template's error names file:line (datafile.FileError or FileErrors).
+	Validate(ctx context.Context, dir string) (valid []TemplateInfo, invalid []error, err error)
+}
+
+// TemplateInfo is one template, as `templates list --format json` prints it.
+type TemplateInfo struct {
+	Check    string   `json:"check"`
+	File     string   `json:"file"`
+	Title    string   `json:"title"`
+	Severity string   `json:"severity"`
+	HIPAA    []string `json:"hipaa"`
+	Requests []string `json:"requests"`
+	// Technology is what the template recognises (product, version extraction), nil if nothing.
+	Technology   any    `json:"technology,omitempty"`
+	Recognises   string `json:"-"` // the product Technology names, for the table
+	UserSupplied bool   `json:"user_supplied,omitempty"`
 }
 
 func templatesListRun(o *TemplatesListOptions) error {
-	p, err := web.NewPack(o.Dir)
-	if errors.Is(err, web.ErrTemplatesDir) {
-		return &UsageError{Err: fmt.Errorf("--templates: %w", err)}
-	} else if err != nil {
+	if o.Templates == nil {
+		return errors.New("this build has no web checks")
+	}
+	list, rejected, err := o.Templates.List(o.Dir)
+	if err != nil {
 		return err
 	}
-	for _, e := range p.Rejected {
+	for _, e := range rejected {
 		fmt.Fprintf(o.IO.ErrOut, "warning: %v; not listed (see telesra templates validate)\n", e)
 	}
 	switch o.Format {
 	case "json":
-		var out []templateEntry
-		for _, t := range p.Templates {
-			out = append(out, templateEntry{Check: t.CheckID(), File: t.File, Title: t.Name, Severity: t.Severity.String(),
-				HIPAA: t.HIPAA, Requests: t.Requests, Technology: t.Tech, UserSupplied: t.User})
-		}
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return enc.Encode(list)
 	case "table":
 		tbl := table.New().Border(lipgloss.NormalBorder()).BorderColumn(false).BorderTop(false).BorderBottom(false).
 			BorderLeft(false).BorderRight(false).
@@ -100,14 +109,10 @@ func templatesListRun(o *TemplatesListOptions) error {
 				}
 				return st
 			})
-		for _, t := range p.Templates {
-			tech := ""
-			if t.Tech != nil {
-				tech = t.Tech.Product
-			}
-			tbl.Row(t.CheckID(), t.Severity.String(), strings.Join(t.HIPAA, " "), tech, t.File)
+		for _, t := range list {
+			tbl.Row(t.Check, t.Severity, strings.Join(t.HIPAA, " "), t.Recognises, t.File)
 		}
-		out := tbl.Render() + "\n" + fmt.Sprintf("%d templates. Validate your own with: telesra templates validate DIR\n", len(p.Templates))
+		out := tbl.Render() + "\n" + fmt.Sprintf("%d templates. Validate your own with: telesra templates validate DIR\n", len(list))
 		if !o.IO.ColorOut() {
 			out = ansi.Strip(out)
 		}
@@ -119,13 +124,14 @@ func templatesListRun(o *TemplatesListOptions) error {
 
 // TemplatesValidateOptions are `telesra templates validate`'s inputs.
 type TemplatesValidateOptions struct {
-	IO  *IOStreams
-	Dir string // "" validates the embedded pack
+	IO        *IOStreams
+	Templates TemplateCatalog
+	Dir       string // "" validates the embedded pack
 }
 
 // NewCmdTemplatesValidate builds `telesra templates validate [DIR]`.
 func NewCmdTemplatesValidate(f *Factory, runF func(*TemplatesValidateOptions) error) *cobra.Command {
-	o := &TemplatesValidateOptions{IO: f.IO}
+	o := &TemplatesValidateOptions{IO: f.IO, Templates: f.Templates}
 	cmd := &cobra.Command{
 		Use:   "validate [DIR]",
 		Short: "Parse and lint nuclei templates the way a scan would use them",
@@ -155,17 +161,18 @@ func templatesValidateRun(ctx context.Context, o *TemplatesValidateOptions) erro
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	rep, err := web.Validate(ctx, o.Dir)
-	if errors.Is(err, web.ErrTemplatesDir) {
-		return &UsageError{Err: err}
-	} else if err != nil {
+	if o.Templates == nil {
+		return errors.New("this build has no web checks")
+	}
+	valid, invalid, err := o.Templates.Validate(ctx, o.Dir)
+	if err != nil {
 		return err
 	}
-	for _, t := range rep.Valid {
-		fmt.Fprintf(o.IO.Out, "ok    %-44s %s\n", t.CheckID(), t.File)
+	for _, t := range valid {
+		fmt.Fprintf(o.IO.Out, "ok    %-44s %s\n", t.Check, t.File)
 	}
 	var bad datafile.FileErrors
-	for _, e := range rep.Invalid {
+	for _, e := range invalid {
 		var fes datafile.FileErrors
 		var fe *datafile.FileError
 		switch {
@@ -186,7 +193,7 @@ func templatesValidateRun(ctx context.Context, o *TemplatesValidateOptions) erro
 	if where == "" {
 		where = "telesra's embedded pack"
 	}
-	fmt.Fprintf(o.IO.Out, "%d valid, %d invalid (%s)\n", len(rep.Valid), len(files), where)
+	fmt.Fprintf(o.IO.Out, "%d valid, %d invalid (%s)\n", len(valid), len(files), where)
 	if len(bad) > 0 {
 		return &UsageError{Err: fmt.Errorf("%d invalid template(s) in %s", len(files), where)}
 	}

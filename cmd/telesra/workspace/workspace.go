@@ -1,6 +1,11 @@
-// Package workspace is an assessment's directory: assessment.yaml (who, when, what may be scanned
-// and who authorised it) and the files the other verbs keep beside it (scan results, answers,
-// the remediation plan, reports). Every file here is written 0600, atomically.
+// Package workspace is telesra's application layer. It owns an assessment's directory:
+// assessment.yaml (who, when, what may be scanned and who authorised it) and the files kept
+// beside it (scan results, answers, assets, the remediation plan, reports), the one atomic 0600
+// writer every file goes through, and the use cases the verbs call: scan a scope (PlanScan),
+// build the risk register (Analyse) and write the report set (WriteReports).
+//
+// It composes the domain packages (checks, questionnaire, report) but knows no check family:
+// the registry of families reaches it from the command line's composition root.
 package workspace
 
 import (
@@ -8,25 +13,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/telesra/telesra/templates/datafile"
 
-	"github.com/google/renameio/v2"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/telesra/telesra/checks"
-)
-
-// File names inside a workspace.
-const (
-	AssessmentFile = "assessment.yaml"
-	ScanFile       = "scan.json"
 )
 
 // Assessment is assessment.yaml.
@@ -72,27 +68,20 @@ type Authorisation struct {
 
 // Workspace is a loaded workspace directory.
 type Workspace struct {
-	Dir        string
+	Layout
 	Path       string // .../assessment.yaml
 	Assessment Assessment
 	Targets    []checks.Target // parsed scope targets, each with its file:line
 	Exclusions []checks.Target
 }
 
-// ExistsError is returned when a file would be overwritten without --force.
-type ExistsError struct{ Path string }
-
-func (e *ExistsError) Error() string {
-	return fmt.Sprintf("%s already exists (use --force to replace it)", e.Path)
-}
-
 // Load reads and validates DIR/assessment.yaml. Errors name file:line:column and the field.
 func Load(dir string) (*Workspace, error) {
-	path := filepath.Join(dir, AssessmentFile)
+	path := At(dir).AssessmentPath()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no assessment workspace here (create one with: telesra init %s)", path, dir)
+			return nil, inputErrorf("%s: no assessment workspace here (create one with: telesra init %s)", path, dir)
 		}
 		return nil, fmt.Errorf("read workspace: %w", err)
 	}
@@ -108,7 +97,7 @@ func Parse(dir, path string, data []byte) (*Workspace, error) {
 	if err := datafile.ValidateNode(path, root, "assessment.schema.json"); err != nil {
 		return nil, err
 	}
-	ws := &Workspace{Dir: dir, Path: path}
+	ws := &Workspace{Layout: At(dir), Path: path}
 	if err := root.Decode(&ws.Assessment); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -153,16 +142,6 @@ func Parse(dir, path string, data []byte) (*Workspace, error) {
 		return nil, errs
 	}
 	return ws, nil
-}
-
-// AuthorisationError explains why a workspace may not be actively scanned.
-type AuthorisationError struct {
-	Path string
-	Why  string
-}
-
-func (e *AuthorisationError) Error() string {
-	return fmt.Sprintf("%s: active scanning is not authorised: %s", e.Path, e.Why)
 }
 
 // CheckAuthorisation refuses active scanning unless assessment.yaml records who authorised it,
@@ -235,7 +214,7 @@ func Create(dir string, a Assessment, force bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, AssessmentFile)
+	path := At(dir).AssessmentPath()
 	// The new file must itself be valid: init never writes what scan would reject.
 	if _, err := Parse(dir, path, data); err != nil {
 		return "", err
@@ -244,56 +223,4 @@ func Create(dir string, a Assessment, force bool) (string, error) {
 		return "", fmt.Errorf("create workspace: %w", err)
 	}
 	return path, WriteFile(path, data, force)
-}
-
-// WriteFile writes a file atomically with mode 0600 (temporary file, fsync, rename), so a crash
-// leaves either the old file or the new one, never half of one. Without force an existing file
-// is left alone and an ExistsError returned.
-func WriteFile(path string, data []byte, force bool) error {
-	return WriteWith(path, force, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
-
-// WriteWith is WriteFile for content produced by a writer function: the file appears only if fn
-// succeeds, so a failed render never leaves a partial report behind.
-func WriteWith(path string, force bool, fn func(io.Writer) error) error {
-	if !force {
-		if _, err := os.Lstat(path); err == nil {
-			return &ExistsError{Path: path}
-		}
-	}
-	pf, err := renameio.NewPendingFile(path, renameio.WithPermissions(0o600))
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer pf.Cleanup()
-	if err := fn(pf); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := pf.CloseAtomicallyReplace(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// CheckWritableDir fails early, before any scanning, when path's directory is missing or not
-// writable.
-func CheckWritableDir(path string) error {
-	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("output %s: directory %s does not exist", path, dir)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("output %s: %s is not a directory", path, dir)
-	}
-	f, err := os.CreateTemp(dir, ".telesra-probe-*")
-	if err != nil {
-		return fmt.Errorf("output %s: directory %s is not writable", path, dir)
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
 }

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/checks/mfa"
+	"github.com/telesra/telesra/checks/patch"
+	tlscheck "github.com/telesra/telesra/checks/tls"
+	"github.com/telesra/telesra/checks/transport"
+	"github.com/telesra/telesra/checks/web"
+	"github.com/telesra/telesra/cmd/telesra/cli"
+)
+
+// newFactory composes the program: the command line's factory with every check family, the
+// web family's templates, the patch family's knowledge base and the user's configuration
+// directory. This file is the one place that knows every family, and package main the only
+// one that links nuclei.
+func newFactory(version string) *cli.Factory {
+	f := cli.NewFactory(version)
+	// nuclei's containment keeps XDG_CONFIG_HOME pointed into its private run directory while
+	// the process runs; the web family knows the directory the user really has.
+	if dir, err := web.UserConfigDir(); err == nil {
+		f.ConfigDir = dir
+	}
+	f.Families = families
+	f.Templates = webTemplates{}
+	f.KnowledgeBase = func(dir string) cli.KnowledgeBase { return patchKB{dir: dir} }
+	return f
+}
+
+// families builds every check family for one scan.
+func families(o cli.FamilyOptions) ([]*checks.Family, error) {
+	tlsFam, err := tlscheck.Family(tlscheck.Options{CAFile: o.CAFile})
+	if err != nil {
+		return nil, &cli.UsageError{Err: err} // an unreadable or malformed --ca-file (file:line)
+	}
+	// web is the nuclei engine's family; its engine is also the checks.Recognizer the mfa and
+	// patch families receive. Bind makes a family's Open hold the engine, so recognition works
+	// even when only that family's checks are selected.
+	webFam, rec, err := web.New(web.Options{TemplatesDir: o.TemplatesDir, Notice: o.Notice})
+	if errors.Is(err, web.ErrTemplatesDir) {
+		return nil, &cli.UsageError{Err: fmt.Errorf("--templates: %w", err)}
+	} else if err != nil {
+		return nil, err
+	}
+	mfaFam := mfa.Family(mfa.Options{Recognizer: rec})
+	patchFam := patch.Family(patch.Options{Recognizer: rec, KBDir: o.KBDir})
+	rec.Bind(mfaFam)
+	rec.Bind(patchFam)
+	return []*checks.Family{
+		tlsFam,
+		transport.Family(),
+		mfaFam,
+		patchFam,
+		webFam,
+	}, nil
+}
+
+// webTemplates is the web family's template pack, for `telesra templates`.
+type webTemplates struct{}
+
+func (webTemplates) List(dir string) ([]cli.TemplateInfo, []error, error) {
+	p, err := web.NewPack(dir)
+	if errors.Is(err, web.ErrTemplatesDir) {
+		return nil, nil, &cli.UsageError{Err: fmt.Errorf("--templates: %w", err)}
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return templateInfos(p.Templates), p.Rejected, nil
+}
+
+func (webTemplates) Validate(ctx context.Context, dir string) ([]cli.TemplateInfo, []error, error) {
+	rep, err := web.Validate(ctx, dir)
+	if errors.Is(err, web.ErrTemplatesDir) {
+		return nil, nil, &cli.UsageError{Err: err}
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return templateInfos(rep.Valid), rep.Invalid, nil
+}
+
+func templateInfos(ts []*web.Template) []cli.TemplateInfo {
+	out := make([]cli.TemplateInfo, 0, len(ts))
+	for _, t := range ts {
+		ti := cli.TemplateInfo{Check: t.CheckID(), File: t.File, Title: t.Name, Severity: t.Severity.String(),
+			HIPAA: t.HIPAA, Requests: t.Requests, UserSupplied: t.User}
+		if t.Tech != nil {
+			ti.Technology, ti.Recognises = t.Tech, t.Tech.Product
+		}
+		out = append(out, ti)
+	}
+	return out
+}
+
+// patchKB is the patch family's knowledge base whose imported copies live in dir.
+type patchKB struct{ dir string }
+
+func (k patchKB) Dir() string { return k.dir }
+
+func (patchKB) Kinds() []string {
+	var out []string
+	for _, kind := range patch.FeedKinds {
+		out = append(out, string(kind))
+	}
+	return out
+}
+
+func (k patchKB) Import(file string, data []byte, kind, product string, now time.Time, write func(string, []byte) error) (string, string, error) {
+	res, err := patch.ImportFeed(k.dir, file, data, patch.ImportOptions{Kind: patch.FeedKind(kind), Product: product, Now: now, Write: write})
+	if err != nil {
+		return "", "", err
+	}
+	return res.Summary, res.Path, nil
+}
+
+func (k patchKB) Sources() ([]cli.KBSource, error) {
+	srcs, err := patch.KnowledgeBaseInfo(k.dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cli.KBSource, 0, len(srcs))
+	for _, s := range srcs {
+		out = append(out, cli.KBSource{Name: s.Name, Date: s.Date, Origin: s.Origin, File: s.File, URLs: s.URLs,
+			Entries: s.Entries, Imported: s.Origin == patch.OriginImported})
+	}
+	return out, nil
+}

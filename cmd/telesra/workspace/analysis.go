@@ -1,0 +1,100 @@
+package workspace
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/questionnaire"
+	"github.com/telesra/telesra/report"
+)
+
+// Analysis is a workspace read for the risk register: assessment.yaml, scan.json, answers.yaml,
+// assets.yaml and remediation.yaml, and the register built from them. The report, risks and diff
+// verbs share it, so they all see the same register.
+type Analysis struct {
+	Workspace *Workspace
+	Scan      *checks.Result // nil without scan.json
+	Bank      *questionnaire.Bank
+	Answers   *questionnaire.Answers
+	Assets    *report.Assets // nil without assets.yaml
+	Plan      *report.Plan
+	Register  *report.Register
+}
+
+// Analyse reads a workspace and builds its risk register (the HIPAA risk analysis of
+// 164.308(a)(1)(ii)(A)). Every malformed file is an error naming file:line; nothing is written.
+func Analyse(dir string, now time.Time) (*Analysis, error) {
+	ws, err := Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	a := &Analysis{Workspace: ws, Bank: questionnaire.DefaultBank()}
+	scanPath := ws.ScanPath()
+	data, err := readOptional(scanPath)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("read scan results: %w", err)
+	case data != nil:
+		if a.Scan, err = checks.DecodeResult(data); err != nil {
+			return nil, fmt.Errorf("%s: not a telesra scan result: %w", scanPath, err)
+		}
+	}
+	if a.Answers, err = ws.LoadAnswers(a.Bank); err != nil {
+		return nil, err
+	}
+	systems := ws.Assessment.Organisation.EPHISystems
+	if data, err := readOptional(ws.AssetsPath()); err != nil {
+		return nil, fmt.Errorf("read assets: %w", err)
+	} else if data != nil {
+		if a.Assets, err = report.ParseAssets(ws.AssetsPath(), data, systems); err != nil {
+			return nil, err
+		}
+	}
+	if data, err := readOptional(ws.PlanPath()); err != nil {
+		return nil, fmt.Errorf("read remediation plan: %w", err)
+	} else if data != nil {
+		if a.Plan, err = report.ParsePlan(ws.PlanPath(), data); err != nil {
+			return nil, err
+		}
+	} else {
+		a.Plan = report.NewPlan(ws.PlanPath())
+	}
+	a.Register, err = report.Build(report.Inputs{Scan: a.Scan, Bank: a.Bank, Answers: a.Answers, Assets: a.Assets,
+		EPHISystems: systems, Plan: a.Plan, Today: now.Format(time.DateOnly)})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// SavePlan writes the analysis's remediation plan (after `risks set` changed it), keeping the
+// previous file as remediation.yaml.bak. What is written must read back: a bug must not leave a
+// file the next run rejects.
+func (a *Analysis) SavePlan() error {
+	data, err := a.Plan.Marshal()
+	if err != nil {
+		return err
+	}
+	if _, err := report.ParsePlan(a.Plan.File, data); err != nil {
+		return fmt.Errorf("internal error: the new remediation plan does not validate: %w", err)
+	}
+	return backupAndWrite(a.Plan.File, data)
+}
+
+// Document assembles what the report writers print around the register.
+func (a *Analysis) Document(now time.Time, tools []report.Tool) *report.Report {
+	as := a.Workspace.Assessment
+	r := &report.Report{
+		Organisation:   report.Party{Name: as.Organisation.Name, Email: as.Organisation.Contact},
+		Address:        as.Organisation.Address,
+		Assessor:       report.Party{Name: as.Assessor.Name, Organisation: as.Assessor.Organisation, Email: as.Assessor.Email},
+		AssessmentDate: as.AssessmentDate,
+		Generated:      now,
+		Scope: report.Scope{Description: as.Scope.Description, Targets: as.Scope.Targets, Exclusions: as.Scope.Exclusions,
+			EPHISystems: as.Organisation.EPHISystems},
+		Register: a.Register, Scan: a.Scan, Bank: a.Bank, Answers: a.Answers, Tools: tools,
+	}
+	r.Prepare()
+	return r
+}
