@@ -93,12 +93,12 @@ func codeLine(l string) (code int, more bool, text string, ok bool) {
 
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }
 
-// Tagged sends an IMAP command under a fresh tag (a1, a2 ...) and reads to its tagged
+// Tagged sends an IMAP command under a fresh tag (t1, t2 ...) and reads to its tagged
 // completion, under one deadline: the untagged lines ("* ...") before it and the status that
 // follows the tag ("OK ...", "NO ...", "BAD ...").
 func (s *Session) Tagged(cmd string) (untagged []string, status string, err error) {
 	s.tag++
-	tag := fmt.Sprintf("a%d", s.tag)
+	tag := fmt.Sprintf("t%d", s.tag)
 	if err := s.Send("%s %s", tag, cmd); err != nil {
 		return nil, "", err
 	}

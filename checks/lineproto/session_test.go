@@ -136,12 +136,12 @@ func TestStartTLS(t *testing.T) {
 		}, []string{"EHLO [127.0.0.1]", "STARTTLS"}},
 		{lineproto.IMAP, func(v conv) bool {
 			v.say("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n")
-			if v.read() != "a1 STARTTLS" {
+			if v.read() != "t1 STARTTLS" {
 				return false
 			}
-			v.say("a1 OK Begin TLS negotiation now\r\n")
+			v.say("t1 OK Begin TLS negotiation now\r\n")
 			return true
-		}, []string{"a1 STARTTLS"}},
+		}, []string{"t1 STARTTLS"}},
 		{lineproto.POP3, func(v conv) bool {
 			v.say("+OK POP3 ready\r\n")
 			if v.read() != "STLS" {
@@ -227,7 +227,7 @@ func TestNoSTARTTLS(t *testing.T) {
 		{"IMAP STARTTLS refused", lineproto.IMAP, func(v conv) {
 			v.say("* OK ready\r\n")
 			v.read()
-			v.say("a1 BAD Unknown command\r\n")
+			v.say("t1 BAD Unknown command\r\n")
 			v.read()
 		}},
 		{"POP3 STLS refused", lineproto.POP3, func(v conv) {
@@ -307,9 +307,9 @@ func TestReplies(t *testing.T) {
 		addr, sent := server(t, func(v conv) {
 			v.say("* OK ready\r\n")
 			v.read()
-			v.say("* CAPABILITY IMAP4rev1 STARTTLS\r\n* OK [ALERT] hello\r\na1 OK done\r\n")
+			v.say("* CAPABILITY IMAP4rev1 STARTTLS\r\n* OK [ALERT] hello\r\nt1 OK done\r\n")
 			v.read()
-			v.say("* BYE\r\na2 OK bye\r\n")
+			v.say("* BYE\r\nt2 OK bye\r\n")
 		})
 		s := session(t, context.Background(), addr)
 		if _, err := s.Greeting(lineproto.IMAP); err != nil {
@@ -322,8 +322,8 @@ func TestReplies(t *testing.T) {
 		if want := []string{"* CAPABILITY IMAP4rev1 STARTTLS", "* OK [ALERT] hello"}; !slices.Equal(untagged, want) || status != "OK done" || !lineproto.StatusOK(status) {
 			t.Errorf("CAPABILITY %q %q", untagged, status)
 		}
-		s.Quit("a2 LOGOUT")
-		if got := sent(); !slices.Equal(got, []string{"a1 CAPABILITY", "a2 LOGOUT"}) {
+		s.Quit("t2 LOGOUT")
+		if got := sent(); !slices.Equal(got, []string{"t1 CAPABILITY", "t2 LOGOUT"}) {
 			t.Errorf("client sent %q", got)
 		}
 	})
