@@ -97,8 +97,7 @@ func isDigit(b byte) bool { return '0' <= b && b <= '9' }
 // completion, under one deadline: the untagged lines ("* ...") before it and the status that
 // follows the tag ("OK ...", "NO ...", "BAD ...").
 func (s *Session) Tagged(cmd string) (untagged []string, status string, err error) {
-	s.tag++
-	tag := fmt.Sprintf("t%d", s.tag)
+	tag := s.nextTag()
 	if err := s.Send("%s %s", tag, cmd); err != nil {
 		return nil, "", err
 	}
@@ -114,6 +113,12 @@ func (s *Session) Tagged(cmd string) (untagged []string, status string, err erro
 		untagged = append(untagged, l)
 	}
 	return untagged, "", tooLarge("IMAP %s answered with more than %d lines", firstWord(cmd), MaxReplyLines)
+}
+
+// nextTag is a fresh IMAP command tag.
+func (s *Session) nextTag() string {
+	s.tag++
+	return fmt.Sprintf("t%d", s.tag)
 }
 
 // StatusOK reports whether an IMAP status ("OK ...") or a POP3 status line ("+OK ...") is

@@ -142,8 +142,13 @@ func (s *Session) line() (string, error) {
 // errClosed is the server hanging up, at a line's start or in its middle.
 var errClosed = &checks.ProbeError{Reason: checks.ReasonReset, Err: errors.New("server closed the connection")}
 
-// Quit says goodbye politely and ignores the answer: the facts are already in hand.
-func (s *Session) Quit(cmd string) {
+// Quit says goodbye politely (QUIT, or LOGOUT for IMAP) and ignores the answer: the facts are
+// already in hand.
+func (s *Session) Quit(d Dialect) {
+	cmd := "QUIT"
+	if d == IMAP {
+		cmd = s.nextTag() + " LOGOUT"
+	}
 	if s.Send("%s", cmd) == nil {
 		_, _ = s.Line()
 	}

@@ -322,7 +322,7 @@ func TestReplies(t *testing.T) {
 		if want := []string{"* CAPABILITY IMAP4rev1 STARTTLS", "* OK [ALERT] hello"}; !slices.Equal(untagged, want) || status != "OK done" || !lineproto.StatusOK(status) {
 			t.Errorf("CAPABILITY %q %q", untagged, status)
 		}
-		s.Quit("t2 LOGOUT")
+		s.Quit(lineproto.IMAP)
 		if got := sent(); !slices.Equal(got, []string{"t1 CAPABILITY", "t2 LOGOUT"}) {
 			t.Errorf("client sent %q", got)
 		}
