@@ -154,8 +154,8 @@ func (s *Session) Quit(d Dialect) {
 	}
 }
 
-// Buffered reports whether the server sent bytes the session has read but no one consumed.
-func (s *Session) Buffered() bool { return s.r.Buffered() > 0 }
+// buffered reports whether the server sent bytes the session has read but no one consumed.
+func (s *Session) buffered() bool { return s.r.Buffered() > 0 }
 
 func firstWord(s string) string {
 	w, _, _ := strings.Cut(s, " ")

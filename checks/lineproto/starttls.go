@@ -164,7 +164,7 @@ func (s *Session) StartTLS(d Dialect) error {
 	}
 	// Anything the server sent after its go-ahead would be read as if TLS had protected it
 	// (the STARTTLS command-injection class, CVE-2011-0411): refuse to go on.
-	if s.Buffered() {
+	if s.buffered() {
 		return checks.Mismatch("server sent data before the TLS handshake", nil)
 	}
 	return nil
