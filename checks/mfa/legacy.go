@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/checks/lineproto"
 )
 
 // Telnet commands (RFC 854).
@@ -164,25 +165,18 @@ var ftpProbe = &checks.Probe[ftpFacts]{ID: "mfa.legacy.ftp", Run: func(ctx conte
 		return facts, err
 	}
 	defer s.Close()
-	code, msg, err := s.response()
+	greet, err := s.Greeting(lineproto.FTP)
 	if err != nil {
-		return facts, fmt.Errorf("read FTP greeting: %w", err)
-	}
-	facts.Greeting = checks.FirstLine(fmt.Sprintf("%d %s", code, msg), 200)
-	if code != 220 {
-		return facts, fmt.Errorf("FTP server refused the session: %s", facts.Greeting)
-	}
-	if err := s.send("FEAT"); err != nil {
 		return facts, err
 	}
-	code, msg, err = s.response()
+	facts.Greeting = checks.FirstLine(greet.String(), 200)
+	feat, err := s.Cmd("FEAT")
 	if err != nil {
-		return facts, fmt.Errorf("read FEAT reply: %w", err)
+		return facts, fmt.Errorf("FEAT: %w", err)
 	}
-	if code == 211 {
-		lines := strings.Split(msg, "\n")
-		for i, l := range lines {
-			if i == 0 || i == len(lines)-1 && !strings.HasPrefix(l, " ") || i > maxCapabilityLines {
+	if feat.Code == 211 {
+		for i, l := range feat.Lines {
+			if i == 0 || i == len(feat.Lines)-1 && !strings.HasPrefix(l, " ") {
 				continue // "Features:" and "End"
 			}
 			f := checks.Clean(strings.TrimSpace(l), 80)
@@ -195,31 +189,25 @@ var ftpProbe = &checks.Probe[ftpFacts]{ID: "mfa.legacy.ftp", Run: func(ctx conte
 			}
 		}
 	}
-	if err := s.send("USER anonymous"); err != nil {
-		return facts, err
-	}
-	code, msg, err = s.response()
+	user, err := s.Cmd("USER anonymous")
 	if err != nil {
-		return facts, fmt.Errorf("read USER reply: %w", err)
+		return facts, fmt.Errorf("USER: %w", err)
 	}
-	facts.UserReply = checks.FirstLine(fmt.Sprintf("%d %s", code, msg), 200)
+	facts.UserReply = checks.FirstLine(user.String(), 200)
 	switch {
-	case code == 230:
+	case user.Code == 230:
 		facts.Anonymous = true
-	case code == 331 || code == 332:
-		if err := s.send("PASS %s", ftpAnonymousPassword); err != nil {
-			return facts, err
-		}
-		code, msg, err = s.response()
+	case user.Code == 331 || user.Code == 332:
+		pass, err := s.Cmd("PASS %s", ftpAnonymousPassword)
 		if err != nil {
-			return facts, fmt.Errorf("read PASS reply: %w", err)
+			return facts, fmt.Errorf("PASS: %w", err)
 		}
-		facts.PassReply = checks.FirstLine(fmt.Sprintf("%d %s", code, msg), 200)
-		facts.Anonymous = code == 230
-	case code == 534 || code == 530 && tlsRequiredRE.MatchString(msg):
+		facts.PassReply = checks.FirstLine(pass.String(), 200)
+		facts.Anonymous = pass.Code == 230
+	case user.Code == 534 || user.Code == 530 && tlsRequiredRE.MatchString(user.Text()):
 		facts.TLSRequired = true
 	}
-	s.quit("QUIT")
+	s.Quit(lineproto.FTP)
 	return facts, nil
 }}
 

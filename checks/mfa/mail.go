@@ -3,16 +3,12 @@ package mfa
 import (
 	"context"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 
 	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/checks/lineproto"
 )
-
-// maxCapabilityLines bounds a capability listing (EHLO, CAPABILITY, CAPA): real servers send a
-// dozen lines; more is a server that does not stop.
-const maxCapabilityLines = 200
 
 // plaintextMechanisms are the SASL mechanisms that send the password itself.
 var plaintextMechanisms = []string{"PLAIN", "LOGIN"}
@@ -32,28 +28,18 @@ var smtpProbe = &checks.Probe[smtpFacts]{ID: "mfa.mail.smtp", Run: func(ctx cont
 		return facts, err
 	}
 	defer s.Close()
-	code, msg, err := s.response()
+	greet, err := s.Greeting(lineproto.SMTP)
 	if err != nil {
-		return facts, fmt.Errorf("read SMTP greeting: %w", err)
-	}
-	facts.Greeting = checks.FirstLine(fmt.Sprintf("%d %s", code, msg), 200)
-	if code != 220 {
-		return facts, fmt.Errorf("SMTP server refused the session: %s", facts.Greeting)
-	}
-	if err := s.send("EHLO %s", ehloName(s.conn)); err != nil {
 		return facts, err
 	}
-	code, msg, err = s.response()
+	facts.Greeting = checks.FirstLine(greet.String(), 200)
+	ehlo, err := s.Hello()
 	if err != nil {
-		return facts, fmt.Errorf("read EHLO reply: %w", err)
+		return facts, fmt.Errorf("EHLO: %w", err)
 	}
-	if code == 250 {
+	if ehlo.Code == 250 {
 		facts.ESMTP = true
-		lines := strings.Split(msg, "\n")
-		if len(lines) > maxCapabilityLines {
-			lines = lines[:maxCapabilityLines]
-		}
-		for _, l := range lines[1:] { // the first line greets; keywords follow
+		for _, l := range ehlo.Lines[1:] { // the first line greets; keywords follow
 			w := words(strings.ReplaceAll(l, "=", " "))
 			if len(w) == 0 {
 				continue
@@ -70,21 +56,9 @@ var smtpProbe = &checks.Probe[smtpFacts]{ID: "mfa.mail.smtp", Run: func(ctx cont
 			}
 		}
 	}
-	s.quit("QUIT")
+	s.Quit(lineproto.SMTP)
 	return facts, nil
 }}
-
-// ehloName is the address literal of our side of the connection (RFC 5321 4.1.3): we have no
-// domain to claim.
-func ehloName(c net.Conn) string {
-	if a, ok := c.LocalAddr().(*net.TCPAddr); ok {
-		if a.IP.To4() == nil {
-			return "[IPv6:" + a.IP.String() + "]"
-		}
-		return "[" + a.IP.String() + "]"
-	}
-	return "[127.0.0.1]"
-}
 
 // imapFacts is what the server offered before TLS.
 type imapFacts struct {
@@ -102,41 +76,23 @@ var imapProbe = &checks.Probe[imapFacts]{ID: "mfa.mail.imap", Run: func(ctx cont
 		return facts, err
 	}
 	defer s.Close()
-	greet, err := s.line()
+	greet, err := s.Greeting(lineproto.IMAP)
 	if err != nil {
-		return facts, fmt.Errorf("read IMAP greeting: %w", err)
-	}
-	facts.Greeting = checks.FirstLine(greet, 200)
-	up := strings.ToUpper(greet)
-	switch {
-	case strings.HasPrefix(up, "* OK"), strings.HasPrefix(up, "* PREAUTH"):
-	case strings.HasPrefix(up, "* BYE"):
-		return facts, fmt.Errorf("IMAP server refused the session: %s", facts.Greeting)
-	default:
-		return facts, checks.Mismatch("not an IMAP greeting: "+facts.Greeting, nil)
-	}
-	if err := s.send("a1 CAPABILITY"); err != nil {
 		return facts, err
 	}
-	var caps []string
-	done := false
-	for i := 0; i < maxCapabilityLines && !done; i++ {
-		l, err := s.line()
-		if err != nil {
-			return facts, fmt.Errorf("read CAPABILITY reply: %w", err)
-		}
-		u := strings.ToUpper(l)
-		switch {
-		case strings.HasPrefix(u, "* CAPABILITY "):
-			caps = append(caps, words(l)[2:]...)
-		case strings.HasPrefix(u, "A1 OK"):
-			done = true
-		case strings.HasPrefix(u, "A1 "):
-			return facts, checks.Mismatch("IMAP CAPABILITY failed: "+checks.FirstLine(l, 200), nil)
-		}
+	facts.Greeting = checks.FirstLine(greet.Text(), 200)
+	untagged, status, err := s.Tagged("CAPABILITY")
+	if err != nil {
+		return facts, fmt.Errorf("IMAP CAPABILITY: %w", err)
 	}
-	if !done {
-		return facts, checks.Mismatch(fmt.Sprintf("IMAP CAPABILITY reply without end after %d lines", maxCapabilityLines), nil)
+	if !lineproto.StatusOK(status) {
+		return facts, checks.Mismatch("IMAP CAPABILITY failed: "+checks.FirstLine(status, 200), nil)
+	}
+	var caps []string
+	for _, l := range untagged {
+		if strings.HasPrefix(strings.ToUpper(l), "* CAPABILITY ") {
+			caps = append(caps, words(l)[2:]...)
+		}
 	}
 	for _, c := range caps {
 		c = checks.Clean(c, 60)
@@ -153,7 +109,7 @@ var imapProbe = &checks.Probe[imapFacts]{ID: "mfa.mail.imap", Run: func(ctx cont
 			facts.Auth = append(facts.Auth, strings.TrimPrefix(c, "AUTH="))
 		}
 	}
-	s.quit("a2 LOGOUT")
+	s.Quit(lineproto.IMAP)
 	return facts, nil
 }}
 
@@ -174,37 +130,25 @@ var pop3Probe = &checks.Probe[pop3Facts]{ID: "mfa.mail.pop3", Run: func(ctx cont
 		return facts, err
 	}
 	defer s.Close()
-	greet, err := s.line()
+	greet, err := s.Greeting(lineproto.POP3)
 	if err != nil {
-		return facts, fmt.Errorf("read POP3 greeting: %w", err)
-	}
-	facts.Greeting = checks.FirstLine(greet, 200)
-	switch {
-	case strings.HasPrefix(greet, "+OK"):
-	case strings.HasPrefix(greet, "-ERR"):
-		return facts, fmt.Errorf("POP3 server refused the session: %s", facts.Greeting)
-	default:
-		return facts, checks.Mismatch("not a POP3 greeting: "+facts.Greeting, nil)
-	}
-	if err := s.send("CAPA"); err != nil {
 		return facts, err
 	}
-	first, err := s.line()
+	facts.Greeting = checks.FirstLine(greet.Text(), 200)
+	if err := s.Send("CAPA"); err != nil {
+		return facts, err
+	}
+	first, err := s.Line()
 	if err != nil {
 		return facts, fmt.Errorf("read CAPA reply: %w", err)
 	}
 	if strings.HasPrefix(first, "+OK") {
 		facts.CAPA = true
-		done := false
-		for i := 0; i < maxCapabilityLines && !done; i++ {
-			l, err := s.line()
-			if err != nil {
-				return facts, fmt.Errorf("read CAPA reply: %w", err)
-			}
-			if l == "." {
-				done = true
-				continue
-			}
+		lines, err := s.DotLines()
+		if err != nil {
+			return facts, fmt.Errorf("read CAPA reply: %w", err)
+		}
+		for _, l := range lines {
 			w := words(l)
 			if len(w) == 0 {
 				continue
@@ -221,13 +165,10 @@ var pop3Probe = &checks.Probe[pop3Facts]{ID: "mfa.mail.pop3", Run: func(ctx cont
 				}
 			}
 		}
-		if !done {
-			return facts, checks.Mismatch(fmt.Sprintf("POP3 CAPA reply without end after %d lines", maxCapabilityLines), nil)
-		}
 	} else if !strings.HasPrefix(first, "-ERR") {
 		return facts, checks.Mismatch("unexpected CAPA reply: "+checks.FirstLine(first, 200), nil)
 	}
-	s.quit("QUIT")
+	s.Quit(lineproto.POP3)
 	return facts, nil
 }}
 

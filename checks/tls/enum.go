@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/checks/lineproto"
 )
 
 // Report is what the enumeration learned about one endpoint's TLS: every protocol version with
@@ -141,7 +142,7 @@ func enumerate(ctx context.Context, env *checks.Env) (*Report, error) {
 		t: t, ks: ks, chains: map[string]*seenChain{}, kexInfo: map[uint16]map[string]string{},
 		curves: map[string]bool{}, groups13: map[string]bool{}, weakCurves: map[string]bool{}, reneg: map[uint16]bool{},
 	}
-	rep := &Report{STARTTLS: t.starttls, SNI: t.sni}
+	rep := &Report{STARTTLS: string(t.starttls), SNI: t.sni}
 	defer func() { rep.Connections = int(t.conns.Load()) }()
 
 	versions := []uint16{versionSSL2, versionSSL3, versionTLS10, versionTLS11, versionTLS12, versionTLS13}
@@ -168,7 +169,7 @@ func enumerate(ctx context.Context, env *checks.Env) (*Report, error) {
 		})
 	}
 	if err := g.Wait(); err != nil {
-		if errors.Is(err, errNoSTARTTLS) {
+		if errors.Is(err, lineproto.ErrNoSTARTTLS) {
 			rep.NoSTARTTLS = true
 			return rep, nil
 		}
