@@ -1,6 +1,7 @@
-// Package webbench measures the web family: nuclei engine start, and the whole template pack
-// against 1 and against 100 loopback web servers (time and peak memory), next to the nuclei CLI
-// built from the same module version running the same templates (run.sh).
+// Package webbench is what the web family's benchmarks scan (checks/web/bench_test.go: nuclei
+// engine start, and the whole template pack against 1 and against 100 loopback web servers,
+// time and peak memory), and what run.sh serves to the nuclei CLI built from the same module
+// version running the same templates.
 package webbench
 
 import (

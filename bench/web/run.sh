@@ -85,9 +85,9 @@ fi
 
 echo
 echo "== Go benchmarks (in-process)"
-go test -run '^$' -bench 'EngineStart' -benchtime 10x ./bench/web/ | grep -E '^Benchmark'
-go test -run '^$' -bench 'Pack1Server' -benchtime 5x ./bench/web/ | grep -E '^Benchmark'
-go test -run '^$' -bench 'Pack100Servers' -benchtime 2x ./bench/web/ | grep -E '^Benchmark'
+go test -run '^$' -bench 'EngineStart' -benchtime 10x ./checks/web/ | grep -E '^Benchmark'
+go test -run '^$' -bench 'Pack1Server' -benchtime 5x ./checks/web/ | grep -E '^Benchmark'
+go test -run '^$' -bench 'Pack100Servers' -benchtime 2x ./checks/web/ | grep -E '^Benchmark'
 
 echo
 echo "== binaries (private network namespace, loopback only)"

@@ -1,4 +1,8 @@
-package webbench
+package web
+
+// The web family's benchmarks (bench/web/run.sh runs them beside the nuclei CLI). They live with
+// the family because only this package and the composition root may import it; the servers they
+// scan are bench/web's.
 
 import (
 	"context"
@@ -10,21 +14,15 @@ import (
 	"testing"
 	"time"
 
+	webbench "github.com/telesra/telesra/bench/web"
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/checks/checkstest"
-	"github.com/telesra/telesra/checks/web"
 )
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	_ = web.RemoveRunDir()
-	os.Exit(code)
-}
 
 // BenchmarkEngineStart is starting and stopping the nuclei engine with the whole pack compiled
 // (target: under 1 s).
 func BenchmarkEngineStart(b *testing.B) {
-	_, eng, err := web.New(web.Options{})
+	_, eng, err := New(Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -49,12 +47,12 @@ func BenchmarkPack100Servers(b *testing.B) { benchScan(b, 100) }
 const portalFindings = 10
 
 func benchScan(b *testing.B, n int) {
-	s, err := StartServers(n)
+	s, err := webbench.StartServers(n)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	fam, eng, err := web.New(web.Options{})
+	fam, eng, err := New(Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
