@@ -10,9 +10,6 @@ import (
 	"github.com/telesra/telesra/templates/datafile"
 )
 
-// DefaultIgnoreFile is the suppressions file telesra reads when present.
-const DefaultIgnoreFile = ".telesra-ignore.yaml"
-
 // Suppression accepts findings, like a .trivyignore entry, but never silently: each one has a
 // reason, an approver and an expiry, and an expired one stops suppressing and is reported.
 type Suppression struct {
