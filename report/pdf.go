@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/telesra/telesra/questionnaire/level"
+	"github.com/telesra/telesra/report/register"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -48,7 +49,7 @@ func hexRGB(s string) rgb {
 }
 
 // plainLevel says what a level of risk means to a practice, for the executive summary.
-var plainLevel = map[Level]string{
+var plainLevel = map[register.Level]string{
 	level.VeryHigh: "serious harm to patients' information is likely and could happen at any time; act now",
 	level.High:     "serious harm to patients' information is likely; fix these within weeks, not months",
 	level.Moderate: "harm is possible; plan the fixes for the coming months",
@@ -307,7 +308,7 @@ func (p *pdfWriter) labelled(label, value string, size float64) {
 }
 
 // badge draws a level as a coloured label at the current position and moves right.
-func (p *pdfWriter) badge(l Level, w, h float64) {
+func (p *pdfWriter) badge(l register.Level, w, h float64) {
 	c, ok := levelColours[l]
 	text := levelOrDash(l)
 	if !ok {
@@ -497,7 +498,7 @@ func (p *pdfWriter) summary() {
 	p.f.SetX(l)
 	cw := p.width() / 5
 	for i := 4; i >= 0; i-- {
-		lv := Levels()[i]
+		lv := register.Levels()[i]
 		p.badge(lv, cw-2, 6)
 		p.f.SetX(p.f.GetX() + 2)
 	}
@@ -505,7 +506,7 @@ func (p *pdfWriter) summary() {
 	p.f.SetX(l)
 	p.font("B", 16)
 	for i := 4; i >= 0; i-- {
-		p.f.CellFormat(cw-2, 9, strconv.Itoa(counts[Levels()[i]]), "", 0, "C", false, 0, "")
+		p.f.CellFormat(cw-2, 9, strconv.Itoa(counts[register.Levels()[i]]), "", 0, "C", false, 0, "")
 		p.f.SetX(p.f.GetX() + 2)
 	}
 	p.f.Ln(12)
@@ -539,7 +540,7 @@ func (p *pdfWriter) summary() {
 	p.bullet("Accept a risk only in writing, with an approver, a reason and an expiry date; review the analysis at least once a year and after any major change.")
 }
 
-func (p *pdfWriter) badgeLarge(l Level, w, h float64) {
+func (p *pdfWriter) badgeLarge(l register.Level, w, h float64) {
 	c := levelColours[l]
 	p.fill(hexRGB(c[0]))
 	p.colour(hexRGB(c[1]))
@@ -575,8 +576,8 @@ func (p *pdfWriter) notice(title, text string) {
 }
 
 // openRisks returns up to n open risks, highest first (the register's order).
-func (p *pdfWriter) openRisks(n int) []*Risk {
-	var out []*Risk
+func (p *pdfWriter) openRisks(n int) []*register.Risk {
+	var out []*register.Risk
 	for _, k := range p.r.Register.Risks {
 		if k.Open() {
 			out = append(out, k)
@@ -604,7 +605,7 @@ func (p *pdfWriter) heatMap() {
 		p.font("", 9)
 		p.colour(ink)
 		f.SetXY(x0-label-2, y)
-		f.CellFormat(label, cell, Levels()[i].String(), "", 0, "R", false, 0, "")
+		f.CellFormat(label, cell, register.Levels()[i].String(), "", 0, "R", false, 0, "")
 		for j := 0; j < 5; j++ {
 			lv := p.r.Register.Rules.Matrix[i][j]
 			c := levelColours[lv]
@@ -630,7 +631,7 @@ func (p *pdfWriter) heatMap() {
 	yb := y0 + 5*cell + 1
 	for j := 0; j < 5; j++ {
 		f.SetXY(x0+float64(j)*cell, yb)
-		f.CellFormat(cell, 5, Levels()[j].String(), "", 0, "C", false, 0, "")
+		f.CellFormat(cell, 5, register.Levels()[j].String(), "", 0, "C", false, 0, "")
 	}
 	p.font("B", 10)
 	f.SetXY(x0, yb+6)
@@ -734,14 +735,14 @@ func (p *pdfWriter) topRisks() {
 }
 
 // topRiskKV is what a top-risk block lists, in order.
-func topRiskKV(k *Risk) [][2]string {
-	return [][2]string{{"Threat", k.threat()}, {"Vulnerability", k.Vulnerability}, {"Likelihood", k.Likelihood.Reason},
-		{"Impact", k.Impact.Reason}, {"Existing controls", strings.Join(k.controlsText(), "; ")},
-		{"HIPAA", strings.Join(k.citationLabels(), ", ")}, {"Remediation", k.Remediation}}
+func topRiskKV(k *register.Risk) [][2]string {
+	return [][2]string{{"Threat", threatText(k)}, {"Vulnerability", k.Vulnerability}, {"Likelihood", k.Likelihood.Reason},
+		{"Impact", k.Impact.Reason}, {"Existing controls", strings.Join(controlsText(k), "; ")},
+		{"HIPAA", strings.Join(citationLabels(k), ", ")}, {"Remediation", k.Remediation}}
 }
 
 // topRiskHeight measures a top-risk block so that it is never split across pages.
-func (p *pdfWriter) topRiskHeight(k *Risk) float64 {
+func (p *pdfWriter) topRiskHeight(k *register.Risk) float64 {
 	p.font("B", 10.5)
 	h := 2 + 5.5*float64(len(p.f.SplitText(cleanText(k.Title)+"  ", p.width()-25)))
 	p.font("", 8.5)
@@ -779,7 +780,7 @@ type column struct {
 	w     float64 // share of the width, normalised
 	mono  bool
 	// level colours the cell by the row's level (the register's level columns).
-	level func(row int) Level
+	level func(row int) register.Level
 }
 
 // table draws rows under a header that repeats on every page; a row never splits across pages,
@@ -905,39 +906,39 @@ func (p *pdfWriter) registerTable() {
 		if !k.Detected {
 			threat = k.Title + "\n(no longer detected)"
 		}
-		owner := strings.TrimSpace(nonEmpty(k.Owner, "no owner") + "\nDue " + nonEmpty(k.Due, "not set") + "\n" + k.statusText())
+		owner := strings.TrimSpace(nonEmpty(k.Owner, "no owner") + "\nDue " + nonEmpty(k.Due, "not set") + "\n" + statusText(k))
 		if k.StatusNote != "" {
 			owner += "\n" + k.StatusNote
 		}
-		rows[i] = []string{k.ID, k.Asset.Label() + "\n" + k.Asset.Kind + exposureNote(k.Asset), threat, strings.Join(k.controlsText(), "\n"),
-			ratingCell(k.Likelihood), ratingCell(k.Impact), levelOrDash(k.Level), strings.Join(k.citationLabels(), "\n"),
+		rows[i] = []string{k.ID, k.Asset.Label() + "\n" + k.Asset.Kind + exposureNote(k.Asset), threat, strings.Join(controlsText(k), "\n"),
+			ratingCell(k.Likelihood), ratingCell(k.Impact), levelOrDash(k.Level), strings.Join(citationLabels(k), "\n"),
 			strings.Join(append(append([]string{}, k.Findings...), k.Answers...), "\n"), k.Remediation, owner}
 	}
 	cols := []column{
 		{title: "ID", w: 17, mono: true}, {title: "Asset", w: 22}, {title: "Threat and vulnerability", w: 37}, {title: "Existing controls", w: 23},
 		{title: "Likelihood and rules", w: 25}, {title: "Impact and rules", w: 19},
-		{title: "Risk level", w: 14, level: func(i int) Level { return reg.Risks[i].Level }},
+		{title: "Risk level", w: 14, level: func(i int) register.Level { return reg.Risks[i].Level }},
 		{title: "HIPAA", w: 23}, {title: "Evidence", w: 25, mono: true}, {title: "Remediation", w: 29}, {title: "Owner, due, status", w: 20},
 	}
 	p.table(cols, rows, 6.8)
 }
 
-func exposureNote(a Asset) string {
+func exposureNote(a register.Asset) string {
 	if a.Kind == "" || a.Kind == "practice area" {
 		return ""
 	}
 	s := ", " + a.Exposure
 	switch a.HasEPHI {
-	case EPHIYes:
+	case register.EPHIYes:
 		s += ", ePHI"
-	case EPHINo:
+	case register.EPHINo:
 		s += ", no ePHI"
 	}
 	return s
 }
 
 // ratingCell is a level with the rules that set it, for the register table.
-func ratingCell(r Rating) string {
+func ratingCell(r register.Rating) string {
 	if r.Level == 0 {
 		return "-"
 	}
@@ -1126,14 +1127,14 @@ func (p *pdfWriter) planSection() {
 	}
 	rows := make([][]string, len(plan))
 	for i, k := range plan {
-		st := k.statusText()
+		st := statusText(k)
 		if k.StatusNote != "" {
 			st += "\n" + k.StatusNote
 		}
 		rows[i] = []string{nonEmpty(k.Due, "not set"), k.ID, levelOrDash(k.Level), k.Title + "\n" + k.Asset.Label(), k.Remediation, nonEmpty(k.Owner, "-"), st}
 	}
 	p.table([]column{{title: "Due", w: 14}, {title: "Risk", w: 17, mono: true},
-		{title: "Level", w: 15, level: func(i int) Level { return plan[i].Level }},
+		{title: "Level", w: 15, level: func(i int) register.Level { return plan[i].Level }},
 		{title: "Risk and asset", w: 32}, {title: "Remediation", w: 44}, {title: "Owner", w: 16}, {title: "Status", w: 16}}, rows, 7.5)
 }
 
@@ -1164,14 +1165,14 @@ func (p *pdfWriter) methodology() {
 	p.sub("Level of risk (NIST SP 800-30 Rev. 1, Table I-2)", false)
 	rows := [][]string{}
 	for i := 4; i >= 0; i-- {
-		row := []string{Levels()[i].String()}
+		row := []string{register.Levels()[i].String()}
 		for j := 0; j < 5; j++ {
 			row = append(row, rules.Matrix[i][j].String())
 		}
 		rows = append(rows, row)
 	}
-	matrixCol := func(j int) func(int) Level {
-		return func(i int) Level { return rules.Matrix[4-i][j] }
+	matrixCol := func(j int) func(int) register.Level {
+		return func(i int) register.Level { return rules.Matrix[4-i][j] }
 	}
 	p.table([]column{{title: "Likelihood \\ Impact", w: 20}, {title: "Very Low", w: 14, level: matrixCol(0)}, {title: "Low", w: 14, level: matrixCol(1)},
 		{title: "Moderate", w: 14, level: matrixCol(2)}, {title: "High", w: 14, level: matrixCol(3)}, {title: "Very High", w: 14, level: matrixCol(4)}}, rows, 8)
@@ -1184,7 +1185,7 @@ func (p *pdfWriter) methodology() {
 	rr = append(rr, []string{"fallback", "Findings of checks no weakness names", "Likelihood " + rules.Fallback.Likelihood.String() + ", impact " + rules.Fallback.Impact.String(), ""})
 	for _, set := range []struct {
 		what  string
-		rules []*Rule
+		rules []*register.Rule
 	}{{"Likelihood", rules.Likelihood}, {"Impact", rules.Impact}} {
 		for _, ru := range set.rules {
 			rr = append(rr, []string{ru.ID, set.what + ": " + ru.Reason, ruleEffect(ru), ""})
@@ -1213,7 +1214,7 @@ func (p *pdfWriter) methodology() {
 		"inferences and should be confirmed. The analysis should be reviewed at least yearly and after significant changes.")
 }
 
-func ruleEffect(r *Rule) string {
+func ruleEffect(r *register.Rule) string {
 	switch {
 	case r.Set != 0:
 		return "set to " + r.Set.String()
@@ -1252,7 +1253,7 @@ func (p *pdfWriter) appendixAnswers() {
 
 // where says where a risk lies, for a sentence: "on Patient portal (host:443)" or
 // "across the practice (Logins, encryption & monitoring)".
-func where(a Asset) string {
+func where(a register.Asset) string {
 	if a.Kind == "practice area" {
 		return "across the practice (" + a.Name + ")"
 	}

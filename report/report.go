@@ -10,6 +10,7 @@ import (
 
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/questionnaire"
+	"github.com/telesra/telesra/report/register"
 )
 
 // Tool is a tool or knowledge base the assessment relied on, for the methodology section:
@@ -63,7 +64,7 @@ type Report struct {
 	AssessmentDate string    // YYYY-MM-DD
 	Generated      time.Time // the clock of the run: reports are deterministic under a fixed clock
 	Scope          Scope
-	Register       *Register
+	Register       *register.Register
 	Scan           *checks.Result // nil when no scan was run
 	Bank           *questionnaire.Bank
 	Answers        *questionnaire.Answers // never nil after Prepare
@@ -176,7 +177,7 @@ func (r *Report) findingsByHost() []hostGroup {
 	by := map[string][]*checks.Finding{}
 	for i := range r.Register.Findings {
 		f := &r.Register.Findings[i]
-		h := targetHost(f.Target)
+		h := register.TargetHost(f.Target)
 		by[h] = append(by[h], f)
 	}
 	hosts := make([]string, 0, len(by))
@@ -203,15 +204,15 @@ func (r *Report) findingsByHost() []hostGroup {
 
 // planOrder is the register's detected risks that need work, by due date (undated last), then
 // level.
-func (r *Report) planOrder() []*Risk {
-	var out []*Risk
+func (r *Report) planOrder() []*register.Risk {
+	var out []*register.Risk
 	for _, k := range r.Register.Risks {
-		if k.Status == StatusVerified || (k.Status == StatusAccepted && k.Detected) {
+		if k.Status == register.StatusVerified || (k.Status == register.StatusAccepted && k.Detected) {
 			continue
 		}
 		out = append(out, k)
 	}
-	slices.SortStableFunc(out, func(a, b *Risk) int {
+	slices.SortStableFunc(out, func(a, b *register.Risk) int {
 		switch {
 		case a.Due == "" && b.Due != "":
 			return 1

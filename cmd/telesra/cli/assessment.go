@@ -12,6 +12,7 @@ import (
 	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/questionnaire"
 	"github.com/telesra/telesra/report"
+	"github.com/telesra/telesra/report/register"
 )
 
 // assessment is a workspace read for the risk register: assessment.yaml, scan.json,
@@ -22,9 +23,9 @@ type assessment struct {
 	scan    *checks.Result // nil without scan.json
 	bank    *questionnaire.Bank
 	answers *questionnaire.Answers
-	assets  *report.Assets
-	plan    *report.Plan
-	reg     *report.Register
+	assets  *register.Assets
+	plan    *register.Plan
+	reg     *register.Register
 }
 
 // loadAssessment reads a workspace and builds its register. Every malformed file is an error
@@ -52,13 +53,13 @@ func loadAssessment(dir string, now time.Time) (*assessment, error) {
 		return nil, err
 	}
 	systems := ws.Assessment.Organisation.EPHISystems
-	if a.assets, err = report.LoadAssets(dir, systems); err != nil {
+	if a.assets, err = register.LoadAssets(dir, systems); err != nil {
 		return nil, err
 	}
-	if a.plan, err = report.LoadPlan(dir); err != nil {
+	if a.plan, err = register.LoadPlan(dir); err != nil {
 		return nil, err
 	}
-	a.reg, err = report.Build(report.Inputs{Scan: a.scan, Bank: a.bank, Answers: a.answers, Assets: a.assets,
+	a.reg, err = register.Build(register.Inputs{Scan: a.scan, Bank: a.bank, Answers: a.answers, Assets: a.assets,
 		EPHISystems: systems, Plan: a.plan, Today: now.Format(time.DateOnly)})
 	if err != nil {
 		return nil, err

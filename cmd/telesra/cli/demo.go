@@ -15,7 +15,7 @@ import (
 	"github.com/telesra/telesra/cmd/telesra/estate"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/questionnaire"
-	"github.com/telesra/telesra/report"
+	"github.com/telesra/telesra/report/register"
 )
 
 // DemoOptions are `telesra demo`'s inputs.
@@ -162,7 +162,7 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 // writeDemoAssets writes the demo workspace's assets.yaml, unless one is already there (someone
 // edited it).
 func writeDemoAssets(dir string, est *estate.Estate) error {
-	path := filepath.Join(dir, report.AssetsFile)
+	path := filepath.Join(dir, register.AssetsFile)
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
@@ -171,9 +171,9 @@ func writeDemoAssets(dir string, est *estate.Estate) error {
 		"# organisation.ephi_systems in assessment.yaml) and whether the internet reaches it.\n" +
 		"# telesra report uses it to score impact and likelihood (docs/scoring.md).\nschema_version: 1\nassets:\n")
 	for _, s := range est.Services {
-		exposure := report.ExposureInternal
+		exposure := register.ExposureInternal
 		if s.Internet {
-			exposure = report.ExposureInternet
+			exposure = register.ExposureInternet
 		}
 		fmt.Fprintf(&b, "  - name: %q\n    targets: [%q]\n    ephi: [%s]\n    exposure: %s\n", s.Asset, globEscape(s.Target), quoteList(s.EPHI), exposure)
 	}

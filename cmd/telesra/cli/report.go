@@ -14,6 +14,7 @@ import (
 	"github.com/telesra/telesra/checks/patch"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/report"
+	"github.com/telesra/telesra/report/register"
 )
 
 // ReportOptions are `telesra report`'s inputs.
@@ -137,7 +138,7 @@ func writeReports(o *ReportOptions) ([]string, *report.Report, error) {
 		}
 		fmt.Fprintf(o.IO.ErrOut, "Risk register: %d risks, %d open, overall %s; %s\n", len(r.Register.Risks), open, overall, status)
 		if a.assets == nil && a.scan != nil && len(a.scan.Findings) > 0 {
-			fmt.Fprintf(o.IO.ErrOut, "note: no %s: every scanned service is assumed to handle ePHI (see docs/scoring.md)\n", report.AssetsFile)
+			fmt.Fprintf(o.IO.ErrOut, "note: no %s: every scanned service is assumed to handle ePHI (see docs/scoring.md)\n", register.AssetsFile)
 		}
 	}
 	return written, r, nil
@@ -196,7 +197,7 @@ func (o *ReportOptions) tools(a *assessment) []report.Tool {
 	tools = append(tools,
 		report.Tool{Name: "Question bank", Version: fmt.Sprintf("%d questions in %d sections", n, len(a.bank.Sections)), Source: "questionnaire/bank (embedded)"},
 		report.Tool{Name: "HIPAA Security Rule citations", Version: "45 CFR Part 164 Subpart C (eCFR)", Source: "templates/hipaa/citations.yaml"},
-		report.Tool{Name: "Scoring rules", Version: a.reg.Rules.Version, Source: report.RulesFile + " (NIST SP 800-30 Rev. 1)"},
+		report.Tool{Name: "Scoring rules", Version: a.reg.Rules.Version, Source: register.RulesFile + " (NIST SP 800-30 Rev. 1)"},
 	)
 	return tools
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/questionnaire"
 	"github.com/telesra/telesra/report"
+	"github.com/telesra/telesra/report/register"
 )
 
 // reportWorkspace is a workspace with the report package's fixture scan, the sample answers
@@ -81,7 +82,7 @@ func TestReportBadInput(t *testing.T) {
 	if err := os.WriteFile(notDir, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	plan := filepath.Join(dir, report.RemediationFile)
+	plan := filepath.Join(dir, register.RemediationFile)
 	if err := os.WriteFile(plan, []byte("schema_version: 1\nrisks:\n  R-12345678:\n    status: finished\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestRisksSetListShow(t *testing.T) {
 		t.Fatalf("risks list -f json: %v\n%s", err, r.stdout)
 	}
 	id := risks[0].ID
-	plan := filepath.Join(dir, report.RemediationFile)
+	plan := filepath.Join(dir, register.RemediationFile)
 
 	r = run(t, nil, "risks", "set", id, "-w", dir, "--owner", "Maria Lopez", "--due", "2026-12-31", "--status", "in progress")
 	if r.code != 0 {
@@ -211,7 +212,7 @@ func TestDemoTwiceThenDiff(t *testing.T) {
 	if err := questionnaire.SaveAnswers(b, bank, changed); err != nil {
 		t.Fatal(err)
 	}
-	assets := filepath.Join(b, report.AssetsFile)
+	assets := filepath.Join(b, register.AssetsFile)
 	data, err := os.ReadFile(assets)
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
-	"github.com/telesra/telesra/report"
+	"github.com/telesra/telesra/report/register"
 )
 
 // RisksOptions are the inputs of `telesra risks list|show|set`.
@@ -126,9 +126,9 @@ func risksListRun(o *RisksOptions) error {
 	if err != nil {
 		return err
 	}
-	var rows []*report.Risk
+	var rows []*register.Risk
 	for _, k := range a.reg.Risks {
-		if o.All || k.Open() || k.Status == report.StatusFixedVerify {
+		if o.All || k.Open() || k.Status == register.StatusFixedVerify {
 			rows = append(rows, k)
 		}
 	}
@@ -166,7 +166,7 @@ func risksShowRun(o *RisksOptions) error {
 	}
 	k, ok := a.reg.Risk(o.ID)
 	if !ok {
-		return &UsageError{Err: &report.UnknownRiskError{ID: o.ID, Suggest: report.SuggestID(o.ID, a.reg)}}
+		return &UsageError{Err: &register.UnknownRiskError{ID: o.ID, Suggest: register.SuggestID(o.ID, a.reg)}}
 	}
 	w := o.IO.Out
 	line := func(label, v string) {
@@ -197,7 +197,7 @@ func risksShowRun(o *RisksOptions) error {
 	line("Owner", k.Owner)
 	line("Due", k.Due)
 	st := k.Status.Label()
-	if k.Acceptance != nil && k.Status == report.StatusAccepted {
+	if k.Acceptance != nil && k.Status == register.StatusAccepted {
 		st += " by " + k.Acceptance.Approver + " until " + k.Acceptance.Expires + ": " + k.Acceptance.Reason
 	}
 	line("Status", st)
@@ -211,9 +211,9 @@ func risksSetRun(o *RisksOptions) error {
 	if err != nil {
 		return err
 	}
-	ch := report.Change{Owner: o.Owner, Due: o.Due, Notes: o.Notes, Approver: o.Approver, Reason: o.Reason, Expires: o.Expires}
+	ch := register.Change{Owner: o.Owner, Due: o.Due, Notes: o.Notes, Approver: o.Approver, Reason: o.Reason, Expires: o.Expires}
 	if o.Status != nil {
-		st, err := report.ParseStatus(*o.Status)
+		st, err := register.ParseStatus(*o.Status)
 		if err != nil {
 			return &UsageError{Err: err}
 		}
@@ -227,7 +227,7 @@ func risksSetRun(o *RisksOptions) error {
 		return err
 	}
 	// What we write must read back: a bug here must not leave a file the next run rejects.
-	if _, err := report.ParsePlan(a.plan.File, data); err != nil {
+	if _, err := register.ParsePlan(a.plan.File, data); err != nil {
 		return fmt.Errorf("internal error: the new remediation plan does not validate: %w", err)
 	}
 	if err := backupAndWrite(a.plan.File, data); err != nil {
@@ -235,7 +235,7 @@ func risksSetRun(o *RisksOptions) error {
 	}
 	if !o.IO.Quiet {
 		e := a.plan.Entries[o.ID]
-		fmt.Fprintf(o.IO.ErrOut, "%s: owner %s, due %s, status %s (saved in %s)\n", o.ID, dash(e.Owner), dash(e.Due), report.Status(nonBlank(string(e.Status), "open")).Label(), a.plan.File)
+		fmt.Fprintf(o.IO.ErrOut, "%s: owner %s, due %s, status %s (saved in %s)\n", o.ID, dash(e.Owner), dash(e.Due), register.Status(nonBlank(string(e.Status), "open")).Label(), a.plan.File)
 	}
 	return nil
 }
@@ -250,7 +250,7 @@ func backupAndWrite(path string, data []byte) error {
 	return workspace.WriteFile(path, data, true)
 }
 
-func levelText(l report.Level) string {
+func levelText(l register.Level) string {
 	if l == 0 {
 		return "-"
 	}
