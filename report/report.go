@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -101,52 +100,6 @@ func (r *Report) Prepare() {
 	}
 	c.Draft = len(c.Reasons) > 0
 	r.Completion = c
-}
-
-// Output is one file a format writes.
-type Output struct {
-	File  string // the file name inside the output directory
-	Write func(w io.Writer, r *Report) error
-}
-
-// Format is one report format: its name for -f and the files it writes.
-type Format struct {
-	Name        string
-	Description string
-	Outputs     []Output
-}
-
-// Formats lists every report format; each writer lives in its own file.
-func Formats() []Format {
-	return []Format{
-		{Name: "pdf", Description: "the signed-off report", Outputs: []Output{{File: "risk-assessment.pdf", Write: WritePDF}}},
-		{Name: "xlsx", Description: "workbook: summary, register, findings, answers, plan", Outputs: []Output{{File: "risk-register.xlsx", Write: WriteXLSX}}},
-		{Name: "csv", Description: "the register, one row per risk", Outputs: []Output{{File: "risk-register.csv", Write: WriteCSV}}},
-		{Name: "json", Description: "the register (templates/schemas/register.schema.json)", Outputs: []Output{{File: "risk-register.json", Write: WriteJSON}}},
-		{Name: "md", Description: "Markdown summary", Outputs: []Output{{File: "risk-summary.md", Write: WriteMarkdown}}},
-		{Name: "oscal", Description: "OSCAL 1.1.2 assessment results and POA&M (JSON)", Outputs: []Output{
-			{File: "oscal-assessment-results.json", Write: WriteOSCALResults},
-			{File: "oscal-poam.json", Write: WriteOSCALPOAM},
-		}},
-	}
-}
-
-// FormatNames lists the formats' names.
-func FormatNames() []string {
-	var out []string
-	for _, f := range Formats() {
-		out = append(out, f.Name)
-	}
-	return out
-}
-
-// LookupFormat finds a format by name.
-func LookupFormat(name string) (Format, bool) {
-	i := slices.IndexFunc(Formats(), func(f Format) bool { return f.Name == strings.ToLower(strings.TrimSpace(name)) })
-	if i < 0 {
-		return Format{}, false
-	}
-	return Formats()[i], true
 }
 
 // percent prints a share without a needless decimal: 86%, 99.5%.

@@ -57,19 +57,19 @@ cannot be written is refused before anything is read.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&o.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
-	fl.StringSliceVarP(&o.Formats, "format", "f", report.FormatNames(), "formats, comma-separated: "+strings.Join(report.FormatNames(), ", "))
+	fl.StringSliceVarP(&o.Formats, "format", "f", report.Formats.Names(), "formats, comma-separated: "+strings.Join(report.Formats.Names(), ", "))
 	fl.StringVarP(&o.OutDir, "output", "o", "", "output `DIR` (default DIR/reports; created if missing)")
 	return cmd
 }
 
 func formatList() string {
 	var b strings.Builder
-	for _, f := range report.Formats() {
+	for _, f := range report.Formats {
 		var files []string
-		for _, o := range f.Outputs {
+		for _, o := range f.Files() {
 			files = append(files, o.File)
 		}
-		fmt.Fprintf(&b, "  %-6s %s (%s)\n", f.Name, f.Description, strings.Join(files, ", "))
+		fmt.Fprintf(&b, "  %-8s %s (%s)\n", f.Name, f.Description, strings.Join(files, ", "))
 	}
 	return b.String()
 }
@@ -90,9 +90,9 @@ func writeReports(o *ReportOptions) ([]string, *report.Report, error) {
 	var formats []report.Format
 	seen := map[string]bool{}
 	for _, name := range o.Formats {
-		fm, ok := report.LookupFormat(name)
+		fm, ok := report.Formats.Lookup(name)
 		if !ok {
-			return nil, nil, usageErrorf("unknown report format %q (want %s)", name, strings.Join(report.FormatNames(), ", "))
+			return nil, nil, usageErrorf("unknown report format %q (want %s)", name, strings.Join(report.Formats.Names(), ", "))
 		}
 		if !seen[fm.Name] {
 			seen[fm.Name] = true
@@ -114,9 +114,9 @@ func writeReports(o *ReportOptions) ([]string, *report.Report, error) {
 	r := a.report(now, o.tools(a))
 	var written []string
 	for _, fm := range formats {
-		for _, out1 := range fm.Outputs {
+		for _, out1 := range fm.Files() {
 			path := filepath.Join(out, out1.File)
-			if err := workspace.WriteWith(path, true, func(w io.Writer) error { return out1.Write(w, r) }); err != nil {
+			if err := workspace.WriteWith(path, true, func(w io.Writer) error { return out1.New(report.Options{}).Write(w, r) }); err != nil {
 				return written, nil, err
 			}
 			written = append(written, path)

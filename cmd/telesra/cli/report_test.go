@@ -49,8 +49,8 @@ func TestReportWritesEveryFormat(t *testing.T) {
 		t.Fatalf("report: exit %d\n%s", r.code, r.stderr)
 	}
 	var want []string
-	for _, f := range report.Formats() {
-		for _, o := range f.Outputs {
+	for _, f := range report.Formats {
+		for _, o := range f.Files() {
 			want = append(want, filepath.Join(out, o.File))
 		}
 	}
