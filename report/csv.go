@@ -21,10 +21,10 @@ func WriteCSV(w io.Writer, r *Report) error {
 	}
 	for _, k := range r.Register.Risks {
 		row := []string{k.ID, k.Asset.Label(), k.Asset.Kind, k.ThreatSource, k.ThreatEvent, k.Vulnerability,
-			strings.Join(k.controlsText(), "; "), levelOrDash(k.Likelihood.Level), k.Likelihood.Reason,
+			strings.Join(controlsText(k), "; "), levelOrDash(k.Likelihood.Level), k.Likelihood.Reason,
 			levelOrDash(k.Impact.Level), k.Impact.Reason, levelOrDash(k.Level),
-			strings.Join(k.citationLabels(), "; "), strings.Join(k.Findings, " "), strings.Join(k.Answers, " "),
-			k.Remediation, k.Owner, k.Due, k.statusText(), k.StatusNote}
+			strings.Join(citationLabels(k), "; "), strings.Join(k.Findings, " "), strings.Join(k.Answers, " "),
+			k.Remediation, k.Owner, k.Due, statusText(k), k.StatusNote}
 		for i := range row {
 			row[i] = spreadsheetSafe(row[i])
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/questionnaire"
+	"github.com/telesra/telesra/report/register"
 )
 
 // fixedNow is the clock of every writer test: the golden files hold only under it.
@@ -31,9 +32,9 @@ func fixtureScan(t testing.TB) *checks.Result {
 	return res
 }
 
-func fixtureAssets(t testing.TB) *Assets {
+func fixtureAssets(t testing.TB) *register.Assets {
 	t.Helper()
-	a, err := LoadAssets("testdata", ephiSystems)
+	a, err := register.LoadAssets("testdata", ephiSystems)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,11 +43,11 @@ func fixtureAssets(t testing.TB) *Assets {
 
 // fixtureReport is the demo practice's sample answers with the fixture scan and asset map, and
 // plan entries for two risks.
-func fixtureReport(t testing.TB, plan *Plan) *Report {
+func fixtureReport(t testing.TB, plan *register.Plan) *Report {
 	t.Helper()
 	bank := questionnaire.DefaultBank()
 	answers := questionnaire.SampleAnswers()
-	reg, err := Build(Inputs{Scan: fixtureScan(t), Bank: bank, Answers: answers, Assets: fixtureAssets(t),
+	reg, err := register.Build(register.Inputs{Scan: fixtureScan(t), Bank: bank, Answers: answers, Assets: fixtureAssets(t),
 		EPHISystems: ephiSystems, Plan: plan, Today: fixedNow.Format(time.DateOnly)})
 	if err != nil {
 		t.Fatal(err)
@@ -64,3 +65,5 @@ func fixtureReport(t testing.TB, plan *Plan) *Report {
 	r.Prepare()
 	return r
 }
+
+func ptr[T any](v T) *T { return &v }

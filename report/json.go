@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"time"
+
+	"github.com/telesra/telesra/report/register"
 )
 
 // RegisterSchemaVersion versions the JSON register (templates/schemas/register.schema.json):
@@ -68,33 +70,33 @@ type jsonControl struct {
 }
 
 type jsonRisk struct {
-	ID            string         `json:"id"`
-	Title         string         `json:"title"`
-	Weakness      string         `json:"weakness"`
-	Asset         jsonAsset      `json:"asset"`
-	ThreatSource  string         `json:"threat_source"`
-	ThreatEvent   string         `json:"threat_event"`
-	Vulnerability string         `json:"vulnerability"`
-	Controls      []jsonControl  `json:"existing_controls"`
-	Likelihood    *jsonRating    `json:"likelihood"`
-	Impact        *jsonRating    `json:"impact"`
-	Level         string         `json:"level"`
-	HIPAA         []jsonCitation `json:"hipaa"`
-	Findings      []string       `json:"findings"`
-	Answers       []string       `json:"answers"`
-	Severity      string         `json:"severity,omitempty"`
-	Source        string         `json:"source,omitempty"`
-	Remediation   string         `json:"remediation"`
-	Owner         string         `json:"owner"`
-	Due           string         `json:"due"`
-	Status        string         `json:"status"`
-	StatusNote    string         `json:"status_note,omitempty"`
-	Acceptance    *Acceptance    `json:"acceptance,omitempty"`
-	Notes         string         `json:"notes,omitempty"`
-	Detected      bool           `json:"detected"`
+	ID            string               `json:"id"`
+	Title         string               `json:"title"`
+	Weakness      string               `json:"weakness"`
+	Asset         jsonAsset            `json:"asset"`
+	ThreatSource  string               `json:"threat_source"`
+	ThreatEvent   string               `json:"threat_event"`
+	Vulnerability string               `json:"vulnerability"`
+	Controls      []jsonControl        `json:"existing_controls"`
+	Likelihood    *jsonRating          `json:"likelihood"`
+	Impact        *jsonRating          `json:"impact"`
+	Level         string               `json:"level"`
+	HIPAA         []jsonCitation       `json:"hipaa"`
+	Findings      []string             `json:"findings"`
+	Answers       []string             `json:"answers"`
+	Severity      string               `json:"severity,omitempty"`
+	Source        string               `json:"source,omitempty"`
+	Remediation   string               `json:"remediation"`
+	Owner         string               `json:"owner"`
+	Due           string               `json:"due"`
+	Status        string               `json:"status"`
+	StatusNote    string               `json:"status_note,omitempty"`
+	Acceptance    *register.Acceptance `json:"acceptance,omitempty"`
+	Notes         string               `json:"notes,omitempty"`
+	Detected      bool                 `json:"detected"`
 }
 
-func jsonRatingOf(r Rating) *jsonRating {
+func jsonRatingOf(r register.Rating) *jsonRating {
 	if r.Level == 0 {
 		return nil
 	}
@@ -123,7 +125,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		doc.Summary.ByLevel[l.ID()] = n
 		doc.Summary.Open += n
 	}
-	for _, l := range Levels() {
+	for _, l := range register.Levels() {
 		if _, ok := doc.Summary.ByLevel[l.ID()]; !ok {
 			doc.Summary.ByLevel[l.ID()] = 0
 		}
@@ -139,7 +141,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 			Remediation: k.Remediation, Owner: k.Owner, Due: k.Due, Status: string(k.Status), StatusNote: k.StatusNote,
 			Acceptance: k.Acceptance, Notes: k.Notes, Detected: k.Detected}
 		if jr.Asset.Kind == "" {
-			jr.Asset.Kind, jr.Asset.HasEPHI, jr.Asset.Exposure = "unknown", EPHIUnknown, ExposureUnknown
+			jr.Asset.Kind, jr.Asset.HasEPHI, jr.Asset.Exposure = "unknown", register.EPHIUnknown, register.ExposureUnknown
 		}
 		for _, c := range k.Controls {
 			jr.Controls = append(jr.Controls, jsonControl{Question: c.Question, Status: string(c.Status), Notes: c.Notes})

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/telesra/telesra/report/register"
 )
 
 // mdCell makes text safe inside a Markdown table cell: cleaned, one line, pipes escaped.
@@ -34,8 +36,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintf(&b, "## Summary\n\nOverall risk: **%s** (the highest level among %d open risks).\n\n", overall, open)
 	b.WriteString("| Level | Open risks |\n|---|---:|\n")
-	for i := len(Levels()) - 1; i >= 0; i-- {
-		l := Levels()[i]
+	for i := len(register.Levels()) - 1; i >= 0; i-- {
+		l := register.Levels()[i]
 		fmt.Fprintf(&b, "| %s | %d |\n", l, counts[l])
 	}
 	fmt.Fprintf(&b, "\nHIPAA Security Rule compliance from the questionnaire: %s of applicable citations met (questionnaire %s complete). Scan: %s, %d findings.\n\n",
@@ -44,7 +46,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	b.WriteString("## Heat map (open risks)\n\n| Likelihood \\ Impact | Very Low | Low | Moderate | High | Very High |\n|---|---:|---:|---:|---:|---:|\n")
 	heat := r.Register.Heat()
 	for i := 4; i >= 0; i-- {
-		fmt.Fprintf(&b, "| %s |", Levels()[i])
+		fmt.Fprintf(&b, "| %s |", register.Levels()[i])
 		for j := 0; j < 5; j++ {
 			fmt.Fprintf(&b, " %d |", heat[i][j])
 		}
@@ -54,7 +56,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	b.WriteString("\n## Risks\n\n| ID | Level | Asset | Risk | HIPAA | Owner | Due | Status |\n|---|---|---|---|---|---|---|---|\n")
 	for _, k := range r.Register.Risks {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", k.ID, levelOrDash(k.Level), mdCell(k.Asset.Label()), mdCell(k.Title),
-			mdCell(strings.Join(k.citationLabels(), ", ")), mdCell(k.Owner), mdCell(k.Due), mdCell(k.statusText()))
+			mdCell(strings.Join(citationLabels(k), ", ")), mdCell(k.Owner), mdCell(k.Due), mdCell(statusText(k)))
 	}
 	plan := r.planOrder()
 	b.WriteString("\n## Remediation plan\n\n")
@@ -67,7 +69,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			if due == "" {
 				due = "not set"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", due, k.ID, levelOrDash(k.Level), mdCell(k.Owner), mdCell(k.Remediation), mdCell(k.statusText()))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", due, k.ID, levelOrDash(k.Level), mdCell(k.Owner), mdCell(k.Remediation), mdCell(statusText(k)))
 		}
 	}
 	fmt.Fprintf(&b, "\nScored with NIST SP 800-30 Rev. 1 (Table I-2), telesra scoring rules %s. Every risk's likelihood and impact name the rules that set them (risk-register.json).\n", r.Register.Rules.Version)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/telesra/telesra/report/register"
 )
 
 // OSCALVersion is the OSCAL release the assessment results and POA&M conform to; tests validate
@@ -332,7 +333,7 @@ func (d *oscalDoc) build() {
 	}
 	origin := []oscalOrigin{{Actors: []oscalActor{{Type: "party", ActorUUID: d.assessor}}}}
 	local := &oscalLocalDefinitions{}
-	item := func(a Asset) string {
+	item := func(a register.Asset) string {
 		key := a.Target
 		if key == "" {
 			key = "practice:" + a.Name
@@ -409,44 +410,44 @@ func notesLine(n string) string {
 }
 
 // oscalRiskStatus maps a register status to OSCAL's risk status values.
-func oscalRiskStatus(s Status) string {
+func oscalRiskStatus(s register.Status) string {
 	switch s {
-	case StatusInProgress, StatusDone:
+	case register.StatusInProgress, register.StatusDone:
 		return "remediating"
-	case StatusFixedVerify:
+	case register.StatusFixedVerify:
 		return "investigating"
-	case StatusVerified:
+	case register.StatusVerified:
 		return "closed"
-	case StatusAccepted:
+	case register.StatusAccepted:
 		return "deviation-approved"
 	}
 	return "open"
 }
 
-func (d *oscalDoc) risk(k *Risk, origin []oscalOrigin) oscalRisk {
+func (d *oscalDoc) risk(k *register.Risk, origin []oscalOrigin) oscalRisk {
 	or := oscalRisk{UUID: d.id("risk", k.ID), Title: oneLine(k.Title+" on "+k.Asset.Label(), k.ID),
 		Description: multiLine(fmt.Sprintf("Threat (%s): %s\nVulnerability: %s", k.ThreatSource, k.ThreatEvent, k.Vulnerability), k.Title),
 		Statement:   multiLine(fmt.Sprintf("Likelihood %s: %s\nImpact %s: %s\nLevel of risk (NIST SP 800-30 Table I-2): %s", k.Likelihood.Level, k.Likelihood.Reason, k.Impact.Level, k.Impact.Reason, k.Level), k.Level.String()),
 		Status:      oscalRiskStatus(k.Status), Origins: origin}
 	or.Props = append(or.Props, prop("risk-id", k.ID)...)
 	or.Props = append(or.Props, prop("weakness", k.Weakness)...)
-	or.Props = append(or.Props, prop("hipaa", strings.Join(k.citationLabels(), "; "))...)
+	or.Props = append(or.Props, prop("hipaa", strings.Join(citationLabels(k), "; "))...)
 	or.Props = append(or.Props, prop("likelihood-rules", strings.Join(k.Likelihood.Rules, " "))...)
 	or.Props = append(or.Props, prop("impact-rules", strings.Join(k.Impact.Rules, " "))...)
-	or.Props = append(or.Props, prop("existing-controls", strings.Join(k.controlsText(), "; "))...)
+	or.Props = append(or.Props, prop("existing-controls", strings.Join(controlsText(k), "; "))...)
 	or.Characterizations = []oscalCharacterization{{Origin: origin[0], Facets: []oscalFacet{
 		{Name: "likelihood", System: "http://csrc.nist.gov/ns/oscal", Value: k.Likelihood.Level.ID()},
 		{Name: "impact", System: "http://csrc.nist.gov/ns/oscal", Value: k.Impact.Level.ID()},
 		{Name: "risk", System: "http://csrc.nist.gov/ns/oscal", Value: k.Level.ID()},
 	}}}
-	if k.Status == StatusAccepted && k.Acceptance != nil {
+	if k.Status == register.StatusAccepted && k.Acceptance != nil {
 		or.Deadline = k.Acceptance.Expires + "T23:59:59Z"
 		or.Props = append(or.Props, prop("accepted-by", k.Acceptance.Approver)...)
 		or.Props = append(or.Props, prop("acceptance-reason", k.Acceptance.Reason)...)
 	}
 	lifecycle := "recommendation"
 	switch {
-	case k.Status == StatusVerified || k.Status == StatusDone:
+	case k.Status == register.StatusVerified || k.Status == register.StatusDone:
 		lifecycle = "completed"
 	case k.Owner != "" || k.Due != "":
 		lifecycle = "planned"
@@ -506,7 +507,7 @@ func WriteOSCALResults(w io.Writer, r *Report) error {
 			Description: multiLine(k.Vulnerability, k.Title), Target: target,
 			RelatedRisks: []oscalRelatedRisk{{RiskUUID: d.id("risk", k.ID)}}}
 		fd.Props = append(fd.Props, prop("risk-id", k.ID)...)
-		fd.Props = append(fd.Props, prop("hipaa", strings.Join(k.citationLabels(), "; "))...)
+		fd.Props = append(fd.Props, prop("hipaa", strings.Join(citationLabels(k), "; "))...)
 		for _, o := range d.obsOfRisk[k.ID] {
 			fd.RelatedObservations = append(fd.RelatedObservations, oscalRelatedObservation{ObservationUUID: o})
 		}

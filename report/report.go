@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/questionnaire"
+	"github.com/telesra/telesra/report/register"
 )
 
 // Tool is a tool or knowledge base the assessment relied on, for the methodology section:
@@ -63,7 +63,7 @@ type Report struct {
 	AssessmentDate string    // YYYY-MM-DD
 	Generated      time.Time // the clock of the run: reports are deterministic under a fixed clock
 	Scope          Scope
-	Register       *Register
+	Register       *register.Register
 	Scan           *checks.Result // nil when no scan was run
 	Bank           *questionnaire.Bank
 	Answers        *questionnaire.Answers // never nil after Prepare
@@ -102,52 +102,6 @@ func (r *Report) Prepare() {
 	r.Completion = c
 }
 
-// Output is one file a format writes.
-type Output struct {
-	File  string // the file name inside the output directory
-	Write func(w io.Writer, r *Report) error
-}
-
-// Format is one report format: its name for -f and the files it writes.
-type Format struct {
-	Name        string
-	Description string
-	Outputs     []Output
-}
-
-// Formats lists every report format; each writer lives in its own file.
-func Formats() []Format {
-	return []Format{
-		{Name: "pdf", Description: "the signed-off report", Outputs: []Output{{File: "risk-assessment.pdf", Write: WritePDF}}},
-		{Name: "xlsx", Description: "workbook: summary, register, findings, answers, plan", Outputs: []Output{{File: "risk-register.xlsx", Write: WriteXLSX}}},
-		{Name: "csv", Description: "the register, one row per risk", Outputs: []Output{{File: "risk-register.csv", Write: WriteCSV}}},
-		{Name: "json", Description: "the register (templates/schemas/register.schema.json)", Outputs: []Output{{File: "risk-register.json", Write: WriteJSON}}},
-		{Name: "md", Description: "Markdown summary", Outputs: []Output{{File: "risk-summary.md", Write: WriteMarkdown}}},
-		{Name: "oscal", Description: "OSCAL 1.1.2 assessment results and POA&M (JSON)", Outputs: []Output{
-			{File: "oscal-assessment-results.json", Write: WriteOSCALResults},
-			{File: "oscal-poam.json", Write: WriteOSCALPOAM},
-		}},
-	}
-}
-
-// FormatNames lists the formats' names.
-func FormatNames() []string {
-	var out []string
-	for _, f := range Formats() {
-		out = append(out, f.Name)
-	}
-	return out
-}
-
-// LookupFormat finds a format by name.
-func LookupFormat(name string) (Format, bool) {
-	i := slices.IndexFunc(Formats(), func(f Format) bool { return f.Name == strings.ToLower(strings.TrimSpace(name)) })
-	if i < 0 {
-		return Format{}, false
-	}
-	return Formats()[i], true
-}
-
 // percent prints a share without a needless decimal: 86%, 99.5%.
 func percent(p float64) string {
 	if p > 99 && p < 100 {
@@ -176,7 +130,7 @@ func (r *Report) findingsByHost() []hostGroup {
 	by := map[string][]*checks.Finding{}
 	for i := range r.Register.Findings {
 		f := &r.Register.Findings[i]
-		h := targetHost(f.Target)
+		h := register.TargetHost(f.Target)
 		by[h] = append(by[h], f)
 	}
 	hosts := make([]string, 0, len(by))
@@ -203,15 +157,15 @@ func (r *Report) findingsByHost() []hostGroup {
 
 // planOrder is the register's detected risks that need work, by due date (undated last), then
 // level.
-func (r *Report) planOrder() []*Risk {
-	var out []*Risk
+func (r *Report) planOrder() []*register.Risk {
+	var out []*register.Risk
 	for _, k := range r.Register.Risks {
-		if k.Status == StatusVerified || (k.Status == StatusAccepted && k.Detected) {
+		if k.Status == register.StatusVerified || (k.Status == register.StatusAccepted && k.Detected) {
 			continue
 		}
 		out = append(out, k)
 	}
-	slices.SortStableFunc(out, func(a, b *Risk) int {
+	slices.SortStableFunc(out, func(a, b *register.Risk) int {
 		switch {
 		case a.Due == "" && b.Due != "":
 			return 1

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/telesra/telesra/questionnaire/level"
+	"github.com/telesra/telesra/report/register"
 
 	"github.com/telesra/telesra/checks"
 )
@@ -66,7 +67,7 @@ func hardWrap(s string, width int) []string {
 }
 
 // levelOrDash prints a level, or a dash for a risk that has none (one only the plan remembers).
-func levelOrDash(l Level) string {
+func levelOrDash(l register.Level) string {
 	if l < level.VeryLow {
 		return "-"
 	}
@@ -74,7 +75,7 @@ func levelOrDash(l Level) string {
 }
 
 // citationLabels prints a risk's citations with their kind: "164.312(d) (S)".
-func (k *Risk) citationLabels() []string {
+func citationLabels(k *register.Risk) []string {
 	out := make([]string, len(k.Citations))
 	for i, c := range k.Citations {
 		out[i] = c.Label()
@@ -83,7 +84,7 @@ func (k *Risk) citationLabels() []string {
 }
 
 // evidenceIDs lists a risk's evidence: finding IDs and answer IDs.
-func (k *Risk) evidenceIDs() []string {
+func evidenceIDs(k *register.Risk) []string {
 	out := make([]string, 0, len(k.Findings)+len(k.Answers))
 	for _, f := range k.Findings {
 		out = append(out, "finding "+f)
@@ -94,8 +95,8 @@ func (k *Risk) evidenceIDs() []string {
 	return out
 }
 
-// threat is "adversarial: an attacker ...".
-func (k *Risk) threat() string {
+// threatText is "adversarial: an attacker ...".
+func threatText(k *register.Risk) string {
 	if k.ThreatSource == "" {
 		return k.ThreatEvent
 	}
@@ -103,7 +104,7 @@ func (k *Risk) threat() string {
 }
 
 // controlsText lists existing controls in one line each.
-func (k *Risk) controlsText() []string {
+func controlsText(k *register.Risk) []string {
 	var out []string
 	for _, c := range k.Controls {
 		s := c.Question + " (" + c.Status.Short() + ")"
@@ -116,9 +117,9 @@ func (k *Risk) controlsText() []string {
 }
 
 // statusText is the status with its acceptance or note: "Accepted by Dr Lee until 2027-01-31".
-func (k *Risk) statusText() string {
+func statusText(k *register.Risk) string {
 	s := k.Status.Label()
-	if k.Status == StatusAccepted && k.Acceptance != nil {
+	if k.Status == register.StatusAccepted && k.Acceptance != nil {
 		s += fmt.Sprintf(" by %s until %s", k.Acceptance.Approver, k.Acceptance.Expires)
 	}
 	return cleanText(s)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/telesra/telesra/report/register"
 	"github.com/telesra/telesra/templates/datafile"
 
 	"github.com/xuri/excelize/v2"
@@ -58,14 +59,14 @@ const (
 	vanishedID   = "R-0bad0f00"
 )
 
-func fixturePlan(t testing.TB) *Plan {
+func fixturePlan(t testing.TB) *register.Plan {
 	t.Helper()
-	reg, err := Build(Inputs{Scan: fixtureScan(t), Bank: questionnaire.DefaultBank(), Answers: questionnaire.SampleAnswers(),
+	reg, err := register.Build(register.Inputs{Scan: fixtureScan(t), Bank: questionnaire.DefaultBank(), Answers: questionnaire.SampleAnswers(),
 		Assets: fixtureAssets(t), EPHISystems: ephiSystems, Today: "2026-11-22"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewPlan("remediation.yaml")
+	p := register.NewPlan("remediation.yaml")
 	find := func(weakness, target string) string {
 		for _, k := range reg.Risks {
 			if k.Weakness == weakness && k.Asset.Target == target {
@@ -75,14 +76,14 @@ func fixturePlan(t testing.TB) *Plan {
 		t.Fatalf("fixture: no %s on %s", weakness, target)
 		return ""
 	}
-	if err := p.Set(reg, find("unpatched-software", "203.0.113.10:22"), Change{Owner: ptr(formulaOwner), Due: ptr("2026-12-01"), Status: ptr(StatusInProgress)}, "2026-11-22"); err != nil {
+	if err := p.Set(reg, find("unpatched-software", "203.0.113.10:22"), register.Change{Owner: ptr(formulaOwner), Due: ptr("2026-12-01"), Status: ptr(register.StatusInProgress)}, "2026-11-22"); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Set(reg, find("certificate-problem", "portal.riverside.example:443"), Change{Status: ptr(StatusAccepted),
+	if err := p.Set(reg, find("certificate-problem", "portal.riverside.example:443"), register.Change{Status: ptr(register.StatusAccepted),
 		Approver: "Dr A. Lee", Reason: "Portal replaced in January", Expires: "2027-01-31"}, "2026-11-22"); err != nil {
 		t.Fatal(err)
 	}
-	p.Entries[vanishedID] = &Entry{Title: "Remote Desktop open before authentication", Asset: "Front desk PC (10.20.0.12:3389)", Level: "high", Owner: "Sam IT", Status: StatusDone}
+	p.Entries[vanishedID] = &register.Entry{Title: "Remote Desktop open before authentication", Asset: "Front desk PC (10.20.0.12:3389)", Level: "high", Owner: "Sam IT", Status: register.StatusDone}
 	return p
 }
 

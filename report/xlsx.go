@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/telesra/telesra/questionnaire/level"
+	"github.com/telesra/telesra/report/register"
 
 	"github.com/xuri/excelize/v2"
 
@@ -14,7 +15,7 @@ import (
 
 // Level colours shared by the PDF and the workbook (fill, then text), after the usual
 // red-amber-green of risk heat maps.
-var levelColours = map[Level][2]string{
+var levelColours = map[register.Level][2]string{
 	level.VeryHigh: {"B71C1C", "FFFFFF"},
 	level.High:     {"E65100", "FFFFFF"},
 	level.Moderate: {"F9A825", "000000"},
@@ -85,7 +86,7 @@ type xlsxWriter struct {
 	f                          *excelize.File
 	r                          *Report
 	header, wrap, title, bold  int
-	levelStyle, levelCondStyle map[Level]int
+	levelStyle, levelCondStyle map[register.Level]int
 }
 
 func (x *xlsxWriter) styles() error {
@@ -104,7 +105,7 @@ func (x *xlsxWriter) styles() error {
 	if x.bold, err = x.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		return err
 	}
-	x.levelStyle, x.levelCondStyle = map[Level]int{}, map[Level]int{}
+	x.levelStyle, x.levelCondStyle = map[register.Level]int{}, map[register.Level]int{}
 	for l, c := range levelColours {
 		st := &excelize.Style{Font: &excelize.Font{Bold: true, Color: c[1]}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}},
 			Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}}
@@ -206,7 +207,7 @@ func (x *xlsxWriter) summary() error {
 	row++
 	counts := r.Register.Counts()
 	for i := 4; i >= 0; i-- {
-		l := Levels()[i]
+		l := register.Levels()[i]
 		a, b := fmt.Sprintf("A%d", row), fmt.Sprintf("B%d", row)
 		if err := set(a, l.String()); err != nil {
 			return err
@@ -229,7 +230,7 @@ func (x *xlsxWriter) summary() error {
 	}
 	row++
 	top := row
-	for j, l := range Levels() {
+	for j, l := range register.Levels() {
 		c, _ := excelize.CoordinatesToCellName(j+2, top)
 		if err := set(c, "Impact: "+l.String()); err != nil {
 			return err
@@ -238,7 +239,7 @@ func (x *xlsxWriter) summary() error {
 	heat := r.Register.Heat()
 	for i := 4; i >= 0; i-- {
 		row++
-		if err := set(fmt.Sprintf("A%d", row), "Likelihood: "+Levels()[i].String()); err != nil {
+		if err := set(fmt.Sprintf("A%d", row), "Likelihood: "+register.Levels()[i].String()); err != nil {
 			return err
 		}
 		for j := 0; j < 5; j++ {
@@ -292,9 +293,9 @@ func (x *xlsxWriter) register() error {
 	}
 	var rows [][]any
 	for _, k := range x.r.Register.Risks {
-		rows = append(rows, []any{k.ID, k.Asset.Label(), k.threat(), k.Vulnerability, strings.Join(k.controlsText(), "\n"),
+		rows = append(rows, []any{k.ID, k.Asset.Label(), threatText(k), k.Vulnerability, strings.Join(controlsText(k), "\n"),
 			levelOrDash(k.Likelihood.Level), k.Likelihood.Reason, levelOrDash(k.Impact.Level), k.Impact.Reason, levelOrDash(k.Level),
-			strings.Join(k.citationLabels(), "\n"), strings.Join(k.evidenceIDs(), "\n"), k.Remediation, k.Owner, k.Due,
+			strings.Join(citationLabels(k), "\n"), strings.Join(evidenceIDs(k), "\n"), k.Remediation, k.Owner, k.Due,
 			string(k.Status), k.StatusNote})
 	}
 	if err := x.table(sheetRegister, header, widths, rows); err != nil {
@@ -305,10 +306,10 @@ func (x *xlsxWriter) register() error {
 	dv := excelize.NewDataValidation(true)
 	dv.Sqref = fmt.Sprintf("P2:P%d", n)
 	var sts []string
-	for _, s := range Statuses() {
+	for _, s := range register.Statuses() {
 		sts = append(sts, string(s))
 	}
-	if err := dv.SetDropList(append(sts, string(StatusFixedVerify))); err != nil {
+	if err := dv.SetDropList(append(sts, string(register.StatusFixedVerify))); err != nil {
 		return err
 	}
 	dv.SetError(excelize.DataValidationErrorStyleStop, "Status", "Pick a status from the list.")
@@ -317,7 +318,7 @@ func (x *xlsxWriter) register() error {
 	}
 	// Level columns coloured by their value, so a filtered or re-sorted sheet stays coloured.
 	var cf []excelize.ConditionalFormatOptions
-	for _, l := range Levels() {
+	for _, l := range register.Levels() {
 		st := x.levelCondStyle[l]
 		cf = append(cf, excelize.ConditionalFormatOptions{Type: "cell", Criteria: "==", Value: `"` + l.String() + `"`, Format: &st})
 	}
@@ -366,7 +367,7 @@ func (x *xlsxWriter) answers() error {
 func (x *xlsxWriter) plan() error {
 	var rows [][]any
 	for _, k := range x.r.planOrder() {
-		rows = append(rows, []any{k.Due, k.ID, levelOrDash(k.Level), k.Asset.Label(), k.Title, k.Remediation, k.Owner, k.statusText(), k.StatusNote})
+		rows = append(rows, []any{k.Due, k.ID, levelOrDash(k.Level), k.Asset.Label(), k.Title, k.Remediation, k.Owner, statusText(k), k.StatusNote})
 	}
 	return x.table(sheetPlan, []string{"Due", "Risk", "Level", "Asset", "Risk title", "Remediation", "Owner", "Status", "Note"},
 		[]float64{12, 12, 12, 28, 36, 60, 18, 18, 30}, rows)

@@ -13,6 +13,7 @@ import (
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/questionnaire"
 	"github.com/telesra/telesra/report"
+	"github.com/telesra/telesra/report/register"
 )
 
 // weaknessChecks are check IDs of four different weaknesses, so each target holds four risks.
@@ -25,12 +26,12 @@ func largeReport(tb testing.TB) *report.Report {
 	answers := questionnaire.SampleAnswers()
 	// Some gaps merge into the scan's rows (MFA, patching): find how many stand alone.
 	res := scanResult(956)
-	reg, err := report.Build(report.Inputs{Scan: res, Bank: bank, Answers: answers})
+	reg, err := register.Build(register.Inputs{Scan: res, Bank: bank, Answers: answers})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	res = scanResult(956 + 1000 - len(reg.Risks))
-	reg, err = report.Build(report.Inputs{Scan: res, Bank: bank, Answers: answers, Today: "2026-11-22"})
+	reg, err = register.Build(register.Inputs{Scan: res, Bank: bank, Answers: answers, Today: "2026-11-22"})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func TestHostWithSSHAndBasicPortal(t *testing.T) {
 	}
 
 	render := func(format string) []byte {
-		w, err := scan.New(format, scan.Options{Registry: reg, Width: 400})
+		w, err := scan.Formats.New(format, scan.Options{Registry: reg, Width: 400})
 		if err != nil {
 			t.Fatal(err)
 		}

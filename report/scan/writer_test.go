@@ -101,7 +101,7 @@ func TestWritersGolden(t *testing.T) {
 	files := map[string]string{"json": "result.json", "sarif": "result.sarif", "junit": "result.xml", "markdown": "result.md", "table": "result.txt"}
 	for format, file := range files {
 		t.Run(format, func(t *testing.T) {
-			w, err := New(format, Options{Registry: reg, Threshold: checks.High, Width: 110})
+			w, err := Formats.New(format, Options{Registry: reg, Threshold: checks.High, Width: 110})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,3 +238,15 @@ func TestJUnitCountsFailuresAtThreshold(t *testing.T) {
 
 // compile-time use of the validator package, so a schema change shows here first.
 var _ = jsonschema.Draft4
+
+func TestFormatsFollowTheNamingRule(t *testing.T) {
+	if err := Formats.Check(); err != nil {
+		t.Fatal(err)
+	}
+	// The names -f accepted before the registries shared one shape, and "md" with them.
+	for _, name := range []string{"json", "sarif", "junit", "markdown", "md", "table"} {
+		if _, ok := Formats.Lookup(name); !ok {
+			t.Errorf("-f %s is no longer accepted", name)
+		}
+	}
+}

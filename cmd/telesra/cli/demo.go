@@ -9,12 +9,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/telesra/telesra/report/register"
+
 	"github.com/spf13/cobra"
 
 	"github.com/telesra/telesra/cmd/telesra/estate"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/questionnaire"
-	"github.com/telesra/telesra/report"
 )
 
 // DemoOptions are `telesra demo`'s inputs.
@@ -174,9 +175,9 @@ func writeDemoAssets(ws workspace.Layout, est *estate.Estate) error {
 		"# organisation.ephi_systems in assessment.yaml) and whether the internet reaches it.\n" +
 		"# telesra report uses it to score impact and likelihood (docs/scoring.md).\nschema_version: 1\nassets:\n")
 	for _, s := range est.Services {
-		exposure := report.ExposureInternal
+		exposure := register.ExposureInternal
 		if s.Internet {
-			exposure = report.ExposureInternet
+			exposure = register.ExposureInternet
 		}
 		fmt.Fprintf(&b, "  - name: %q\n    targets: [%q]\n    ephi: [%s]\n    exposure: %s\n", s.Asset, globEscape(s.Target), quoteList(s.EPHI), exposure)
 	}

@@ -7,10 +7,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/telesra/telesra/report/register"
+
 	"github.com/spf13/cobra"
 
 	"github.com/telesra/telesra/cmd/telesra/workspace"
-	"github.com/telesra/telesra/report"
 )
 
 // DiffOptions are `telesra diff`'s inputs.
@@ -62,7 +63,7 @@ func diffRun(o *DiffOptions) error {
 	if err != nil {
 		return err
 	}
-	diffs := report.Diff(older.Register, newer.Register)
+	diffs := register.Diff(older.Register, newer.Register)
 	count := map[string]int{}
 	for _, d := range diffs {
 		count[d.Kind]++
@@ -88,7 +89,7 @@ func diffRun(o *DiffOptions) error {
 			return err
 		}
 	case "md":
-		fmt.Fprintf(o.IO.Out, "# Risk changes: %s → %s\n\n%d new, %d fixed, %d changed level.\n\n", o.Old, o.New, count[report.ChangeNew], count[report.ChangeFixed], count[report.ChangeChanged])
+		fmt.Fprintf(o.IO.Out, "# Risk changes: %s → %s\n\n%d new, %d fixed, %d changed level.\n\n", o.Old, o.New, count[register.ChangeNew], count[register.ChangeFixed], count[register.ChangeChanged])
 		if len(diffs) > 0 {
 			fmt.Fprintln(o.IO.Out, "| Change | ID | Level | Asset | Risk |\n|---|---|---|---|---|")
 			for _, d := range diffs {
@@ -107,16 +108,16 @@ func diffRun(o *DiffOptions) error {
 	}
 	if !o.IO.Quiet {
 		fmt.Fprintf(o.IO.ErrOut, "%s → %s: %d new, %d fixed, %d changed level (%d risks then, %d now)\n", o.Old, o.New,
-			count[report.ChangeNew], count[report.ChangeFixed], count[report.ChangeChanged], len(older.Register.Risks), len(newer.Register.Risks))
+			count[register.ChangeNew], count[register.ChangeFixed], count[register.ChangeChanged], len(older.Register.Risks), len(newer.Register.Risks))
 	}
 	return nil
 }
 
-func levelChange(d report.Difference) string {
+func levelChange(d register.Difference) string {
 	switch d.Kind {
-	case report.ChangeNew:
+	case register.ChangeNew:
 		return d.New.String()
-	case report.ChangeFixed:
+	case register.ChangeFixed:
 		return "was " + d.Old.String()
 	}
 	s := d.Old.String() + " → " + d.New.String()

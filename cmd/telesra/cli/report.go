@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/telesra/telesra/report/register"
+
 	"github.com/spf13/cobra"
 
 	"github.com/telesra/telesra/checks"
@@ -53,7 +55,7 @@ cannot be written is refused before anything is read.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&o.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
-	fl.StringSliceVarP(&o.Formats, "format", "f", report.FormatNames(), "formats, comma-separated: "+strings.Join(report.FormatNames(), ", "))
+	fl.StringSliceVarP(&o.Formats, "format", "f", report.Formats.Names(), "formats, comma-separated: "+strings.Join(report.Formats.Names(), ", "))
 	fl.StringVarP(&o.OutDir, "output", "o", "", "output `DIR` (default DIR/reports; created if missing)")
 	return cmd
 }
@@ -68,12 +70,12 @@ func newReportOptions(f *Factory) *ReportOptions {
 
 func formatList() string {
 	var b strings.Builder
-	for _, f := range report.Formats() {
+	for _, f := range report.Formats {
 		var files []string
-		for _, o := range f.Outputs {
+		for _, o := range f.Files() {
 			files = append(files, o.File)
 		}
-		fmt.Fprintf(&b, "  %-6s %s (%s)\n", f.Name, f.Description, strings.Join(files, ", "))
+		fmt.Fprintf(&b, "  %-8s %s (%s)\n", f.Name, f.Description, strings.Join(files, ", "))
 	}
 	return b.String()
 }
@@ -154,7 +156,7 @@ func (o *ReportOptions) tools(a *workspace.Analysis) []report.Tool {
 	tools = append(tools,
 		report.Tool{Name: "Question bank", Version: fmt.Sprintf("%d questions in %d sections", n, len(a.Bank.Sections)), Source: "questionnaire/bank (embedded)"},
 		report.Tool{Name: "HIPAA Security Rule citations", Version: "45 CFR Part 164 Subpart C (eCFR)", Source: "templates/hipaa/citations.yaml"},
-		report.Tool{Name: "Scoring rules", Version: a.Register.Rules.Version, Source: report.RulesFile + " (NIST SP 800-30 Rev. 1)"},
+		report.Tool{Name: "Scoring rules", Version: a.Register.Rules.Version, Source: register.RulesFile + " (NIST SP 800-30 Rev. 1)"},
 	)
 	return tools
 }

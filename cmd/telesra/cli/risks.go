@@ -7,11 +7,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/telesra/telesra/report/register"
+
 	"github.com/spf13/cobra"
 
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/cmd/telesra/workspace"
-	"github.com/telesra/telesra/report"
 )
 
 // RisksOptions are the inputs of `telesra risks list|show|set`.
@@ -124,9 +125,9 @@ func risksListRun(o *RisksOptions) error {
 	if err != nil {
 		return err
 	}
-	var rows []*report.Risk
+	var rows []*register.Risk
 	for _, k := range a.Register.Risks {
-		if o.All || k.Open() || k.Status == report.StatusFixedVerify {
+		if o.All || k.Open() || k.Status == register.StatusFixedVerify {
 			rows = append(rows, k)
 		}
 	}
@@ -164,7 +165,7 @@ func risksShowRun(o *RisksOptions) error {
 	}
 	k, ok := a.Register.Risk(o.ID)
 	if !ok {
-		return &UsageError{Err: &report.UnknownRiskError{ID: o.ID, Suggest: report.SuggestID(o.ID, a.Register)}}
+		return &UsageError{Err: &register.UnknownRiskError{ID: o.ID, Suggest: register.SuggestID(o.ID, a.Register)}}
 	}
 	w := o.IO.Out
 	line := func(label, v string) {
@@ -195,7 +196,7 @@ func risksShowRun(o *RisksOptions) error {
 	line("Owner", k.Owner)
 	line("Due", k.Due)
 	st := k.Status.Label()
-	if k.Acceptance != nil && k.Status == report.StatusAccepted {
+	if k.Acceptance != nil && k.Status == register.StatusAccepted {
 		st += " by " + k.Acceptance.Approver + " until " + k.Acceptance.Expires + ": " + k.Acceptance.Reason
 	}
 	line("Status", st)
@@ -209,9 +210,9 @@ func risksSetRun(o *RisksOptions) error {
 	if err != nil {
 		return err
 	}
-	ch := report.Change{Owner: o.Owner, Due: o.Due, Notes: o.Notes, Approver: o.Approver, Reason: o.Reason, Expires: o.Expires}
+	ch := register.Change{Owner: o.Owner, Due: o.Due, Notes: o.Notes, Approver: o.Approver, Reason: o.Reason, Expires: o.Expires}
 	if o.Status != nil {
-		st, err := report.ParseStatus(*o.Status)
+		st, err := register.ParseStatus(*o.Status)
 		if err != nil {
 			return &UsageError{Err: err}
 		}
@@ -225,12 +226,12 @@ func risksSetRun(o *RisksOptions) error {
 	}
 	if !o.IO.Quiet {
 		e := a.Plan.Entries[o.ID]
-		fmt.Fprintf(o.IO.ErrOut, "%s: owner %s, due %s, status %s (saved in %s)\n", o.ID, dash(e.Owner), dash(e.Due), report.Status(nonBlank(string(e.Status), "open")).Label(), a.Plan.File)
+		fmt.Fprintf(o.IO.ErrOut, "%s: owner %s, due %s, status %s (saved in %s)\n", o.ID, dash(e.Owner), dash(e.Due), register.Status(nonBlank(string(e.Status), "open")).Label(), a.Plan.File)
 	}
 	return nil
 }
 
-func levelText(l report.Level) string {
+func levelText(l register.Level) string {
 	if l == 0 {
 		return "-"
 	}

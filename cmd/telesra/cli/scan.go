@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -75,7 +74,7 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	fl.StringVar(&o.TargetsFile, "targets-file", "", "read targets from `FILE`, one per line (# comments)")
 	fl.StringSliceVar(&o.Checks, "checks", nil, "check families or IDs to run, comma-separated (default all; see telesra checks list)")
 	fl.StringVar(&o.FailOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above `SEVERITY` (critical, high, medium, low, info)")
-	fl.StringVarP(&o.Format, "format", "f", "", "output format: "+strings.Join(scan.FormatNames(), ", ")+" (default table on a terminal, json otherwise)")
+	fl.StringVarP(&o.Format, "format", "f", "", "output format: "+strings.Join(scan.Formats.Names(), ", ")+" (default table on a terminal, json otherwise)")
 	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "write results to `FILE` (0600, atomically) instead of stdout; FORMAT=FILE picks the format, repeat for several (-o sarif=r.sarif -o junit=r.xml)")
 	fl.StringVar(&o.IgnoreFile, "ignore-file", "", "suppressions `FILE` (default "+workspace.IgnoreFile+" in the workspace or current directory, if present)")
 	fl.StringArrayVar(&o.Exclude, "exclude", nil, "never contact this host, address, host:port or CIDR (repeatable)")
@@ -185,7 +184,7 @@ func planOutputs(o *ScanOptions, wo scan.Options) ([]output, error) {
 	add := func(format, path string) error {
 		opts := wo
 		opts.Color = path == "" && o.IO.ColorOut()
-		w, err := scan.New(format, opts)
+		w, err := scan.Formats.New(format, opts)
 		if err != nil {
 			return &UsageError{Err: err}
 		}
@@ -199,7 +198,7 @@ func planOutputs(o *ScanOptions, wo scan.Options) ([]output, error) {
 	}
 	for _, spec := range o.Outputs {
 		format, path, explicit := strings.Cut(spec, "=")
-		if _, known := scan.Formats[format]; !explicit || !known {
+		if _, known := scan.Formats.Lookup(format); !explicit || !known {
 			format, path = o.Format, spec
 			if format == "" {
 				format = formatForFile(path)
@@ -227,17 +226,10 @@ func planOutputs(o *ScanOptions, wo scan.Options) ([]output, error) {
 	return outs, nil
 }
 
-// formatForFile guesses a format from a file name's extension (JSON when in doubt).
+// formatForFile picks a format from a file name's extension (JSON when in doubt).
 func formatForFile(path string) string {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".sarif":
-		return "sarif"
-	case ".xml":
-		return "junit"
-	case ".md":
-		return "markdown"
-	case ".txt":
-		return "table"
+	if f, ok := scan.Formats.ForFile(path); ok {
+		return f.Name
 	}
 	return "json"
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/telesra/telesra/report/register"
+
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/questionnaire"
 	"github.com/telesra/telesra/report"
@@ -17,9 +19,9 @@ type Analysis struct {
 	Scan      *checks.Result // nil without scan.json
 	Bank      *questionnaire.Bank
 	Answers   *questionnaire.Answers
-	Assets    *report.Assets // nil without assets.yaml
-	Plan      *report.Plan
-	Register  *report.Register
+	Assets    *register.Assets // nil without assets.yaml
+	Plan      *register.Plan
+	Register  *register.Register
 }
 
 // Analyse reads a workspace and builds its risk register (the HIPAA risk analysis of
@@ -47,20 +49,20 @@ func Analyse(dir string, now time.Time) (*Analysis, error) {
 	if data, err := readOptional(ws.AssetsPath()); err != nil {
 		return nil, fmt.Errorf("read assets: %w", err)
 	} else if data != nil {
-		if a.Assets, err = report.ParseAssets(ws.AssetsPath(), data, systems); err != nil {
+		if a.Assets, err = register.ParseAssets(ws.AssetsPath(), data, systems); err != nil {
 			return nil, err
 		}
 	}
 	if data, err := readOptional(ws.PlanPath()); err != nil {
 		return nil, fmt.Errorf("read remediation plan: %w", err)
 	} else if data != nil {
-		if a.Plan, err = report.ParsePlan(ws.PlanPath(), data); err != nil {
+		if a.Plan, err = register.ParsePlan(ws.PlanPath(), data); err != nil {
 			return nil, err
 		}
 	} else {
-		a.Plan = report.NewPlan(ws.PlanPath())
+		a.Plan = register.NewPlan(ws.PlanPath())
 	}
-	a.Register, err = report.Build(report.Inputs{Scan: a.Scan, Bank: a.Bank, Answers: a.Answers, Assets: a.Assets,
+	a.Register, err = register.Build(register.Inputs{Scan: a.Scan, Bank: a.Bank, Answers: a.Answers, Assets: a.Assets,
 		EPHISystems: systems, Plan: a.Plan, Today: now.Format(time.DateOnly)})
 	if err != nil {
 		return nil, err
@@ -76,7 +78,7 @@ func (a *Analysis) SavePlan() error {
 	if err != nil {
 		return err
 	}
-	if _, err := report.ParsePlan(a.Plan.File, data); err != nil {
+	if _, err := register.ParsePlan(a.Plan.File, data); err != nil {
 		return fmt.Errorf("internal error: the new remediation plan does not validate: %w", err)
 	}
 	return backupAndWrite(a.Plan.File, data)

@@ -34,9 +34,9 @@ func WriteReports(req ReportRequest) (*ReportSet, error) {
 	var formats []report.Format
 	seen := map[string]bool{}
 	for _, name := range req.Formats {
-		fm, ok := report.LookupFormat(name)
+		fm, ok := report.Formats.Lookup(name)
 		if !ok {
-			return nil, inputErrorf("unknown report format %q (want %s)", name, strings.Join(report.FormatNames(), ", "))
+			return nil, inputErrorf("unknown report format %q (want %s)", name, strings.Join(report.Formats.Names(), ", "))
 		}
 		if !seen[fm.Name] {
 			seen[fm.Name] = true
@@ -61,9 +61,10 @@ func WriteReports(req ReportRequest) (*ReportSet, error) {
 	r := a.Document(req.Now, tools)
 	set := &ReportSet{Report: r, Analysis: a}
 	for _, fm := range formats {
-		for _, out1 := range fm.Outputs {
-			path := filepath.Join(out, out1.File)
-			if err := WriteWith(path, true, func(w io.Writer) error { return out1.Write(w, r) }); err != nil {
+		for _, file := range fm.Files() {
+			path := filepath.Join(out, file.File)
+			w := file.New(report.Options{})
+			if err := WriteWith(path, true, func(out io.Writer) error { return w.Write(out, r) }); err != nil {
 				return set, err
 			}
 			set.Paths = append(set.Paths, path)

@@ -1,4 +1,4 @@
-package report
+package register
 
 import (
 	"cmp"
@@ -278,7 +278,7 @@ func RiskID(key string) string {
 func resolveAsset(target string, ep checks.EndpointResult, assets *Assets, systems []string) Asset {
 	host := ep.Host
 	if host == "" {
-		host = targetHost(target)
+		host = TargetHost(target)
 	}
 	a := Asset{Name: target, Kind: "service", Target: target, HasEPHI: EPHIUnknown}
 	if !strings.Contains(target, ":") && !strings.Contains(target, "/") {
@@ -310,8 +310,8 @@ func resolveAsset(target string, ep checks.EndpointResult, assets *Assets, syste
 	return a
 }
 
-// targetHost is the host of a target written as host, host:port or URL.
-func targetHost(t string) string {
+// TargetHost is the host of a target written as host, host:port or URL.
+func TargetHost(t string) string {
 	if u, err := url.Parse(t); err == nil && u.Host != "" {
 		return u.Hostname()
 	}

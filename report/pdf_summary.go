@@ -1,0 +1,147 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/telesra/telesra/questionnaire/level"
+	"github.com/telesra/telesra/report/register"
+)
+
+// plainLevel says what a level of risk means to a practice, for the executive summary.
+var plainLevel = map[register.Level]string{
+	level.VeryHigh: "serious harm to patients' information is likely and could happen at any time; act now",
+	level.High:     "serious harm to patients' information is likely; fix these within weeks, not months",
+	level.Moderate: "harm is possible; plan the fixes for the coming months",
+	level.Low:      "exposure is limited; deal with it in routine maintenance",
+	level.VeryLow:  "exposure is negligible",
+}
+
+// summary is section 1, the executive summary: the overall level in plain words, the counts,
+// the draft notice, and the five risks to act on first.
+func (p *pdfWriter) summary() {
+	r, reg := p.r, p.r.Register
+	p.section("1. Executive summary", false)
+	if r.Completion.Draft {
+		p.notice("Draft, "+percent(r.Completion.Percent)+" complete", strings.Join(r.Completion.Reasons, "; ")+
+			". The findings below are real, but the picture is not yet complete.")
+	}
+	counts := reg.Counts()
+	open := 0
+	for _, n := range counts {
+		open += n
+	}
+	overall := reg.Overall()
+	endpoints := 0
+	if r.Scan != nil {
+		endpoints = len(r.Scan.Endpoints)
+	}
+	p.para(fmt.Sprintf("This report is the HIPAA Security Rule risk analysis of %s, prepared by %s. It combines an automated, "+
+		"authorised scan of %d network service(s) with a questionnaire on the practice's safeguards (%d of %d questions answered), "+
+		"and rates every risk with the method of NIST SP 800-30 Rev. 1: how likely a threat is to exploit a weakness, how much harm "+
+		"that would do to patients' information, and the resulting level of risk.",
+		r.Organisation.Name, nonEmpty(r.Assessor.Name, "the assessor"), endpoints, r.Completion.Answers, r.Completion.Asked))
+
+	// The overall level, large, with what it means.
+	p.need(30)
+	y := p.f.GetY() + 2
+	l, _, _, _ := p.f.GetMargins()
+	p.f.SetXY(l, y)
+	p.font("", 10)
+	p.colour(grey)
+	p.f.CellFormat(40, 5, "Overall risk", "", 2, "L", false, 0, "")
+	p.f.SetX(l)
+	if overall > 0 {
+		p.badgeLarge(overall, 40, 13)
+	} else {
+		p.font("B", 14)
+		p.colour(ink)
+		p.f.CellFormat(40, 13, "None open", "", 0, "L", false, 0, "")
+	}
+	p.f.SetXY(l+46, y+5)
+	p.font("", 10)
+	p.colour(ink)
+	msg := "No open risk remains: every risk found is verified or formally accepted."
+	if overall > 0 {
+		msg = fmt.Sprintf("The overall level is the highest level among the %d open risks. At this level, %s.", open, plainLevel[overall])
+	}
+	p.f.MultiCell(p.width()-46, pdfLine, msg, "", "L", false)
+	p.f.SetY(max(p.f.GetY(), y+20) + 3)
+
+	// Counts by level.
+	p.f.SetX(l)
+	cw := p.width() / 5
+	for i := 4; i >= 0; i-- {
+		lv := register.Levels()[i]
+		p.badge(lv, cw-2, 6)
+		p.f.SetX(p.f.GetX() + 2)
+	}
+	p.f.Ln(6)
+	p.f.SetX(l)
+	p.font("B", 16)
+	for i := 4; i >= 0; i-- {
+		p.f.CellFormat(cw-2, 9, strconv.Itoa(counts[register.Levels()[i]]), "", 0, "C", false, 0, "")
+		p.f.SetX(p.f.GetX() + 2)
+	}
+	p.f.Ln(12)
+
+	p.sub("What needs attention first", false)
+	top := p.openRisks(5)
+	if len(top) == 0 {
+		p.para("Nothing: no open risk remains.")
+	}
+	for _, k := range top {
+		p.bullet(fmt.Sprintf("%s (%s): %s %s. %s", k.Level, k.ID, k.Title, where(k.Asset), firstSentence(k.Remediation)))
+	}
+	p.sub("Safeguards in place", false)
+	sc := r.Scores
+	if sc.Overall.Applicable() > 0 && sc.Overall.Questions > 0 && sc.Overall.Answered > 0 {
+		weakest, weakestPct := "", 101.0
+		for _, g := range sc.Safeguards {
+			if g.Applicable() > 0 && g.Compliance() < weakestPct {
+				weakest, weakestPct = g.Safeguard, g.Compliance()
+			}
+		}
+		p.para(fmt.Sprintf("From the questionnaire, %s of the HIPAA Security Rule citations that apply to the practice are met "+
+			"(a partly met citation counts half). The weakest area is the %s safeguards, at %s. Section 3 shows each area.",
+			percent(sc.Overall.Compliance()), weakest, percent(weakestPct)))
+	} else {
+		p.para("The questionnaire has not been answered yet, so this report cannot say which safeguards are in place.")
+	}
+	p.sub("Next steps", false)
+	p.bullet("Give every High and Very High risk an owner and a due date (telesra risks set ID --owner ... --due ...), and start with them.")
+	p.bullet("Fix, then re-run the scan and update the answers: risks that are no longer detected show as \"fixed, verify\" until someone verifies them.")
+	p.bullet("Accept a risk only in writing, with an approver, a reason and an expiry date; review the analysis at least once a year and after any major change.")
+}
+
+// openRisks returns up to n open risks, highest first (the register's order).
+func (p *pdfWriter) openRisks(n int) []*register.Risk {
+	var out []*register.Risk
+	for _, k := range p.r.Register.Risks {
+		if k.Open() {
+			out = append(out, k)
+			if len(out) == n {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// where says where a risk lies, for a sentence: "on Patient portal (host:443)" or
+// "across the practice (Logins, encryption & monitoring)".
+func where(a register.Asset) string {
+	if a.Kind == "practice area" {
+		return "across the practice (" + a.Name + ")"
+	}
+	return "on " + a.Label()
+}
+
+// firstSentence cuts a remediation to its first sentence for a summary line.
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i > 0 {
+		return s[:i+1]
+	}
+	return s
+}
