@@ -34,7 +34,12 @@ func fixtureScan(t testing.TB) *checks.Result {
 
 func fixtureAssets(t testing.TB) *register.Assets {
 	t.Helper()
-	a, err := register.LoadAssets("testdata", ephiSystems)
+	file := filepath.Join("testdata", "assets.yaml")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := register.ParseAssets(file, data, ephiSystems)
 	if err != nil {
 		t.Fatal(err)
 	}

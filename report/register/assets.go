@@ -1,22 +1,15 @@
 package register
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/netip"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/telesra/telesra/templates/datafile"
 
 	"go.yaml.in/yaml/v3"
 )
-
-// AssetsFile is the asset map's name inside a workspace.
-const AssetsFile = "assets.yaml"
 
 // Exposure says who can reach an asset.
 const (
@@ -46,20 +39,6 @@ type AssetEntry struct {
 type Assets struct {
 	Entries []AssetEntry
 	File    string
-}
-
-// LoadAssets reads DIR/assets.yaml. A workspace without one gets nil (every service is then
-// assumed to handle ePHI, and the report says so). ephiSystems are the assessment's
-// organisation.ephi_systems: an asset may only name those.
-func LoadAssets(dir string, ephiSystems []string) (*Assets, error) {
-	file := filepath.Join(dir, AssetsFile)
-	data, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("read assets: %w", err)
-	}
-	return ParseAssets(file, data, ephiSystems)
 }
 
 // ParseAssets validates the text of an asset map against its schema and the assessment's ePHI

@@ -31,7 +31,12 @@ func fixtureScan(t testing.TB) *checks.Result {
 
 func fixtureAssets(t testing.TB) *Assets {
 	t.Helper()
-	a, err := LoadAssets(fixtures, ephiSystems)
+	file := filepath.Join(fixtures, "assets.yaml")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := ParseAssets(file, data, ephiSystems)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,8 @@ package register
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,9 +16,6 @@ import (
 )
 
 var riskIDRE = regexp.MustCompile(`^R-[0-9a-f]{8}$`)
-
-// RemediationFile is the remediation plan's name inside a workspace.
-const RemediationFile = "remediation.yaml"
 
 // Status is where the treatment of a risk stands.
 type Status string
@@ -107,18 +100,6 @@ type Plan struct {
 // NewPlan returns an empty plan that will be saved as file.
 func NewPlan(file string) *Plan {
 	return &Plan{Entries: map[string]*Entry{}, File: file, lines: map[string]int{}}
-}
-
-// LoadPlan reads DIR/remediation.yaml; a workspace without one has an empty plan.
-func LoadPlan(dir string) (*Plan, error) {
-	file := filepath.Join(dir, RemediationFile)
-	data, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return NewPlan(file), nil
-	} else if err != nil {
-		return nil, fmt.Errorf("read remediation plan: %w", err)
-	}
-	return ParsePlan(file, data)
 }
 
 // ParsePlan validates the text of a remediation plan, with file:line errors: the schema, then

@@ -2,8 +2,6 @@ package register
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -184,20 +182,6 @@ func TestBadPlanNamesTheLine(t *testing.T) {
 	var ue *UnknownRiskError
 	if !errors.As(err, &ue) || ue.Suggest != real {
 		t.Errorf("Set with an unknown ID: %v", err)
-	}
-}
-
-func TestLoadPlanMissingFileIsEmpty(t *testing.T) {
-	dir := t.TempDir()
-	p, err := LoadPlan(dir)
-	if err != nil || len(p.Entries) != 0 || p.File != filepath.Join(dir, RemediationFile) {
-		t.Fatalf("%+v %v", p, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, RemediationFile), []byte("schema_version: 2\nrisks: {}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := LoadPlan(dir); err == nil || !strings.Contains(err.Error(), "remediation.yaml:1") {
-		t.Errorf("schema_version 2: %v", err)
 	}
 }
 

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/telesra/telesra/report/register"
-
 	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"github.com/telesra/telesra/questionnaire"
 	"github.com/telesra/telesra/report"
@@ -83,7 +81,7 @@ func TestReportBadInput(t *testing.T) {
 	if err := os.WriteFile(notDir, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	plan := filepath.Join(dir, register.RemediationFile)
+	plan := workspace.At(dir).PlanPath()
 	if err := os.WriteFile(plan, []byte("schema_version: 1\nrisks:\n  R-12345678:\n    status: finished\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +114,7 @@ func TestRisksSetListShow(t *testing.T) {
 		t.Fatalf("risks list -f json: %v\n%s", err, r.stdout)
 	}
 	id := risks[0].ID
-	plan := filepath.Join(dir, register.RemediationFile)
+	plan := workspace.At(dir).PlanPath()
 
 	r = run(t, nil, "risks", "set", id, "-w", dir, "--owner", "Maria Lopez", "--due", "2026-12-31", "--status", "in progress")
 	if r.code != 0 {

@@ -18,6 +18,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/telesra/telesra/cmd/telesra/workspace"
 )
 
 // startTLS serves the practice's HTTPS services: a well-configured patient portal, and three
@@ -37,7 +39,7 @@ func startTLS(e *Estate) error {
 		return err
 	}
 	e.CAFile = filepath.Join(dir, "riverside-internal-ca.pem")
-	if err := os.WriteFile(e.CAFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Certificate[0]}), 0o600); err != nil {
+	if err := workspace.WriteFile(e.CAFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Certificate[0]}), true); err != nil {
 		return err
 	}
 	modern := func(c tls.Certificate) *tls.Config {
