@@ -4,8 +4,9 @@
 // canonical result document.
 //
 // A family package (checks/tls, checks/mfa, ...) provides Probes, which gather facts from one
-// endpoint over the network and run at most once per endpoint, and Checks, which judge those
-// facts and emit Findings. The runner never lets a failed probe pass as a clean result.
+// endpoint over the network and run at most once per endpoint, and Checks, built by Define from
+// a probe and a judgement of its facts, which emit Findings. The runner never lets a failed probe
+// pass as a clean result.
 package checks
 
 import (

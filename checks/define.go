@@ -15,8 +15,9 @@ type Judge[T any] func(ctx context.Context, env *Env, c *Check, facts T) ([]Find
 // endpoint, shared with every check that declares it) before judge; when it fails, the check
 // fails with its error and judge is not called, so a failed probe can never read as a pass.
 //
-// meta carries the check's documentation and Applies; Define fills Probes (the service probe,
-// then probe with the probes it Needs) and, when empty, Family (the first element of the ID).
+// meta carries the check's documentation and Applies; Define sets Probes (the service probe, then
+// probe after the probes it Needs; whatever meta held is dropped) and, when empty, Family (the
+// first element of the ID).
 func Define[T any](meta Check, probe *Probe[T], judge Judge[T]) *Check {
 	return DefineWith(meta, []ProbeRef{probe}, func(ctx context.Context, env *Env, c *Check) ([]Finding, error) {
 		facts, err := probe.Get(ctx, env)
