@@ -71,7 +71,7 @@ func Mismatch(format string, err error) error {
 	return &ProbeError{Reason: ReasonProtocolMismatch, Err: errors.Join(errors.New(format), err)}
 }
 
-// ErrNotApplicable may be returned by a check's Evaluate when, having looked, it finds the target
+// ErrNotApplicable may be returned by a check's judgement when, having looked, it finds the target
 // is not one it judges (an HTTP check on a page that is not HTML, say).
 var ErrNotApplicable = errors.New("not applicable")
 

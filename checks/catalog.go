@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/telesra/telesra/templates/hipaa"
@@ -27,7 +28,7 @@ func (r *Registry) Catalog() []CatalogEntry {
 	for _, c := range r.Checks() {
 		out = append(out, CatalogEntry{
 			ID: c.ID, Family: c.Family, Title: c.Title, Severity: c.Severity, HIPAA: c.HIPAA,
-			Description: c.Description, Connections: c.Connections, Probes: c.Probes,
+			Description: c.Description, Connections: c.Connections, Probes: probeIDs(c.Probes),
 			Remediation: c.Remediation, References: c.References,
 		})
 	}
@@ -50,11 +51,9 @@ func (r *Registry) Markdown() string {
 		fmt.Fprintf(&b, "| [%s](#%s) | %d | %s |\n", f.Name, anchor(f.Name+" "+f.Title), len(f.Checks), f.Description)
 	}
 	b.WriteString("\n## Probes\n\n| Probe | What it sends | Connections |\n|---|---|---|\n")
-	fmt.Fprintf(&b, "| `%s` | %s | %s |\n", ServiceProbeInfo.ID, ServiceProbeInfo.Description, ServiceProbeInfo.Connections)
-	for _, f := range r.families {
-		for _, p := range f.Probes {
-			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", p.ID, p.Description, p.Connections)
-		}
+	for _, p := range append([]ProbeRef{ServiceProbe}, r.probes()...) {
+		i := p.Info()
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", i.ID, i.Description, i.Connections)
 	}
 	for _, f := range r.families {
 		fmt.Fprintf(&b, "\n## %s %s\n\n%s\n", f.Name, f.Title, f.Description)
@@ -68,7 +67,7 @@ func (r *Registry) Markdown() string {
 				}
 			}
 			fmt.Fprintf(&b, "- HIPAA: %s\n", strings.Join(cites, "; "))
-			fmt.Fprintf(&b, "- Probes: %s\n", strings.Join(c.Probes, ", "))
+			fmt.Fprintf(&b, "- Probes: %s\n", strings.Join(probeIDs(c.Probes), ", "))
 			if c.Connections != "" {
 				fmt.Fprintf(&b, "- Connections: %s\n", c.Connections)
 			}
@@ -79,6 +78,27 @@ func (r *Registry) Markdown() string {
 		}
 	}
 	return b.String()
+}
+
+// probes lists the probes of every family, family by family, each once.
+func (r *Registry) probes() []ProbeRef {
+	var out []ProbeRef
+	for _, f := range r.families {
+		for _, p := range f.Probes() {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func probeIDs(ps []ProbeRef) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Info().ID
+	}
+	return out
 }
 
 // anchor is the GitHub heading anchor of a title.

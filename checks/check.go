@@ -4,8 +4,9 @@
 // canonical result document.
 //
 // A family package (checks/tls, checks/mfa, ...) provides Probes, which gather facts from one
-// endpoint over the network and run at most once per endpoint, and Checks, which judge those
-// facts and emit Findings. The runner never lets a failed probe pass as a clean result.
+// endpoint over the network and run at most once per endpoint, and Checks, built by Define from
+// a probe and a judgement of its facts, which emit Findings. The runner never lets a failed probe
+// pass as a clean result.
 package checks
 
 import (
@@ -32,13 +33,14 @@ type Check struct {
 	HIPAA       []string // citations such as "164.312(e)(2)(ii)"
 	Remediation string
 	References  []string
-	Probes      []string // IDs of the probes it needs, for docs and scheduling
+	// Probes are the probes its judgement rests on, the service probe first; Define fills them.
+	Probes []ProbeRef
 
 	// Applies reports whether the check judges endpoints offering this service. Nil: all.
 	Applies func(Service) bool
-	// Evaluate runs the check on one endpoint. It returns the findings (none when the endpoint is
-	// fine), ErrNotApplicable, or an error (classified into the attempt's reason).
-	Evaluate func(ctx context.Context, env *Env) ([]Finding, error)
+
+	// evaluate runs the check on one endpoint; only Define and DefineWith set it.
+	evaluate func(ctx context.Context, env *Env) ([]Finding, error)
 }
 
 // NewFinding starts a finding of this check on env's endpoint with the check's defaults; key
@@ -65,17 +67,25 @@ type Family struct {
 	Title       string
 	Description string
 	Checks      []*Check
-	Probes      []ProbeInfo
 	// Open, when set, is called once per scan before any of the family's checks run, if any is
 	// selected; the returned func is called when the scan ends.
 	Open func(ctx context.Context) (close func(), err error)
 }
 
-// ProbeInfo documents a probe: what it sends and how many connections it opens.
-type ProbeInfo struct {
-	ID          string
-	Description string
-	Connections string
+// Probes lists the probes the family's checks declare, in the order they first appear, without
+// the service probe every check shares.
+func (f *Family) Probes() []ProbeRef {
+	var out []ProbeRef
+	seen := map[ProbeRef]bool{ServiceProbe: true}
+	for _, c := range f.Checks {
+		for _, p := range c.Probes {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // Registry is the catalog of every family and check telesra knows.
@@ -87,10 +97,13 @@ type Registry struct {
 var checkIDRE = regexp.MustCompile(`^[a-z][a-z0-9]*(\.[a-z0-9][a-z0-9_\-]*)+$`)
 
 // NewRegistry validates and indexes families. It rejects duplicate IDs, IDs outside their family,
-// unknown HIPAA citations and checks without remediation: the catalog is documentation too.
+// unknown HIPAA citations, checks without remediation or not built by Define, and two distinct
+// probes sharing an ID: the catalog is documentation too.
 func NewRegistry(families ...*Family) (*Registry, error) {
 	r := &Registry{byID: map[string]*Check{}}
 	seenFam := map[string]bool{}
+	probes := map[string]ProbeRef{}
+	probeUser := map[string]string{} // probe ID -> first check declaring it
 	for _, f := range families {
 		if seenFam[f.Name] {
 			return nil, fmt.Errorf("family %q registered twice", f.Name)
@@ -104,13 +117,26 @@ func NewRegistry(families ...*Family) (*Registry, error) {
 				return nil, fmt.Errorf("check %q: not in family %q", c.ID, f.Name)
 			case r.byID[c.ID] != nil:
 				return nil, fmt.Errorf("check %q registered twice", c.ID)
-			case c.Title == "" || c.Description == "" || c.Remediation == "" || c.Evaluate == nil:
-				return nil, fmt.Errorf("check %q: title, description, remediation and Evaluate are required", c.ID)
+			case c.evaluate == nil:
+				return nil, fmt.Errorf("check %q: not built by checks.Define", c.ID)
+			case c.Title == "" || c.Description == "" || c.Remediation == "":
+				return nil, fmt.Errorf("check %q: title, description and remediation are required", c.ID)
 			case len(c.HIPAA) == 0:
 				return nil, fmt.Errorf("check %q: no HIPAA citation", c.ID)
 			}
 			if bad := hipaa.UnknownCitations(c.HIPAA); len(bad) > 0 {
 				return nil, fmt.Errorf("check %q: unknown HIPAA citations %v", c.ID, bad)
+			}
+			for _, p := range c.Probes {
+				id := p.Info().ID
+				switch prev, ok := probes[id]; {
+				case id == "":
+					return nil, fmt.Errorf("check %q: a probe without an ID", c.ID)
+				case ok && prev != p:
+					return nil, fmt.Errorf("probe %q: two distinct probes share this ID (declared by checks %q and %q)", id, probeUser[id], c.ID)
+				case !ok:
+					probes[id], probeUser[id] = p, c.ID
+				}
 			}
 			r.byID[c.ID] = c
 		}
@@ -186,53 +212,6 @@ func (r *Registry) Family(name string) (*Family, bool) {
 		}
 	}
 	return nil, false
-}
-
-// Probe gathers facts of type T from one endpoint. Each probe runs at most once per endpoint
-// per scan, within the probe timeout, however many checks ask for it.
-type Probe[T any] struct {
-	ID  string
-	Run func(ctx context.Context, env *Env) (T, error)
-}
-
-// Get returns the probe's result for env's endpoint, running it on first use.
-func (p *Probe[T]) Get(ctx context.Context, env *Env) (T, error) {
-	v, err := env.memo.do(p.ID, func() (any, error) {
-		pctx, cancel := context.WithTimeout(ctx, env.ProbeTimeout)
-		defer cancel()
-		return p.Run(pctx, env)
-	})
-	t, _ := v.(T)
-	return t, err
-}
-
-type memo struct {
-	mu      sync.Mutex
-	entries map[string]*memoEntry
-}
-
-type memoEntry struct {
-	done chan struct{}
-	v    any
-	err  error
-}
-
-func (m *memo) do(id string, f func() (any, error)) (any, error) {
-	m.mu.Lock()
-	if m.entries == nil {
-		m.entries = map[string]*memoEntry{}
-	}
-	if e, ok := m.entries[id]; ok {
-		m.mu.Unlock()
-		<-e.done
-		return e.v, e.err
-	}
-	e := &memoEntry{done: make(chan struct{})}
-	m.entries[id] = e
-	m.mu.Unlock()
-	defer close(e.done)
-	e.v, e.err = f()
-	return e.v, e.err
 }
 
 // Env is what a check or probe sees of one endpoint: where it is, what it speaks, and the only

@@ -76,16 +76,14 @@ func (s Service) String() string {
 }
 
 // ServiceProbe detects what each endpoint speaks. Every endpoint goes through it first; checks
-// say which services they apply to.
-var ServiceProbe = &Probe[Service]{ID: "service", Run: detect}
-
-// ServiceProbeInfo documents the detection probe.
-var ServiceProbeInfo = ProbeInfo{
+// say which services they apply to, and Define lists it first on every check.
+var ServiceProbe = &Probe[Service]{
 	ID: "service",
 	Description: "Service detection: connects and tells TLS from plaintext (a ClientHello; the first bytes of the answer), " +
 		"then reads the banner or sends one HTTP GET of the endpoint's path; RDP by an X.224 connection request. " +
 		"The port or the target's scheme decides what is tried first.",
 	Connections: "1-3 per endpoint",
+	Run:         detect,
 }
 
 type strategy int

@@ -424,7 +424,7 @@ func evaluate(ctx context.Context, ch *Check, env *Env) (fs []Finding, err error
 			fs, err = nil, &ProbeError{Reason: ReasonInternal, Err: fmt.Errorf("check %s panicked: %v", ch.ID, p)}
 		}
 	}()
-	fs, err = ch.Evaluate(ctx, env)
+	fs, err = ch.evaluate(ctx, env)
 	for i := range fs {
 		fs[i].Detail = CleanText(fs[i].Detail, 4000)
 		fs[i].Title = Clean(fs[i].Title, 300)

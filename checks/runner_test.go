@@ -19,21 +19,25 @@ import (
 // pageCheck is a minimal HTTP check used to exercise the runner: one finding per HTTP endpoint,
 // after fetching its page.
 func pageCheck() *Check {
-	c := &Check{
+	return Define(Check{
 		ID: "test.page", Family: "test", Title: "page seen", Description: "fetches /", Remediation: "none",
 		Severity: Medium, HIPAA: []string{"164.312(e)(1)"},
 		Applies: func(s Service) bool { return s.Name == SvcHTTP },
-	}
-	c.Evaluate = func(ctx context.Context, env *Env) ([]Finding, error) {
-		p, err := env.Get(ctx, env.HTTPClient(), "/", 0)
-		if err != nil {
-			return nil, err
-		}
+	}, testPageProbe, func(_ context.Context, env *Env, c *Check, p *Page) ([]Finding, error) {
 		f := c.NewFinding(env, "")
 		f.Evidence = map[string]any{"url": p.URL, "status": p.Status}
 		return []Finding{f}, nil
-	}
-	return c
+	})
+}
+
+var testPageProbe = &Probe[*Page]{ID: "test.page", Run: func(ctx context.Context, env *Env) (*Page, error) {
+	return env.Get(ctx, env.HTTPClient(), "/", 0)
+}}
+
+// judged builds a test check whose judgement rests on no probe.
+func judged(id string, applies func(Service) bool, judge func(context.Context, *Env) ([]Finding, error)) *Check {
+	return DefineWith(Check{ID: id, Title: "t", Description: "d", Remediation: "r", Severity: Low, HIPAA: []string{"164.312(d)"}, Applies: applies},
+		nil, func(ctx context.Context, env *Env, _ *Check) ([]Finding, error) { return judge(ctx, env) })
 }
 
 func runScan(t *testing.T, ctx context.Context, opt Options, include, exclude []string, targets ...string) *Result {
@@ -146,15 +150,12 @@ func TestRunnerFailedProbeIsNeverAPass(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	defer srv.Close()
 	target := "127.0.0.1:" + strconv.Itoa(portOf(t, srv.URL))
-	failing := &Check{ID: "test.broken", Family: "test", Title: "t", Description: "d", Remediation: "r", Severity: Low, HIPAA: []string{"164.312(d)"},
-		Evaluate: func(context.Context, *Env) ([]Finding, error) {
-			return nil, &ProbeError{Reason: ReasonTLSFailure, Err: errors.New("handshake failure")}
-		}}
-	panicky := &Check{ID: "test.panic", Family: "test", Title: "t", Description: "d", Remediation: "r", Severity: Low, HIPAA: []string{"164.312(d)"},
-		Evaluate: func(context.Context, *Env) ([]Finding, error) { panic("bug") }}
-	notHTTP := &Check{ID: "test.ssh", Family: "test", Title: "t", Description: "d", Remediation: "r", Severity: Low, HIPAA: []string{"164.312(d)"},
-		Applies:  func(s Service) bool { return s.Name == SvcSSH },
-		Evaluate: func(context.Context, *Env) ([]Finding, error) { return nil, nil }}
+	failing := judged("test.broken", nil, func(context.Context, *Env) ([]Finding, error) {
+		return nil, &ProbeError{Reason: ReasonTLSFailure, Err: errors.New("handshake failure")}
+	})
+	panicky := judged("test.panic", nil, func(context.Context, *Env) ([]Finding, error) { panic("bug") })
+	notHTTP := judged("test.ssh", func(s Service) bool { return s.Name == SvcSSH },
+		func(context.Context, *Env) ([]Finding, error) { return nil, nil })
 	res := runScan(t, context.Background(), Options{Checks: []*Check{failing, panicky, notHTTP, pageCheck()}}, []string{target}, nil, target)
 	want := map[string]struct {
 		status Status
@@ -248,13 +249,11 @@ func TestRunnerTargetBudget(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	defer srv.Close()
 	target := "127.0.0.1:" + strconv.Itoa(portOf(t, srv.URL))
-	slow := &Check{ID: "test.a_slow", Family: "test", Title: "t", Description: "d", Remediation: "r", Severity: Low, HIPAA: []string{"164.312(d)"},
-		Evaluate: func(ctx context.Context, _ *Env) ([]Finding, error) {
-			<-ctx.Done() // a probe that would run forever
-			return nil, ctx.Err()
-		}}
-	after := &Check{ID: "test.b_after", Family: "test", Title: "t", Description: "d", Remediation: "r", Severity: Low, HIPAA: []string{"164.312(d)"},
-		Evaluate: func(context.Context, *Env) ([]Finding, error) { return nil, nil }}
+	slow := judged("test.a_slow", nil, func(ctx context.Context, _ *Env) ([]Finding, error) {
+		<-ctx.Done() // a probe that would run forever
+		return nil, ctx.Err()
+	})
+	after := judged("test.b_after", nil, func(context.Context, *Env) ([]Finding, error) { return nil, nil })
 	start := time.Now()
 	res := runScan(t, context.Background(), Options{Checks: []*Check{slow, after}, TargetTimeout: 300 * time.Millisecond}, []string{target}, nil, target)
 	if el := time.Since(start); el > 3*time.Second {

@@ -61,7 +61,11 @@ type crawlFacts struct {
 	incomplete error
 }
 
-var crawlProbe = &checks.Probe[*crawlFacts]{ID: "mfa.http.crawl", Run: crawl}
+var crawlProbe = &checks.Probe[*crawlFacts]{ID: "mfa.http.crawl",
+	Connections: fmt.Sprintf("1 per request: at most %d, each following at most %d same-origin redirects", 1+len(loginPaths), checks.MaxRedirects),
+	Description: "GETs the endpoint's path and a fixed list of well-known login paths on the same origin, reading at most " +
+		fmt.Sprintf("%d KiB of each page; never submits a form.", pageLimit>>10),
+	Run: crawl}
 
 func crawl(ctx context.Context, env *checks.Env) (*crawlFacts, error) {
 	client := env.HTTPClient()
@@ -218,7 +222,10 @@ const productsProbeID = "mfa.http.products"
 
 func newHTTPChecks(r checks.Recognizer) *httpChecks {
 	h := &httpChecks{recognizer: r}
-	h.products = &checks.Probe[*productsFacts]{ID: productsProbeID, Run: h.recognize}
+	h.products = &checks.Probe[*productsFacts]{ID: productsProbeID, Run: h.recognize, Needs: []checks.ProbeRef{crawlProbe},
+		Connections: "0 of its own (the recognizer's, when one is configured)",
+		Description: "Matches the crawled pages against the family's fingerprints of remote-access, webmail and EHR portals, and asks " +
+			"the configured recognizer (the web family's nuclei templates) what the endpoint runs."}
 	return h
 }
 
@@ -278,21 +285,21 @@ func (h *httpChecks) checks() []*checks.Check {
 }
 
 func (h *httpChecks) basicAuth() *checks.Check {
-	c := newCheck("mfa.http.basic_auth", "HTTP authentication by password alone", checks.High, cleartextCitations, checks.SvcHTTP)
-	c.Description = "Reads the 401 answers of the crawled pages (the endpoint's path and the well-known login paths) and reports " +
-		"every challenge in a password scheme (Basic, Digest, NTLM, Negotiate) with its realm: the browser's password prompt, with " +
-		"no room for a second factor. High over plain HTTP (the password crosses the network readable), medium over TLS. A 401 " +
-		"without any WWW-Authenticate challenge is reported as a protocol error, not a pass."
-	c.Connections = "shared with the mfa.http.crawl probe"
-	c.Remediation = "Put the application behind a login that enforces MFA (an identity provider with SSO, or a reverse proxy " +
-		"with MFA such as an authenticating gateway), or restrict it to the VPN; never serve Basic authentication over plain HTTP."
-	c.References = []string{"https://www.rfc-editor.org/rfc/rfc9110#section-11", "https://pages.nist.gov/800-63-3/sp800-63b.html"}
-	c.Probes = []string{"service", crawlProbe.ID}
-	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := crawlProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	c := checks.Define(checks.Check{
+		ID:       "mfa.http.basic_auth",
+		Title:    "HTTP authentication by password alone",
+		Severity: checks.High,
+		HIPAA:    cleartextCitations,
+		Applies:  services(checks.SvcHTTP),
+		Description: "Reads the 401 answers of the crawled pages (the endpoint's path and the well-known login paths) and reports " +
+			"every challenge in a password scheme (Basic, Digest, NTLM, Negotiate) with its realm: the browser's password prompt, with " +
+			"no room for a second factor. High over plain HTTP (the password crosses the network readable), medium over TLS. A 401 " +
+			"without any WWW-Authenticate challenge is reported as a protocol error, not a pass.",
+		Connections: "shared with the mfa.http.crawl probe",
+		Remediation: "Put the application behind a login that enforces MFA (an identity provider with SSO, or a reverse proxy " +
+			"with MFA such as an authenticating gateway), or restrict it to the VPN; never serve Basic authentication over plain HTTP.",
+		References: []string{"https://www.rfc-editor.org/rfc/rfc9110#section-11", "https://pages.nist.gov/800-63-3/sp800-63b.html"},
+	}, crawlProbe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts *crawlFacts) ([]checks.Finding, error) {
 		type seen struct {
 			URL        string             `json:"url"`
 			Challenges []checks.Challenge `json:"challenges"`
@@ -341,27 +348,27 @@ func (h *httpChecks) basicAuth() *checks.Check {
 		}
 		f.Evidence = map[string]any{"pages": pages, "schemes": schemes, "tls": env.Service.TLS}
 		return []checks.Finding{f}, nil
-	}
+	})
 	return c
 }
 
 func (h *httpChecks) passwordForm() *checks.Check {
-	c := newCheck("mfa.http.password_form", "Web login form with no sign of a second factor", checks.Medium, citations, checks.SvcHTTP)
-	c.Description = "Parses the crawled pages and reports password fields whose page shows no sign of a second factor (a one-time-code " +
-		"input, an OTP or verification field, a mention of an authenticator, security key or two-step login). The second factor may " +
-		"come after the password, which only a login would show: the finding is potential, \"verify MFA is enforced\". A page " +
-		"recognised as a remote-access or EHR portal is reported by mfa.http.remote_access_portal instead. No form is ever submitted."
-	c.Connections = "shared with the mfa.http.crawl probe"
-	c.Remediation = "Verify that this login enforces MFA for every account (TOTP, push, FIDO2/WebAuthn), or put it behind an identity " +
-		"provider or VPN that does; block it from the internet if only staff use it."
-	c.References = []string{"https://pages.nist.gov/800-63-3/sp800-63b.html"}
-	c.Probes = []string{"service", crawlProbe.ID, productsProbeID}
-	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
+	c := checks.Define(checks.Check{
+		ID:       "mfa.http.password_form",
+		Title:    "Web login form with no sign of a second factor",
+		Severity: checks.Medium,
+		HIPAA:    citations,
+		Applies:  services(checks.SvcHTTP),
+		Description: "Parses the crawled pages and reports password fields whose page shows no sign of a second factor (a one-time-code " +
+			"input, an OTP or verification field, a mention of an authenticator, security key or two-step login). The second factor may " +
+			"come after the password, which only a login would show: the finding is potential, \"verify MFA is enforced\". A page " +
+			"recognised as a remote-access or EHR portal is reported by mfa.http.remote_access_portal instead. No form is ever submitted.",
+		Connections: "shared with the mfa.http.crawl probe",
+		Remediation: "Verify that this login enforces MFA for every account (TOTP, push, FIDO2/WebAuthn), or put it behind an identity " +
+			"provider or VPN that does; block it from the internet if only staff use it.",
+		References: []string{"https://pages.nist.gov/800-63-3/sp800-63b.html"},
+	}, h.products, func(ctx context.Context, env *checks.Env, c *checks.Check, prods *productsFacts) ([]checks.Finding, error) {
 		facts, err := crawlProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		prods, err := h.products.Get(ctx, env)
 		if err != nil {
 			return nil, err
 		}
@@ -406,32 +413,32 @@ func (h *httpChecks) passwordForm() *checks.Check {
 		}
 		f.Evidence = ev
 		return []checks.Finding{f}, nil
-	}
+	})
 	return c
 }
 
 func (h *httpChecks) portal() *checks.Check {
-	c := newCheck("mfa.http.remote_access_portal", "Remote-access, webmail or EHR portal on the network", checks.High, citations, checks.SvcHTTP)
 	var names []string
 	for _, fp := range fingerprints {
 		names = append(names, fp.Product)
 	}
-	c.Description = "Recognises remote-access, webmail and patient or EHR portals on the crawled pages by the family's fingerprints (" +
-		strings.Join(names, ", ") + ") and, when one is configured, by the web family's nuclei templates, and names the product. " +
-		"These portals open the network or the records to whoever holds a password and are the first thing attackers try; " +
-		"whether MFA is enforced cannot be seen without logging in, so the finding is potential."
-	c.Connections = "shared with the mfa.http.crawl probe (and the recognizer's, when configured)"
-	c.Remediation = "Enforce MFA on the portal for every account (the product's own MFA, or SAML/OIDC to an identity provider that " +
-		"requires it), restrict it to the VPN or known addresses where possible, and keep it patched: these products are exploited " +
-		"within days of each advisory."
-	c.References = []string{"https://www.cisa.gov/known-exploited-vulnerabilities-catalog", "https://pages.nist.gov/800-63-3/sp800-63b.html"}
-	c.Probes = []string{"service", crawlProbe.ID, productsProbeID}
-	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
+	c := checks.Define(checks.Check{
+		ID:       "mfa.http.remote_access_portal",
+		Title:    "Remote-access, webmail or EHR portal on the network",
+		Severity: checks.High,
+		HIPAA:    citations,
+		Applies:  services(checks.SvcHTTP),
+		Description: "Recognises remote-access, webmail and patient or EHR portals on the crawled pages by the family's fingerprints (" +
+			strings.Join(names, ", ") + ") and, when one is configured, by the web family's nuclei templates, and names the product. " +
+			"These portals open the network or the records to whoever holds a password and are the first thing attackers try; " +
+			"whether MFA is enforced cannot be seen without logging in, so the finding is potential.",
+		Connections: "shared with the mfa.http.crawl probe (and the recognizer's, when configured)",
+		Remediation: "Enforce MFA on the portal for every account (the product's own MFA, or SAML/OIDC to an identity provider that " +
+			"requires it), restrict it to the VPN or known addresses where possible, and keep it patched: these products are exploited " +
+			"within days of each advisory.",
+		References: []string{"https://www.cisa.gov/known-exploited-vulnerabilities-catalog", "https://pages.nist.gov/800-63-3/sp800-63b.html"},
+	}, h.products, func(ctx context.Context, env *checks.Env, c *checks.Check, prods *productsFacts) ([]checks.Finding, error) {
 		facts, err := crawlProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		prods, err := h.products.Get(ctx, env)
 		if err != nil {
 			return nil, err
 		}
@@ -473,6 +480,6 @@ func (h *httpChecks) portal() *checks.Check {
 			out = append(out, f)
 		}
 		return orIncomplete(out, facts.incomplete, prods.incomplete)
-	}
+	})
 	return c
 }

@@ -97,7 +97,8 @@ var telnetProbe = &checks.Probe[telnetFacts]{ID: "mfa.legacy.telnet", Run: func(
 		}
 	}
 	return facts, nil
-}}
+}, Connections: "1",
+	Description: "Reads what the telnet server sends for a moment, refusing every option it negotiates; looks for a login prompt. Sends nothing else."}
 
 // telnetParse separates text from IAC sequences, returning the text, the refusals to send
 // (WONT for each DO, DONT for each WILL) and an incomplete sequence to keep for the next read.
@@ -209,7 +210,9 @@ var ftpProbe = &checks.Probe[ftpFacts]{ID: "mfa.legacy.ftp", Run: func(ctx conte
 	}
 	s.Quit(lineproto.FTP)
 	return facts, nil
-}}
+}, Connections: "1",
+	Description: "Reads the FTP greeting, sends FEAT, then USER anonymous (and PASS with a placeholder address if asked) and QUIT. " +
+		"No other user is ever tried."}
 
 // VNC security types (RFB, RFC 6143 7.2.1 and the IANA registry).
 var vncTypes = map[byte]string{
@@ -293,7 +296,8 @@ var vncProbe = &checks.Probe[vncFacts]{ID: "mfa.legacy.vnc", Run: func(ctx conte
 		facts.Names = append(facts.Names, vncTypeName(t))
 	}
 	return facts, nil
-}}
+}, Connections: "1",
+	Description: "Reads the RFB version, answers with the version both speak (3.3, 3.7 or 3.8), reads the security types offered and disconnects without choosing one."}
 
 // vncRefusal reads the reason a VNC server gives for refusing the connection (too many
 // authentication failures, say).
@@ -310,21 +314,21 @@ func vncRefusal(c io.Reader) error {
 }
 
 func legacyChecks() []*checks.Check {
-	tel := newCheck("mfa.legacy.telnet", "Telnet login", checks.High, cleartextCitations, checks.SvcTelnet)
-	tel.Description = "Reports a telnet service: logins by password alone, sent with everything else in the clear. The probe refuses " +
-		"every option the server negotiates and reads for a few seconds; a login prompt makes the finding confirmed, a telnet " +
-		"service without one (a menu, a device console) potential. It never types anything."
-	tel.Connections = "shared with the mfa.legacy.telnet probe (1)"
-	tel.Remediation = "Turn telnet off and use SSH with keys and MFA; if a device only speaks telnet, reach it only through a VPN " +
-		"or jump host that enforces MFA, and replace it."
-	tel.References = []string{"https://www.rfc-editor.org/rfc/rfc854"}
-	tel.Probes = []string{"service", telnetProbe.ID}
-	tel.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := telnetProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		f := tel.NewFinding(env, "")
+	tel := checks.Define(checks.Check{
+		ID:       "mfa.legacy.telnet",
+		Title:    "Telnet login",
+		Severity: checks.High,
+		HIPAA:    cleartextCitations,
+		Applies:  services(checks.SvcTelnet),
+		Description: "Reports a telnet service: logins by password alone, sent with everything else in the clear. The probe refuses " +
+			"every option the server negotiates and reads for a few seconds; a login prompt makes the finding confirmed, a telnet " +
+			"service without one (a menu, a device console) potential. It never types anything.",
+		Connections: "shared with the mfa.legacy.telnet probe (1)",
+		Remediation: "Turn telnet off and use SSH with keys and MFA; if a device only speaks telnet, reach it only through a VPN " +
+			"or jump host that enforces MFA, and replace it.",
+		References: []string{"https://www.rfc-editor.org/rfc/rfc854"},
+	}, telnetProbe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts telnetFacts) ([]checks.Finding, error) {
+		f := c.NewFinding(env, "")
 		f.Evidence = map[string]any{}
 		if facts.Banner != "" {
 			f.Evidence["banner"] = facts.Banner
@@ -341,29 +345,29 @@ func legacyChecks() []*checks.Check {
 				"authentication it asks for travels in the clear and has no second factor.", telnetWait)
 		}
 		return []checks.Finding{f}, nil
-	}
+	})
 
-	ftp := newCheck("mfa.legacy.ftp", "FTP password login", checks.High, cleartextCitations, checks.SvcFTP)
-	ftp.Description = "Reads the FTP greeting and FEAT (AUTH TLS), then tries the anonymous user only (USER anonymous, and PASS " +
-		"with a placeholder address if asked). Reports the FTP login itself (a password alone, no second factor; high when the " +
-		"server offers no TLS and passwords cross in the clear, medium when it offers or requires TLS) and, separately, an " +
-		"anonymous login the server accepts (high: files readable by anyone). No other user name or password is ever sent."
-	ftp.Connections = "shared with the mfa.legacy.ftp probe (1)"
-	ftp.Remediation = "Retire FTP for SFTP with keys (and MFA for interactive logins), or require TLS for every login " +
-		"(vsftpd `force_local_logins_ssl=YES`), restrict it to the VPN, and disable anonymous access (`anonymous_enable=NO`)."
-	ftp.References = []string{"https://www.rfc-editor.org/rfc/rfc4217", "https://www.rfc-editor.org/rfc/rfc1635"}
-	ftp.Probes = []string{"service", ftpProbe.ID}
-	ftp.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := ftpProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	ftp := checks.Define(checks.Check{
+		ID:       "mfa.legacy.ftp",
+		Title:    "FTP password login",
+		Severity: checks.High,
+		HIPAA:    cleartextCitations,
+		Applies:  services(checks.SvcFTP),
+		Description: "Reads the FTP greeting and FEAT (AUTH TLS), then tries the anonymous user only (USER anonymous, and PASS " +
+			"with a placeholder address if asked). Reports the FTP login itself (a password alone, no second factor; high when the " +
+			"server offers no TLS and passwords cross in the clear, medium when it offers or requires TLS) and, separately, an " +
+			"anonymous login the server accepts (high: files readable by anyone). No other user name or password is ever sent.",
+		Connections: "shared with the mfa.legacy.ftp probe (1)",
+		Remediation: "Retire FTP for SFTP with keys (and MFA for interactive logins), or require TLS for every login " +
+			"(vsftpd `force_local_logins_ssl=YES`), restrict it to the VPN, and disable anonymous access (`anonymous_enable=NO`).",
+		References: []string{"https://www.rfc-editor.org/rfc/rfc4217", "https://www.rfc-editor.org/rfc/rfc1635"},
+	}, ftpProbe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts ftpFacts) ([]checks.Finding, error) {
 		ev := map[string]any{"greeting": facts.Greeting, "auth_tls": facts.AuthTLS, "implicit_tls": env.Service.TLS}
 		if len(facts.Features) > 0 {
 			ev["features"] = facts.Features
 		}
 		var out []checks.Finding
-		pw := ftp.NewFinding(env, "password")
+		pw := c.NewFinding(env, "password")
 		pw.Evidence = ev
 		switch {
 		case env.Service.TLS || facts.TLSRequired:
@@ -385,7 +389,7 @@ func legacyChecks() []*checks.Check {
 		}
 		out = append(out, pw)
 		if facts.Anonymous {
-			an := ftp.NewFinding(env, "anonymous")
+			an := c.NewFinding(env, "anonymous")
 			an.Title = "FTP accepts anonymous login"
 			an.Detail = detail(checks.Confirmed, "the FTP server (%s) accepted the anonymous user (%s): anyone can log in without "+
 				"any credential and read whatever the anonymous area holds.", facts.Greeting, strings.Join(nonEmpty(facts.UserReply, facts.PassReply), "; "))
@@ -396,23 +400,23 @@ func legacyChecks() []*checks.Check {
 			out = append(out, an)
 		}
 		return out, nil
-	}
+	})
 
-	vnc := newCheck("mfa.legacy.vnc", "VNC remote desktop login", checks.Critical, cleartextCitations, checks.SvcVNC)
-	vnc.Description = "Reads the RFB version and the security types the VNC server offers (RFC 6143 7.1-7.2), then disconnects " +
-		"without choosing one. None (1) lets anyone take the desktop (critical); VNC Authentication (2) is a password of at most " +
-		"8 characters behind a DES challenge (high); other types still open the desktop with a password and no second factor (medium)."
-	vnc.Connections = "shared with the mfa.legacy.vnc probe (1)"
-	vnc.Remediation = "Never expose VNC to the network: bind it to localhost and reach it through SSH or a VPN that enforces MFA; " +
-		"never allow the None security type; prefer a remote-support tool with MFA."
-	vnc.References = []string{"https://www.rfc-editor.org/rfc/rfc6143#section-7.2"}
-	vnc.Probes = []string{"service", vncProbe.ID}
-	vnc.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := vncProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		f := vnc.NewFinding(env, "")
+	vnc := checks.Define(checks.Check{
+		ID:       "mfa.legacy.vnc",
+		Title:    "VNC remote desktop login",
+		Severity: checks.Critical,
+		HIPAA:    cleartextCitations,
+		Applies:  services(checks.SvcVNC),
+		Description: "Reads the RFB version and the security types the VNC server offers (RFC 6143 7.1-7.2), then disconnects " +
+			"without choosing one. None (1) lets anyone take the desktop (critical); VNC Authentication (2) is a password of at most " +
+			"8 characters behind a DES challenge (high); other types still open the desktop with a password and no second factor (medium).",
+		Connections: "shared with the mfa.legacy.vnc probe (1)",
+		Remediation: "Never expose VNC to the network: bind it to localhost and reach it through SSH or a VPN that enforces MFA; " +
+			"never allow the None security type; prefer a remote-support tool with MFA.",
+		References: []string{"https://www.rfc-editor.org/rfc/rfc6143#section-7.2"},
+	}, vncProbe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts vncFacts) ([]checks.Finding, error) {
+		f := c.NewFinding(env, "")
 		f.Evidence = map[string]any{"rfb_version": facts.Version, "security_types": facts.Names}
 		offered := strings.Join(facts.Names, ", ")
 		switch {
@@ -432,7 +436,7 @@ func legacyChecks() []*checks.Check {
 			f.Detail = detail(checks.Confirmed, "the VNC server (RFB %s) offers %s: a desktop login with no second factor.", facts.Version, offered)
 		}
 		return []checks.Finding{f}, nil
-	}
+	})
 	return []*checks.Check{tel, ftp, vnc}
 }
 

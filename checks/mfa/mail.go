@@ -58,7 +58,8 @@ var smtpProbe = &checks.Probe[smtpFacts]{ID: "mfa.mail.smtp", Run: func(ctx cont
 	}
 	s.Quit(lineproto.SMTP)
 	return facts, nil
-}}
+}, Connections: "1",
+	Description: "Reads the SMTP greeting, sends EHLO and QUIT; records AUTH mechanisms and STARTTLS as offered before TLS."}
 
 // imapFacts is what the server offered before TLS.
 type imapFacts struct {
@@ -111,7 +112,8 @@ var imapProbe = &checks.Probe[imapFacts]{ID: "mfa.mail.imap", Run: func(ctx cont
 	}
 	s.Quit(lineproto.IMAP)
 	return facts, nil
-}}
+}, Connections: "1",
+	Description: "Reads the IMAP greeting, sends CAPABILITY and LOGOUT; records LOGINDISABLED, STARTTLS and AUTH= mechanisms."}
 
 // pop3Facts is what the server offered before TLS.
 type pop3Facts struct {
@@ -170,7 +172,8 @@ var pop3Probe = &checks.Probe[pop3Facts]{ID: "mfa.mail.pop3", Run: func(ctx cont
 	}
 	s.Quit(lineproto.POP3)
 	return facts, nil
-}}
+}, Connections: "1",
+	Description: "Reads the POP3 greeting, sends CAPA and QUIT; records USER, STLS and SASL."}
 
 // mailServices: the mail checks judge only what a server offers before any TLS; an implicit-TLS
 // port (465, 993, 995) protects the password in transit and is left to the tls family.
@@ -189,26 +192,25 @@ func plaintextOf(mechs []string) []string {
 }
 
 func mailChecks() []*checks.Check {
-	smtp := newCheck("mfa.mail.smtp_auth_cleartext", "SMTP offers password authentication before TLS", checks.High, cleartextCitations, checks.SvcSMTP)
-	smtp.Applies = cleartextMail(checks.SvcSMTP)
-	smtp.Description = "Sends EHLO on the plaintext connection and reports AUTH advertised before STARTTLS (or on a port without " +
-		"STARTTLS): mail clients then send the password (PLAIN, LOGIN: the password itself; challenge-response mechanisms: a " +
-		"crackable hash) in the clear, and a password alone opens the mailbox. AUTH offered only after STARTTLS passes."
-	smtp.Connections = "shared with the mfa.mail.smtp probe (1)"
-	smtp.Remediation = "Advertise AUTH only after STARTTLS (Postfix `smtpd_tls_auth_only = yes`, Exchange: require TLS on the " +
-		"client connector), prefer implicit TLS on 465 for submission, and require MFA or app-specific tokens for mail accounts " +
-		"(disable basic authentication where the mail service supports modern authentication)."
-	smtp.References = []string{"https://www.rfc-editor.org/rfc/rfc4954#section-4", "https://www.rfc-editor.org/rfc/rfc8314"}
-	smtp.Probes = []string{"service", smtpProbe.ID}
-	smtp.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := smtpProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	smtp := checks.Define(checks.Check{
+		ID:       "mfa.mail.smtp_auth_cleartext",
+		Title:    "SMTP offers password authentication before TLS",
+		Severity: checks.High,
+		HIPAA:    cleartextCitations,
+		Applies:  cleartextMail(checks.SvcSMTP),
+		Description: "Sends EHLO on the plaintext connection and reports AUTH advertised before STARTTLS (or on a port without " +
+			"STARTTLS): mail clients then send the password (PLAIN, LOGIN: the password itself; challenge-response mechanisms: a " +
+			"crackable hash) in the clear, and a password alone opens the mailbox. AUTH offered only after STARTTLS passes.",
+		Connections: "shared with the mfa.mail.smtp probe (1)",
+		Remediation: "Advertise AUTH only after STARTTLS (Postfix `smtpd_tls_auth_only = yes`, Exchange: require TLS on the " +
+			"client connector), prefer implicit TLS on 465 for submission, and require MFA or app-specific tokens for mail accounts " +
+			"(disable basic authentication where the mail service supports modern authentication).",
+		References: []string{"https://www.rfc-editor.org/rfc/rfc4954#section-4", "https://www.rfc-editor.org/rfc/rfc8314"},
+	}, smtpProbe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts smtpFacts) ([]checks.Finding, error) {
 		if len(facts.Auth) == 0 {
 			return nil, nil
 		}
-		f := smtp.NewFinding(env, "")
+		f := c.NewFinding(env, "")
 		where := "on a connection without STARTTLS"
 		if facts.StartTLS {
 			where = "before STARTTLS"
@@ -225,27 +227,26 @@ func mailChecks() []*checks.Check {
 		}
 		f.Evidence = map[string]any{"greeting": facts.Greeting, "auth_mechanisms": facts.Auth, "starttls": facts.StartTLS}
 		return []checks.Finding{f}, nil
-	}
+	})
 
-	imap := newCheck("mfa.mail.imap_login_cleartext", "IMAP allows LOGIN before TLS", checks.High, cleartextCitations, checks.SvcIMAP)
-	imap.Applies = cleartextMail(checks.SvcIMAP)
-	imap.Description = "Sends CAPABILITY on the plaintext connection and reports a server that does not announce LOGINDISABLED " +
-		"(RFC 3501 6.2.3, RFC 9051) or that offers AUTH=PLAIN/LOGIN before STARTTLS: the password crosses in the clear and opens the mailbox alone."
-	imap.Connections = "shared with the mfa.mail.imap probe (1)"
-	imap.Remediation = "Disable plaintext logins before TLS (Dovecot `disable_plaintext_auth = yes` / `auth_allow_cleartext = no`; " +
-		"Exchange: `Set-ImapSettings -LoginType SecureLogin`), prefer implicit TLS on 993, and require MFA or app-specific tokens for mail."
-	imap.References = []string{"https://www.rfc-editor.org/rfc/rfc9051#section-6.2.3", "https://www.rfc-editor.org/rfc/rfc8314"}
-	imap.Probes = []string{"service", imapProbe.ID}
-	imap.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := imapProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	imap := checks.Define(checks.Check{
+		ID:       "mfa.mail.imap_login_cleartext",
+		Title:    "IMAP allows LOGIN before TLS",
+		Severity: checks.High,
+		HIPAA:    cleartextCitations,
+		Applies:  cleartextMail(checks.SvcIMAP),
+		Description: "Sends CAPABILITY on the plaintext connection and reports a server that does not announce LOGINDISABLED " +
+			"(RFC 3501 6.2.3, RFC 9051) or that offers AUTH=PLAIN/LOGIN before STARTTLS: the password crosses in the clear and opens the mailbox alone.",
+		Connections: "shared with the mfa.mail.imap probe (1)",
+		Remediation: "Disable plaintext logins before TLS (Dovecot `disable_plaintext_auth = yes` / `auth_allow_cleartext = no`; " +
+			"Exchange: `Set-ImapSettings -LoginType SecureLogin`), prefer implicit TLS on 993, and require MFA or app-specific tokens for mail.",
+		References: []string{"https://www.rfc-editor.org/rfc/rfc9051#section-6.2.3", "https://www.rfc-editor.org/rfc/rfc8314"},
+	}, imapProbe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts imapFacts) ([]checks.Finding, error) {
 		plain := plaintextOf(facts.Auth)
 		if facts.LoginDisabled && len(plain) == 0 {
 			return nil, nil
 		}
-		f := imap.NewFinding(env, "")
+		f := c.NewFinding(env, "")
 		var how []string
 		if !facts.LoginDisabled {
 			how = append(how, "LOGIN (no LOGINDISABLED)")
@@ -258,24 +259,23 @@ func mailChecks() []*checks.Check {
 			"password in the clear, and the password alone opens the mailbox.", facts.Greeting, strings.Join(how, " and "))
 		f.Evidence = map[string]any{"greeting": facts.Greeting, "capabilities": facts.Capabilities, "starttls": facts.StartTLS}
 		return []checks.Finding{f}, nil
-	}
+	})
 
-	pop := newCheck("mfa.mail.pop3_user_cleartext", "POP3 allows USER/PASS before TLS", checks.High, cleartextCitations, checks.SvcPOP3)
-	pop.Applies = cleartextMail(checks.SvcPOP3)
-	pop.Description = "Sends CAPA on the plaintext connection and reports USER (RFC 2449) or SASL PLAIN/LOGIN offered before STLS: " +
-		"the password crosses in the clear. A server without CAPA (RFC 1939 only) almost always takes USER/PASS: reported as potential."
-	pop.Connections = "shared with the mfa.mail.pop3 probe (1)"
-	pop.Remediation = "Disable USER/PASS before STLS (Dovecot `disable_plaintext_auth = yes`), prefer implicit TLS on 995 or retire " +
-		"POP3, and require MFA or app-specific tokens for mail."
-	pop.References = []string{"https://www.rfc-editor.org/rfc/rfc2449#section-6.5", "https://www.rfc-editor.org/rfc/rfc2595#section-4"}
-	pop.Probes = []string{"service", pop3Probe.ID}
-	pop.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := pop3Probe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	pop := checks.Define(checks.Check{
+		ID:       "mfa.mail.pop3_user_cleartext",
+		Title:    "POP3 allows USER/PASS before TLS",
+		Severity: checks.High,
+		HIPAA:    cleartextCitations,
+		Applies:  cleartextMail(checks.SvcPOP3),
+		Description: "Sends CAPA on the plaintext connection and reports USER (RFC 2449) or SASL PLAIN/LOGIN offered before STLS: " +
+			"the password crosses in the clear. A server without CAPA (RFC 1939 only) almost always takes USER/PASS: reported as potential.",
+		Connections: "shared with the mfa.mail.pop3 probe (1)",
+		Remediation: "Disable USER/PASS before STLS (Dovecot `disable_plaintext_auth = yes`), prefer implicit TLS on 995 or retire " +
+			"POP3, and require MFA or app-specific tokens for mail.",
+		References: []string{"https://www.rfc-editor.org/rfc/rfc2449#section-6.5", "https://www.rfc-editor.org/rfc/rfc2595#section-4"},
+	}, pop3Probe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts pop3Facts) ([]checks.Finding, error) {
 		plain := plaintextOf(facts.SASL)
-		f := pop.NewFinding(env, "")
+		f := c.NewFinding(env, "")
 		f.Evidence = map[string]any{"greeting": facts.Greeting, "capa": facts.CAPA, "capabilities": facts.Capabilities, "stls": facts.STLS}
 		switch {
 		case facts.User || len(plain) > 0:
@@ -298,6 +298,6 @@ func mailChecks() []*checks.Check {
 			return nil, nil
 		}
 		return []checks.Finding{f}, nil
-	}
+	})
 	return []*checks.Check{smtp, imap, pop}
 }

@@ -10,7 +10,6 @@ package mfa
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/telesra/telesra/checks"
@@ -50,51 +49,12 @@ func Family(o Options) *checks.Family {
 		Description: "Logins reachable from the network that a password alone opens (SSH, RDP, web logins and portals, mail, " +
 			"telnet, FTP, VNC), learned from what each service announces; no credential is ever tried (FTP's anonymous user aside).",
 		Checks: cs,
-		Probes: probeInfos,
 	}
 }
 
-// probeInfos document the family's probes for docs/checks.md.
-var probeInfos = []checks.ProbeInfo{
-	{ID: sshProbe.ID, Connections: "1",
-		Description: "Reads the SSH banner, completes the key exchange and sends one `none` authentication request as user `" + sshUser +
-			"`; records the methods the server lists, then disconnects. Never sends a password or key."},
-	{ID: rdpProbe.ID, Connections: "2",
-		Description: "Two X.224 Connection Requests (MS-RDPBCGR 2.2.1.1) whose RDP_NEG_REQ offers only PROTOCOL_SSL, then only " +
-			"standard RDP security; reads each negotiation response or failure and disconnects before any TLS or credentials."},
-	{ID: crawlProbe.ID, Connections: fmt.Sprintf("1 per request: at most %d, each following at most %d same-origin redirects", 1+len(loginPaths), checks.MaxRedirects),
-		Description: "GETs the endpoint's path and a fixed list of well-known login paths on the same origin, reading at most " +
-			fmt.Sprintf("%d KiB of each page; never submits a form.", pageLimit>>10)},
-	{ID: productsProbeID, Connections: "0 of its own (the recognizer's, when one is configured)",
-		Description: "Matches the crawled pages against the family's fingerprints of remote-access, webmail and EHR portals, and asks " +
-			"the configured recognizer (the web family's nuclei templates) what the endpoint runs."},
-	{ID: smtpProbe.ID, Connections: "1",
-		Description: "Reads the SMTP greeting, sends EHLO and QUIT; records AUTH mechanisms and STARTTLS as offered before TLS."},
-	{ID: imapProbe.ID, Connections: "1",
-		Description: "Reads the IMAP greeting, sends CAPABILITY and LOGOUT; records LOGINDISABLED, STARTTLS and AUTH= mechanisms."},
-	{ID: pop3Probe.ID, Connections: "1",
-		Description: "Reads the POP3 greeting, sends CAPA and QUIT; records USER, STLS and SASL."},
-	{ID: telnetProbe.ID, Connections: "1",
-		Description: "Reads what the telnet server sends for a moment, refusing every option it negotiates; looks for a login prompt. Sends nothing else."},
-	{ID: ftpProbe.ID, Connections: "1",
-		Description: "Reads the FTP greeting, sends FEAT, then USER anonymous (and PASS with a placeholder address if asked) and QUIT. " +
-			"No other user is ever tried."},
-	{ID: vncProbe.ID, Connections: "1",
-		Description: "Reads the RFB version, answers with the version both speak (3.3, 3.7 or 3.8), reads the security types offered and disconnects without choosing one."},
-}
-
-// newCheck fills the fields every mfa check shares.
-func newCheck(id, title string, sev checks.Severity, cites []string, services ...string) *checks.Check {
-	return &checks.Check{
-		ID:       id,
-		Family:   Name,
-		Title:    title,
-		Severity: sev,
-		HIPAA:    slices.Clone(cites),
-		Applies: func(s checks.Service) bool {
-			return s.Is(services...)
-		},
-	}
+// services applies a check to endpoints offering one of these services.
+func services(names ...string) func(checks.Service) bool {
+	return func(s checks.Service) bool { return s.Is(names...) }
 }
 
 // confidenceWord is how a finding's detail states its confidence.

@@ -85,7 +85,9 @@ var rdpProbe = &checks.Probe[rdpFacts]{ID: "mfa.rdp", Run: func(ctx context.Cont
 	}
 	facts.Standard, err = rdpNegotiate(ctx, env, protoRDP)
 	return facts, err
-}}
+}, Connections: "2",
+	Description: "Two X.224 Connection Requests (MS-RDPBCGR 2.2.1.1) whose RDP_NEG_REQ offers only PROTOCOL_SSL, then only " +
+		"standard RDP security; reads each negotiation response or failure and disconnects before any TLS or credentials."}
 
 // rdpConnectionRequest builds a TPKT + X.224 Connection Request carrying RDP_NEG_REQ for the
 // given protocols (MS-RDPBCGR 2.2.1.1), without cookie or routing token.
@@ -158,51 +160,51 @@ func rdpNegotiate(ctx context.Context, env *checks.Env, offer uint32) (rdpAnswer
 }
 
 func rdpChecks() []*checks.Check {
-	nla := newCheck("mfa.rdp.no_nla", "RDP without Network Level Authentication", checks.High, citations, checks.SvcRDP)
-	nla.Description = "Sends an X.224 Connection Request whose RDP_NEG_REQ offers only PROTOCOL_SSL (TLS without CredSSP), then one " +
-		"offering only standard RDP security, and reports a server that accepts either: it shows its logon screen to anyone before " +
-		"authentication (password guessing, pre-authentication exploits such as BlueKeep). A HYBRID_REQUIRED_BY_SERVER failure " +
-		"(NLA enforced) passes."
-	nla.Connections = "shared with the mfa.rdp probe (2)"
-	nla.Remediation = "Require Network Level Authentication (Remote Desktop: \"Allow connections only from computers running Remote " +
-		"Desktop with Network Level Authentication\"; GPO `UserAuthentication=1`), and put RDP behind a VPN or an RD Gateway that enforces MFA."
-	nla.References = []string{
-		"https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-rdpbcgr/13757f8f-66db-4273-9d2c-385c33b1e483",
-		"https://msrc.microsoft.com/update-guide/vulnerability/CVE-2019-0708",
-	}
-	nla.Probes = []string{"service", rdpProbe.ID}
-	nla.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := rdpProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	nla := checks.Define(checks.Check{
+		ID:       "mfa.rdp.no_nla",
+		Title:    "RDP without Network Level Authentication",
+		Severity: checks.High,
+		HIPAA:    citations,
+		Applies:  services(checks.SvcRDP),
+		Description: "Sends an X.224 Connection Request whose RDP_NEG_REQ offers only PROTOCOL_SSL (TLS without CredSSP), then one " +
+			"offering only standard RDP security, and reports a server that accepts either: it shows its logon screen to anyone before " +
+			"authentication (password guessing, pre-authentication exploits such as BlueKeep). A HYBRID_REQUIRED_BY_SERVER failure " +
+			"(NLA enforced) passes.",
+		Connections: "shared with the mfa.rdp probe (2)",
+		Remediation: "Require Network Level Authentication (Remote Desktop: \"Allow connections only from computers running Remote " +
+			"Desktop with Network Level Authentication\"; GPO `UserAuthentication=1`), and put RDP behind a VPN or an RD Gateway that enforces MFA.",
+		References: []string{
+			"https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-rdpbcgr/13757f8f-66db-4273-9d2c-385c33b1e483",
+			"https://msrc.microsoft.com/update-guide/vulnerability/CVE-2019-0708",
+		},
+	}, rdpProbe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts rdpFacts) ([]checks.Finding, error) {
 		ans, ok := facts.noNLA()
 		if !ok {
 			return nil, nil
 		}
-		f := nla.NewFinding(env, "")
+		f := c.NewFinding(env, "")
 		f.Title = fmt.Sprintf("RDP accepts connections without NLA (offered %s: %s)", ans.Offered, ans)
 		f.Detail = detail(checks.Confirmed, "the RDP server answered a request offering only %s with %q: it accepts a session "+
 			"without CredSSP, so anyone reaching the port gets the Windows logon screen, where a password alone opens the desktop.",
 			ans.Offered, ans.String())
 		f.Evidence = facts.evidence()
 		return []checks.Finding{f}, nil
-	}
+	})
 
-	std := newCheck("mfa.rdp.standard_security", "RDP accepts standard RDP security", checks.High, cleartextCitations, checks.SvcRDP)
-	std.Description = "Reports an RDP server that accepts a Connection Request offering only standard RDP security (PROTOCOL_RDP), " +
-		"or answers without any negotiation response: the legacy RC4 encryption without server authentication, open to " +
-		"interception of the password typed at the logon screen."
-	std.Connections = nla.Connections
-	std.Remediation = "Set the RDP security layer to TLS or negotiate-with-NLA (GPO \"Require use of specific security layer for " +
-		"remote (RDP) connections: SSL\"; `SecurityLayer=2`) and require NLA."
-	std.References = []string{"https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-rdpbcgr/8e8b2cca-c1fa-456c-8ecb-a82fc60b2322"}
-	std.Probes = nla.Probes
-	std.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := rdpProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	std := checks.Define(checks.Check{
+		ID:       "mfa.rdp.standard_security",
+		Title:    "RDP accepts standard RDP security",
+		Severity: checks.High,
+		HIPAA:    cleartextCitations,
+		Applies:  services(checks.SvcRDP),
+		Description: "Reports an RDP server that accepts a Connection Request offering only standard RDP security (PROTOCOL_RDP), " +
+			"or answers without any negotiation response: the legacy RC4 encryption without server authentication, open to " +
+			"interception of the password typed at the logon screen.",
+		Connections: nla.Connections,
+		Remediation: "Set the RDP security layer to TLS or negotiate-with-NLA (GPO \"Require use of specific security layer for " +
+			"remote (RDP) connections: SSL\"; `SecurityLayer=2`) and require NLA.",
+		References: []string{"https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-rdpbcgr/8e8b2cca-c1fa-456c-8ecb-a82fc60b2322"},
+	}, rdpProbe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts rdpFacts) ([]checks.Finding, error) {
 		var ans rdpAnswer
 		switch {
 		case facts.Standard.Accepted && facts.Standard.selected == protoRDP:
@@ -212,13 +214,13 @@ func rdpChecks() []*checks.Check {
 		default:
 			return nil, nil
 		}
-		f := std.NewFinding(env, "")
+		f := c.NewFinding(env, "")
 		f.Title = fmt.Sprintf("RDP accepts standard RDP security (offered %s: %s)", ans.Offered, ans)
 		f.Detail = detail(checks.Confirmed, "the RDP server answered a request offering only %s with %q: it will run a session "+
 			"under standard RDP security (RC4, no server authentication), where the password typed at the logon screen can be intercepted.",
 			ans.Offered, ans.String())
 		f.Evidence = facts.evidence()
 		return []checks.Finding{f}, nil
-	}
+	})
 	return []*checks.Check{nla, std}
 }

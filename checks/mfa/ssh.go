@@ -41,7 +41,11 @@ type sshFacts struct {
 // never goes on to a real method.
 var errStopAuth = errors.New("telesra: stop after listing the authentication methods")
 
-var sshProbe = &checks.Probe[sshFacts]{ID: "mfa.ssh", Run: probeSSH}
+var sshProbe = &checks.Probe[sshFacts]{ID: "mfa.ssh",
+	Connections: "1",
+	Description: "Reads the SSH banner, completes the key exchange and sends one `none` authentication request as user `" + sshUser +
+		"`; records the methods the server lists, then disconnects. Never sends a password or key.",
+	Run: probeSSH}
 
 func probeSSH(ctx context.Context, env *checks.Env) (sshFacts, error) {
 	var facts sshFacts
@@ -195,81 +199,81 @@ func sshEvidence(f sshFacts) map[string]any {
 }
 
 func sshChecks() []*checks.Check {
-	pw := newCheck("mfa.ssh.password_auth", "SSH accepts password logins", checks.High, citations, checks.SvcSSH)
-	pw.Description = "Asks the SSH server which authentication methods it accepts (one `none` request, as RFC 4252 5.2 allows) " +
-		"and reports `password` among them: anyone who guesses, phishes or reuses a password gets a shell. A server that demands a " +
-		"second method after the password (OpenSSH `AuthenticationMethods password,keyboard-interactive`) lists only `password` " +
-		"at this stage and cannot be told apart without logging in, which the probe never does."
-	pw.Connections = "shared with the mfa.ssh probe (1)"
-	pw.Remediation = "Set `PasswordAuthentication no` (OpenSSH) and use keys or certificates, ideally with a second factor " +
-		"(`AuthenticationMethods publickey,keyboard-interactive` with an OTP PAM module, or FIDO2 `sk-` keys); " +
-		"or put SSH behind a VPN that enforces MFA."
-	pw.References = []string{"https://www.rfc-editor.org/rfc/rfc4252#section-5.2", "https://man.openbsd.org/sshd_config#AuthenticationMethods"}
-	pw.Probes = []string{"service", sshProbe.ID}
-	pw.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := sshProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	pw := checks.Define(checks.Check{
+		ID:       "mfa.ssh.password_auth",
+		Title:    "SSH accepts password logins",
+		Severity: checks.High,
+		HIPAA:    citations,
+		Applies:  services(checks.SvcSSH),
+		Description: "Asks the SSH server which authentication methods it accepts (one `none` request, as RFC 4252 5.2 allows) " +
+			"and reports `password` among them: anyone who guesses, phishes or reuses a password gets a shell. A server that demands a " +
+			"second method after the password (OpenSSH `AuthenticationMethods password,keyboard-interactive`) lists only `password` " +
+			"at this stage and cannot be told apart without logging in, which the probe never does.",
+		Connections: "shared with the mfa.ssh probe (1)",
+		Remediation: "Set `PasswordAuthentication no` (OpenSSH) and use keys or certificates, ideally with a second factor " +
+			"(`AuthenticationMethods publickey,keyboard-interactive` with an OTP PAM module, or FIDO2 `sk-` keys); " +
+			"or put SSH behind a VPN that enforces MFA.",
+		References: []string{"https://www.rfc-editor.org/rfc/rfc4252#section-5.2", "https://man.openbsd.org/sshd_config#AuthenticationMethods"},
+	}, sshProbe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts sshFacts) ([]checks.Finding, error) {
 		if !slices.Contains(facts.Methods, "password") {
 			return nil, nil
 		}
-		f := pw.NewFinding(env, "")
+		f := c.NewFinding(env, "")
 		f.Title = fmt.Sprintf("SSH accepts password logins (methods offered: %s)", strings.Join(facts.Methods, ", "))
 		f.Detail = detail(checks.Confirmed, "the SSH server %s lists the methods %s for a login; `password` lets anyone holding a "+
 			"guessed, phished or reused password in with nothing else.", facts.Banner, joinQuoted(facts.Methods))
 		f.Evidence = sshEvidence(facts)
 		return []checks.Finding{f}, nil
-	}
+	})
 
-	ki := newCheck("mfa.ssh.keyboard_interactive", "SSH keyboard-interactive login without password method", checks.Medium, citations, checks.SvcSSH)
-	ki.Description = "Reports an SSH server that lists `keyboard-interactive` but not `password` in answer to the `none` request: " +
-		"the prompts may be a one-time-password challenge (MFA) or just the password asked another way (PAM); only a login would tell, " +
-		"so the finding is potential."
-	ki.Connections = pw.Connections
-	ki.Remediation = "Verify what the keyboard-interactive prompts ask: if only a password, enforce a second factor (an OTP PAM module " +
-		"with `AuthenticationMethods publickey,keyboard-interactive`) or disable it (`KbdInteractiveAuthentication no`)."
-	ki.References = []string{"https://www.rfc-editor.org/rfc/rfc4256"}
-	ki.Probes = pw.Probes
-	ki.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := sshProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	ki := checks.Define(checks.Check{
+		ID:       "mfa.ssh.keyboard_interactive",
+		Title:    "SSH keyboard-interactive login without password method",
+		Severity: checks.Medium,
+		HIPAA:    citations,
+		Applies:  services(checks.SvcSSH),
+		Description: "Reports an SSH server that lists `keyboard-interactive` but not `password` in answer to the `none` request: " +
+			"the prompts may be a one-time-password challenge (MFA) or just the password asked another way (PAM); only a login would tell, " +
+			"so the finding is potential.",
+		Connections: pw.Connections,
+		Remediation: "Verify what the keyboard-interactive prompts ask: if only a password, enforce a second factor (an OTP PAM module " +
+			"with `AuthenticationMethods publickey,keyboard-interactive`) or disable it (`KbdInteractiveAuthentication no`).",
+		References: []string{"https://www.rfc-editor.org/rfc/rfc4256"},
+	}, sshProbe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts sshFacts) ([]checks.Finding, error) {
 		if !slices.Contains(facts.Methods, "keyboard-interactive") || slices.Contains(facts.Methods, "password") {
 			return nil, nil
 		}
-		f := ki.NewFinding(env, "")
+		f := c.NewFinding(env, "")
 		f.Confidence = checks.Potential
 		f.Title = fmt.Sprintf("SSH keyboard-interactive login, may be password only (methods offered: %s)", strings.Join(facts.Methods, ", "))
 		f.Detail = detail(checks.Potential, "the SSH server %s lists %s; keyboard-interactive may be an OTP prompt (a second factor) "+
 			"or the password asked through PAM. The probe does not log in, so it cannot tell.", facts.Banner, joinQuoted(facts.Methods))
 		f.Evidence = sshEvidence(facts)
 		return []checks.Finding{f}, nil
-	}
+	})
 
-	none := newCheck("mfa.ssh.no_auth", "SSH login without any credential", checks.Critical, citations, checks.SvcSSH)
-	none.Description = "Reports an SSH server that accepts the `none` authentication method: the probe's request, which carries no " +
-		"credential, succeeded. The probe disconnects at once without opening a session."
-	none.Connections = pw.Connections
-	none.Remediation = "Require authentication: disable empty passwords (`PermitEmptyPasswords no`) and any `none`-auth accounts, " +
-		"and require keys plus a second factor."
-	none.References = []string{"https://www.rfc-editor.org/rfc/rfc4252#section-5.2"}
-	none.Probes = pw.Probes
-	none.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := sshProbe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	none := checks.Define(checks.Check{
+		ID:       "mfa.ssh.no_auth",
+		Title:    "SSH login without any credential",
+		Severity: checks.Critical,
+		HIPAA:    citations,
+		Applies:  services(checks.SvcSSH),
+		Description: "Reports an SSH server that accepts the `none` authentication method: the probe's request, which carries no " +
+			"credential, succeeded. The probe disconnects at once without opening a session.",
+		Connections: pw.Connections,
+		Remediation: "Require authentication: disable empty passwords (`PermitEmptyPasswords no`) and any `none`-auth accounts, " +
+			"and require keys plus a second factor.",
+		References: []string{"https://www.rfc-editor.org/rfc/rfc4252#section-5.2"},
+	}, sshProbe, func(ctx context.Context, env *checks.Env, c *checks.Check, facts sshFacts) ([]checks.Finding, error) {
 		if !facts.NoneAccepted {
 			return nil, nil
 		}
-		f := none.NewFinding(env, "")
+		f := c.NewFinding(env, "")
 		f.Title = "SSH accepts logins without any credential (method none)"
 		f.Detail = detail(checks.Confirmed, "the SSH server %s accepted the `none` authentication request for user %q: "+
 			"anyone reaching the port gets in without a password.", facts.Banner, sshUser)
 		f.Evidence = sshEvidence(facts)
 		return []checks.Finding{f}, nil
-	}
+	})
 	return []*checks.Check{pw, ki, none}
 }

@@ -56,8 +56,14 @@ func Family(o Options) *checks.Family {
 	f.kbOnce = sync.OnceValues(func() (*KB, error) {
 		return LoadKB(o.KBDir)
 	})
-	f.http = &checks.Probe[*httpFacts]{ID: "patch.http", Run: f.fetchHTTP}
-	f.assess = &checks.Probe[*endpointFacts]{ID: "patch.assess", Run: f.runAssess}
+	f.http = &checks.Probe[*httpFacts]{ID: "patch.http", Run: f.fetchHTTP,
+		Description: "HTTP endpoints: one GET of the endpoint's path (same-origin redirects, at most 5) reading the " +
+			"Server, X-Powered-By, X-AspNet-Version, X-OWA-Version and X-Generator headers, the page's generator tag (first 256 KiB) " +
+			"and, over TLS, the certificate's subject and issuer.", Connections: "1-6"}
+	f.assess = &checks.Probe[*endpointFacts]{ID: "patch.assess", Run: f.runAssess, Needs: []checks.ProbeRef{f.http},
+		Description: "No traffic of its own: the service banner from detection (SSH identification string, " +
+			"SMTP/FTP/POP3/IMAP greeting), patch.http, and products the web recognizer found, judged against the knowledge base " +
+			"(templates/kb plus `telesra feeds import` copies). Publishes the endpoint's patch verdict.", Connections: "0 (recognizer: its own)"}
 	return &checks.Family{
 		Name:  "patch",
 		Title: "Patch level",
@@ -65,14 +71,6 @@ func Family(o Options) *checks.Family {
 			"or high-impact vulnerabilities: judged offline against a dated knowledge base, with distribution packages " +
 			"compared by their fixed package versions.",
 		Checks: []*checks.Check{f.newEOL(), f.newKEV(), f.newCVE(), f.newDisclosed()},
-		Probes: []checks.ProbeInfo{
-			{ID: "patch.http", Description: "HTTP endpoints: one GET of the endpoint's path (same-origin redirects, at most 5) reading the " +
-				"Server, X-Powered-By, X-AspNet-Version, X-OWA-Version and X-Generator headers, the page's generator tag (first 256 KiB) " +
-				"and, over TLS, the certificate's subject and issuer.", Connections: "1-6"},
-			{ID: "patch.assess", Description: "No traffic of its own: the service banner from detection (SSH identification string, " +
-				"SMTP/FTP/POP3/IMAP greeting), patch.http, and products the web recognizer found, judged against the knowledge base " +
-				"(templates/kb plus `telesra feeds import` copies). Publishes the endpoint's patch verdict.", Connections: "0 (recognizer: its own)"},
-		},
 		Open: func(context.Context) (func(), error) {
 			if _, err := f.kbOnce(); err != nil {
 				return nil, fmt.Errorf("patch knowledge base: %w", err)
@@ -103,13 +101,11 @@ var citations = struct{ eol, kev, cve, disclosed []string }{
 	disclosed: []string{"164.308(a)(1)(ii)(A)", "164.308(a)(1)(ii)(B)"},
 }
 
-var probes = []string{"service", "patch.http", "patch.assess"}
-
 const connections = "shared: the service probe's banner and 1-6 for patch.http on HTTP endpoints"
 
 func (f *family) newEOL() *checks.Check {
-	c := &checks.Check{
-		ID: CheckEOL, Family: "patch", Title: "Software past end of life",
+	return checks.Define(checks.Check{
+		ID: CheckEOL, Title: "Software past end of life",
 		Description: "Judges the announced product version, or the distribution release its package belongs to, against the " +
 			"knowledge base's life cycles on the scan date. Confirmed when every reading of the banner is past its end of life; " +
 			"potential when paid extended support (Ubuntu Pro ESM, RHEL ELS, Windows ESU) may still cover it or the banner names no " +
@@ -121,22 +117,15 @@ func (f *family) newEOL() *checks.Check {
 		Remediation: "Upgrade to a release that still receives security updates (the finding names them), or isolate the system " +
 			"and record the risk acceptance until it is replaced.",
 		References: []string{"https://endoflife.date", "https://csrc.nist.gov/pubs/sp/800/40/r4/final"},
-		Probes:     probes,
 		Applies:    applies,
-	}
-	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := f.assess.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	}, f.assess, func(_ context.Context, env *checks.Env, c *checks.Check, facts *endpointFacts) ([]checks.Finding, error) {
 		return eolFindings(c, env, facts), nil
-	}
-	return c
+	})
 }
 
 func (f *family) newKEV() *checks.Check {
-	c := &checks.Check{
-		ID: CheckKEV, Family: "patch", Title: "Known exploited vulnerability (CISA KEV)",
+	return checks.Define(checks.Check{
+		ID: CheckKEV, Title: "Known exploited vulnerability (CISA KEV)",
 		Description: "Matches the announced version against the affected ranges of vulnerabilities in CISA's Known Exploited " +
 			"Vulnerabilities catalog. A distribution package is compared with the distribution's fixed package version when the " +
 			"knowledge base has it (confirmed when older); otherwise, and when the flaw needs a configuration a banner cannot show, " +
@@ -147,22 +136,15 @@ func (f *family) newKEV() *checks.Check {
 		Remediation: "Apply the fix now (CISA's deadline for federal agencies has passed or is near), then look for signs of " +
 			"compromise: these flaws are exploited in the wild.",
 		References: []string{"https://www.cisa.gov/known-exploited-vulnerabilities-catalog"},
-		Probes:     probes,
 		Applies:    applies,
-	}
-	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := f.assess.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	}, f.assess, func(_ context.Context, env *checks.Env, c *checks.Check, facts *endpointFacts) ([]checks.Finding, error) {
 		return vulnFindings(c, env, facts, true), nil
-	}
-	return c
+	})
 }
 
 func (f *family) newCVE() *checks.Check {
-	c := &checks.Check{
-		ID: CheckCVE, Family: "patch", Title: "Known vulnerability in the announced version",
+	return checks.Define(checks.Check{
+		ID: CheckCVE, Title: "Known vulnerability in the announced version",
 		Description: "Matches the announced version against the knowledge base's high-impact CVE ranges (those not in CISA KEV; " +
 			"KEV matches are patch.kev). Severity follows the CVSS v3 base score. Confidence as for patch.kev.",
 		Connections: connections,
@@ -170,22 +152,15 @@ func (f *family) newCVE() *checks.Check {
 		HIPAA:       citations.cve,
 		Remediation: "Upgrade to the fixed release or install the distribution's fixed package (the finding names it).",
 		References:  []string{"https://nvd.nist.gov/"},
-		Probes:      probes,
 		Applies:     applies,
-	}
-	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := f.assess.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	}, f.assess, func(_ context.Context, env *checks.Env, c *checks.Check, facts *endpointFacts) ([]checks.Finding, error) {
 		return vulnFindings(c, env, facts, false), nil
-	}
-	return c
+	})
 }
 
 func (f *family) newDisclosed() *checks.Check {
-	c := &checks.Check{
-		ID: CheckDisclosed, Family: "patch", Title: "Service announces its software version",
+	return checks.Define(checks.Check{
+		ID: CheckDisclosed, Title: "Service announces its software version",
 		Description: "Reports the products whose version the service itself announces (banner, Server or X-Powered-By header, " +
 			"generator tag): it lets an attacker pick exploits without probing, and it is how this family judges patch level.",
 		Connections: connections,
@@ -193,17 +168,10 @@ func (f *family) newDisclosed() *checks.Check {
 		HIPAA:       citations.disclosed,
 		Remediation: "Stop announcing versions where the product allows it (the finding says how) and keep an inventory of " +
 			"versions instead.",
-		Probes:  probes,
 		Applies: applies,
-	}
-	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		facts, err := f.assess.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	}, f.assess, func(_ context.Context, env *checks.Env, c *checks.Check, facts *endpointFacts) ([]checks.Finding, error) {
 		return disclosedFindings(c, env, facts), nil
-	}
-	return c
+	})
 }
 
 // httpFacts is what one GET tells about the products behind an HTTP endpoint.

@@ -106,7 +106,9 @@ func certProbe(roots func() (*x509.CertPool, error)) *checks.Probe[*CertReport] 
 		}
 		out.Certificates = append(out.Certificates, ci)
 		return out, nil
-	}}
+	}, Connections: "0-1", Needs: []checks.ProbeRef{enumProbe},
+		Description: "Certificate analysis of the chains read during the enumeration: verification against the system roots " +
+			"and --ca-file, dates, host name, key, signatures, stapling. A TLS 1.3-only server costs one full TLS 1.3 handshake (Go crypto/tls)."}
 }
 
 // tls13Certificate completes one TLS 1.3 handshake with Go's crypto/tls to read the encrypted

@@ -26,31 +26,26 @@ const (
 	connCert = "none of its own: judged from the tls.cert probe (chains read during tls.enum; one TLS 1.3 handshake for TLS 1.3-only servers)"
 )
 
-type evalFunc func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error)
+// judgeFunc is how a tls check judges an endpoint.
+type judgeFunc = func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error)
 
-// def completes a check with the family's defaults and makes its evaluation publish the
-// endpoint's verdict (computed once per endpoint, whichever check runs first).
-func (f *family) def(c *checks.Check, eval evalFunc) *checks.Check {
-	c.Family = "tls"
-	if c.Applies == nil {
-		c.Applies = appliesTLS
-	}
-	if c.Probes == nil {
-		c.Probes = []string{"service", "tls.enum"}
-	}
-	if c.Connections == "" {
-		c.Connections = connEnum
-	}
-	if c.References == nil {
-		c.References = []string{refNIST}
-	}
-	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		fs, err := eval(ctx, env, c)
+// graded makes a judgement publish the endpoint's verdict as well (computed once per endpoint,
+// whichever check runs first), even when the judgement fails: a failed enumeration still
+// publishes why there is no grade.
+func (f *family) graded(judge judgeFunc) judgeFunc {
+	return func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		fs, err := judge(ctx, env, c)
 		f.publish(ctx, env)
 		return fs, err
 	}
-	return c
 }
+
+// The probes tls checks rest on; Define adds the service probe and what each probe needs.
+var (
+	onEnum       = []checks.ProbeRef{enumProbe}
+	onHeartbleed = []checks.ProbeRef{heartbleedProbe}
+	onHSTS       = []checks.ProbeRef{hstsProbe}
+)
 
 func (f *family) checks() []*checks.Check {
 	return []*checks.Check{
@@ -111,13 +106,15 @@ func suitesOf(p *Protocol) []string {
 
 func (f *family) versionCheck(id string, v uint16, sev checks.Severity, title, why string) *checks.Check {
 	name := displayName(v)
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: id, Title: title, Severity: sev, HIPAA: hipaaTransmission,
 		Description: fmt.Sprintf("Reports %s when the server completes a ServerHello for it. %s", name, why),
 		Remediation: fmt.Sprintf("Disable %s: offer TLS 1.2 and TLS 1.3 only (nginx: ssl_protocols TLSv1.2 TLSv1.3; Apache: SSLProtocol -all +TLSv1.2 +TLSv1.3; "+
 			"IIS/Windows: disable it under SCHANNEL\\Protocols). Check first that no device still needs it, and plan its replacement if one does.", name),
-		References: []string{refNIST, "https://www.rfc-editor.org/rfc/rfc8996", refMozilla},
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		References:  []string{refNIST, "https://www.rfc-editor.org/rfc/rfc8996", refMozilla},
+		Applies:     appliesTLS,
+		Connections: connEnum,
+	}, onEnum, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		rep, err := report(ctx, env)
 		if err != nil {
 			return nil, err
@@ -139,16 +136,19 @@ func (f *family) versionCheck(id string, v uint16, sev checks.Severity, title, w
 		fd.Detail = fmt.Sprintf("%s accepts %s with %d cipher suite(s): %s. %s", env.Endpoint.String(), name, len(list), listSome(list, 6), why)
 		fd.Evidence = ev
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 func (f *family) noTLS12() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.protocol.no_tls1_2", Title: "TLS 1.2 not offered", Severity: checks.High, HIPAA: hipaaTransmission,
 		Description: "Reports a server that does not accept TLS 1.2, the version NIST SP 800-52r2 requires every server to support. " +
 			"High when it offers neither TLS 1.2 nor 1.3 (only legacy protocols remain); low when it offers TLS 1.3 only (secure, but clients without TLS 1.3 cannot connect).",
 		Remediation: "Enable TLS 1.2 (with ECDHE and AES-GCM suites) alongside TLS 1.3; upgrade the TLS library if it cannot.",
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		Applies:     appliesTLS,
+		Connections: connEnum,
+		References:  []string{refNIST},
+	}, onEnum, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		rep, err := report(ctx, env)
 		if err != nil {
 			return nil, err
@@ -166,16 +166,19 @@ func (f *family) noTLS12() *checks.Check {
 				env.Endpoint, strings.Join(offeredNames(rep), ", "))
 		}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 func (f *family) noTLS13() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.protocol.no_tls1_3", Title: "TLS 1.3 not offered", Severity: checks.Low, HIPAA: hipaaTransmission,
 		Description: "Reports a server that does not accept TLS 1.3, which NIST SP 800-52r2 expects servers to support since January 2024 " +
 			"(it removes legacy key exchange and encrypts the certificate).",
 		Remediation: "Enable TLS 1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3 with OpenSSL 1.1.1 or later; Windows Server 2022 or later).",
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		Applies:     appliesTLS,
+		Connections: connEnum,
+		References:  []string{refNIST},
+	}, onEnum, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		rep, err := report(ctx, env)
 		if err != nil {
 			return nil, err
@@ -187,7 +190,7 @@ func (f *family) noTLS13() *checks.Check {
 		fd.Detail = fmt.Sprintf("%s does not accept TLS 1.3 (%s); it offers %s.", env.Endpoint, rep.Protocol(versionTLS13).Refusal, strings.Join(offeredNames(rep), ", "))
 		fd.Evidence = map[string]any{"offered": offeredNames(rep)}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 func offeredNames(rep *Report) []string {
@@ -225,13 +228,15 @@ var classMatch = map[string]func(Suite) bool{
 
 func (f *family) suiteCheck(id, class string, sev checks.Severity, title, why string, hipaa []string) *checks.Check {
 	match := classMatch[class]
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: id, Title: title, Severity: sev, HIPAA: hipaa,
 		Description: fmt.Sprintf("Reports every %s cipher suite the server accepts, per protocol version, from the exact enumeration. %s", class, why),
 		Remediation: fmt.Sprintf("Remove the %s suites from the server's cipher list (nginx/OpenSSL: append :!%s to ssl_ciphers, or use Mozilla's "+
 			"intermediate list; Windows: disable them with Disable-TlsCipherSuite or the SSL Cipher Suite Order policy).", class, opensslClass[class]),
-		References: []string{refNIST, refMozilla},
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		References:  []string{refNIST, refMozilla},
+		Applies:     appliesTLS,
+		Connections: connEnum,
+	}, onEnum, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		rep, err := report(ctx, env)
 		if err != nil {
 			return nil, err
@@ -250,20 +255,22 @@ func (f *family) suiteCheck(id, class string, sev checks.Severity, title, why st
 		fd.Detail = fmt.Sprintf("%s accepts %d %s suite(s) (%s) with %s. %s", env.Endpoint, len(all), class, listSome(all, 4), strings.Join(vs, ", "), why)
 		fd.Evidence = map[string]any{"suites": byVersion}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 var opensslClass = map[string]string{"NULL": "eNULL", "anonymous": "aNULL", "export": "EXP", "RC4": "RC4", "3DES": "3DES", "DES": "DES"}
 
 func (f *family) noForwardSecrecy() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.cipher.no_forward_secrecy", Title: "Forward secrecy not enforced", Severity: checks.Medium, HIPAA: hipaaTransmission,
 		Description: "Judges the key exchange of the accepted suites: without an ephemeral (EC)DHE exchange, whoever later obtains the server's private key " +
 			"can decrypt every recorded session. Medium when no suite has forward secrecy or the server prefers one without; low when forward secrecy is " +
 			"preferred but RSA key-transport suites remain.",
 		Remediation: "Prefer ECDHE suites and remove the TLS_RSA_WITH_* key-transport suites (nginx: ssl_ciphers from Mozilla's intermediate profile, which are all ECDHE/DHE).",
 		References:  []string{refNIST, refMozilla},
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		Applies:     appliesTLS,
+		Connections: connEnum,
+	}, onEnum, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		rep, err := report(ctx, env)
 		if err != nil {
 			return nil, err
@@ -284,16 +291,19 @@ func (f *family) noForwardSecrecy() *checks.Check {
 			fd.Detail = fmt.Sprintf("%s prefers forward-secret suites but still accepts %d without (%s), which a client or attacker can choose.", env.Endpoint, len(all), listSome(all, 3))
 		}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 func (f *family) noAEAD() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.cipher.no_aead", Title: "No AEAD cipher suite", Severity: checks.Medium, HIPAA: hipaaIntegrity,
 		Description: "Reports a server that accepts no authenticated-encryption suite (AES-GCM, AES-CCM, ChaCha20-Poly1305): every connection then uses " +
 			"CBC with MAC-then-encrypt, the construction behind Lucky13 and POODLE-class padding attacks.",
 		Remediation: "Enable TLS 1.2 with ECDHE-…-AES128-GCM-SHA256 / AES256-GCM-SHA384 / CHACHA20-POLY1305 suites, and TLS 1.3.",
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		Applies:     appliesTLS,
+		Connections: connEnum,
+		References:  []string{refNIST},
+	}, onEnum, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		rep, err := report(ctx, env)
 		if err != nil {
 			return nil, err
@@ -309,19 +319,21 @@ func (f *family) noAEAD() *checks.Check {
 		fd.Detail = fmt.Sprintf("None of the %d suites %s accepts is an AEAD suite (%s).", len(all), env.Endpoint, listSome(all, 4))
 		fd.Evidence = map[string]any{"suites": all}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 func (f *family) weakDH() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.kex.weak_dh", Title: "Weak key exchange parameters", Severity: checks.High, HIPAA: hipaaTransmission,
 		Description: "Reads the ServerKeyExchange of the first DHE, ECDHE and export handshake of each version: a finite-field DH group under 2048 bits " +
 			"(Logjam; under 1024 bits high), an export RSA key, or an elliptic curve under 224 bits or with explicit parameters gives less than the " +
 			"112-bit security NIST SP 800-57 requires.",
 		Remediation: "Use a 2048-bit or larger DH group (nginx: ssl_dhparam with the RFC 7919 ffdhe2048 file from Mozilla) or drop DHE suites for ECDHE; " +
 			"offer only the curves X25519, P-256 and P-384; remove export suites.",
-		References: []string{refNIST, "https://weakdh.org/"},
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		References:  []string{refNIST, "https://weakdh.org/"},
+		Applies:     appliesTLS,
+		Connections: connEnum,
+	}, onEnum, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		rep, err := report(ctx, env)
 		if err != nil {
 			return nil, err
@@ -354,17 +366,20 @@ func (f *family) weakDH() *checks.Check {
 			"who breaks the key exchange.", env.Endpoint, strings.Join(weak, ", "))
 		fd.Evidence = map[string]any{"key_exchange": kx}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 // certCheck builds a check judged per certificate.
-func (f *family) certCheck(c *checks.Check, judge func(env *checks.Env, ci *CertInfo, fd *checks.Finding) bool) *checks.Check {
-	c.Probes = []string{"service", "tls.enum", "tls.cert"}
-	c.Connections = connCert
-	if c.HIPAA == nil {
-		c.HIPAA = hipaaServerAuth
+func (f *family) certCheck(meta checks.Check, judge func(env *checks.Env, ci *CertInfo, fd *checks.Finding) bool) *checks.Check {
+	meta.Connections = connCert
+	if meta.HIPAA == nil {
+		meta.HIPAA = hipaaServerAuth
 	}
-	return f.def(c, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+	if meta.References == nil {
+		meta.References = []string{refNIST}
+	}
+	meta.Applies = appliesTLS
+	return checks.DefineWith(meta, []checks.ProbeRef{f.cert}, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		if _, err := report(ctx, env); err != nil {
 			return nil, err
 		}
@@ -382,13 +397,13 @@ func (f *family) certCheck(c *checks.Check, judge func(env *checks.Env, ci *Cert
 			}
 		}
 		return out, nil
-	})
+	}))
 }
 
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 func (f *family) certExpired() *checks.Check {
-	return f.certCheck(&checks.Check{
+	return f.certCheck(checks.Check{
 		ID: "tls.cert.expired", Title: "Certificate expired", Severity: checks.High,
 		Description: "Compares the served certificate's notAfter with the scan time: clients refuse an expired certificate, and users taught to click " +
 			"through the warning will click through an attacker's too.",
@@ -403,7 +418,7 @@ func (f *family) certExpired() *checks.Check {
 }
 
 func (f *family) certNotYetValid() *checks.Check {
-	return f.certCheck(&checks.Check{
+	return f.certCheck(checks.Check{
 		ID: "tls.cert.not_yet_valid", Title: "Certificate not yet valid", Severity: checks.High,
 		Description: "Compares the served certificate's notBefore with the scan time: clients refuse a certificate that is not valid yet (often a wrong clock on the issuing host).",
 		Remediation: "Fix the clock of the host that issued the certificate and reissue it, or wait until its start date before deploying it.",
@@ -417,7 +432,7 @@ func (f *family) certNotYetValid() *checks.Check {
 }
 
 func (f *family) certExpiringSoon() *checks.Check {
-	return f.certCheck(&checks.Check{
+	return f.certCheck(checks.Check{
 		ID: "tls.cert.expiring_soon", Title: "Certificate expires within 30 days", Severity: checks.Medium,
 		Description: "Reports a valid certificate that expires within 30 days of the scan (medium within 7 days), before it takes the service down.",
 		Remediation: "Renew the certificate now and automate renewal.",
@@ -435,7 +450,7 @@ func (f *family) certExpiringSoon() *checks.Check {
 }
 
 func (f *family) certUntrusted() *checks.Check {
-	return f.certCheck(&checks.Check{
+	return f.certCheck(checks.Check{
 		ID: "tls.cert.untrusted", Title: "Certificate chain not trusted", Severity: checks.High,
 		Description: "Verifies the served chain (leaf and intermediates as sent) against the system roots plus --ca-file, for server authentication, at a moment " +
 			"the leaf is valid (expiry is its own finding). A missing intermediate, an unknown CA or a wrong key usage fails. Self-signed leaves are reported " +
@@ -454,7 +469,7 @@ func (f *family) certUntrusted() *checks.Check {
 }
 
 func (f *family) certSelfSigned() *checks.Check {
-	return f.certCheck(&checks.Check{
+	return f.certCheck(checks.Check{
 		ID: "tls.cert.self_signed", Title: "Self-signed certificate", Severity: checks.High,
 		Description: "Reports a leaf certificate issued by itself that is not a trust anchor given with --ca-file: clients cannot authenticate the server, " +
 			"and users learn to accept the warning an attacker's certificate would raise.",
@@ -469,7 +484,7 @@ func (f *family) certSelfSigned() *checks.Check {
 }
 
 func (f *family) certHostname() *checks.Check {
-	return f.certCheck(&checks.Check{
+	return f.certCheck(checks.Check{
 		ID: "tls.cert.hostname_mismatch", Title: "Certificate does not match the host name", Severity: checks.Medium,
 		Description: "Checks that the certificate names the target as scanned (the name sent in SNI, or the address when the target is an address, " +
 			"matched against its IP subjectAltNames). A target declared by address whose certificate names only DNS names is a potential mismatch: " +
@@ -494,7 +509,7 @@ func (f *family) certHostname() *checks.Check {
 }
 
 func (f *family) certWeakKey() *checks.Check {
-	return f.certCheck(&checks.Check{
+	return f.certCheck(checks.Check{
 		ID: "tls.cert.weak_key", Title: "Weak certificate key", Severity: checks.High,
 		Description: "Reads the certificate's public key: RSA or DSA under 2048 bits, or an elliptic curve under 224 bits, gives less than the 112-bit security NIST " +
 			"SP 800-52r2 requires (high under 1024 bits, which is factorable today).",
@@ -514,7 +529,7 @@ func (f *family) certWeakKey() *checks.Check {
 }
 
 func (f *family) certWeakSignature() *checks.Check {
-	return f.certCheck(&checks.Check{
+	return f.certCheck(checks.Check{
 		ID: "tls.cert.weak_signature", Title: "Certificate signed with a weak hash", Severity: checks.High,
 		HIPAA: []string{"164.312(e)(1)", "164.312(e)(2)(i)", "164.312(d)"},
 		Description: "Reads the signature algorithm of every certificate the server sends except trust anchors: MD5 or MD2 (high; collisions forged in practice) " +
@@ -538,7 +553,7 @@ func (f *family) certWeakSignature() *checks.Check {
 }
 
 func (f *family) certLongValidity() *checks.Check {
-	return f.certCheck(&checks.Check{
+	return f.certCheck(checks.Check{
 		ID: "tls.cert.long_validity", Title: "Certificate validity period too long", Severity: checks.Low,
 		Description: "Reports a certificate valid for more than 398 days (the CA/Browser Forum limit browsers enforce for public certificates; NIST SP 800-52r2 " +
 			"caps server certificates at 3 years): a long-lived key is more likely to leak unnoticed and is not rotated.",
@@ -553,7 +568,7 @@ func (f *family) certLongValidity() *checks.Check {
 }
 
 func (f *family) certNoStapling() *checks.Check {
-	return f.certCheck(&checks.Check{
+	return f.certCheck(checks.Check{
 		ID: "tls.cert.no_ocsp_stapling", Title: "OCSP response not stapled", Severity: checks.Low,
 		Description: "For a certificate that names an OCSP responder, checks that the server staples the OCSP response (status_request): without it, clients " +
 			"either skip revocation checking or leak the site they visit to the CA. NIST SP 800-52r2 and Mozilla expect stapling.",
@@ -568,14 +583,16 @@ func (f *family) certNoStapling() *checks.Check {
 }
 
 func (f *family) renegotiation() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.reneg.insecure", Title: "Secure renegotiation not supported", Severity: checks.Medium,
 		HIPAA: []string{"164.312(e)(1)", "164.312(e)(2)(i)"},
 		Description: "Reads the renegotiation_info extension (0xff01) in every SSLv3-TLS 1.2 ServerHello of the enumeration: a server without RFC 5746 " +
 			"support lets an attacker splice their own request in front of a client's session (CVE-2009-3555).",
 		Remediation: "Upgrade the TLS library (every maintained one supports RFC 5746) or disable renegotiation.",
 		References:  []string{refNIST, "https://www.rfc-editor.org/rfc/rfc5746"},
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		Applies:     appliesTLS,
+		Connections: connEnum,
+	}, onEnum, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		rep, err := report(ctx, env)
 		if err != nil {
 			return nil, err
@@ -587,17 +604,19 @@ func (f *family) renegotiation() *checks.Check {
 		fd.Detail = fmt.Sprintf("%s answered SSLv3-TLS 1.2 ClientHellos without the renegotiation_info extension: it does not implement RFC 5746 secure renegotiation.", env.Endpoint)
 		fd.Evidence = map[string]any{"offered": offeredNames(rep)}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 func (f *family) compression() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.compression", Title: "TLS compression enabled", Severity: checks.High, HIPAA: hipaaTransmission,
 		Description: "Every SSLv3-TLS 1.2 ClientHello offers DEFLATE before NULL compression; a ServerHello choosing DEFLATE means the server compresses, " +
 			"which lets an attacker who can inject requests recover secrets such as session cookies (CRIME).",
 		Remediation: "Disable TLS compression (OpenSSL: SSL_OP_NO_COMPRESSION, the default since 1.1.0; upgrade old builds).",
 		References:  []string{refNIST, "https://nvd.nist.gov/vuln/detail/CVE-2012-4929"},
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		Applies:     appliesTLS,
+		Connections: connEnum,
+	}, onEnum, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		rep, err := report(ctx, env)
 		if err != nil {
 			return nil, err
@@ -608,11 +627,11 @@ func (f *family) compression() *checks.Check {
 		fd := c.NewFinding(env, "")
 		fd.Detail = fmt.Sprintf("%s chose DEFLATE compression when offered: TLS compression exposes secrets to CRIME.", env.Endpoint)
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 func (f *family) fallbackSCSV() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.fallback_scsv.missing", Title: "Downgrade protection (TLS_FALLBACK_SCSV) missing", Severity: checks.Medium, HIPAA: hipaaTransmission,
 		Description: "When the server offers a version below TLS 1.2 and a higher one, sends one ClientHello for its second-best version carrying " +
 			"TLS_FALLBACK_SCSV (RFC 7507): a server that accepts it instead of answering inappropriate_fallback lets an attacker force clients down to the " +
@@ -620,7 +639,8 @@ func (f *family) fallbackSCSV() *checks.Check {
 		Remediation: "Upgrade the TLS library (OpenSSL 1.0.1j+ honours the SCSV), or better, disable the versions below TLS 1.2.",
 		References:  []string{refNIST, "https://www.rfc-editor.org/rfc/rfc7507"},
 		Connections: "1 handshake (in tls.enum) when versions below TLS 1.2 are offered",
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		Applies:     appliesTLS,
+	}, onEnum, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		rep, err := report(ctx, env)
 		if err != nil {
 			return nil, err
@@ -639,11 +659,11 @@ func (f *family) fallbackSCSV() *checks.Check {
 		fd.Detail = rep.FallbackDetail + ": nothing stops an attacker from forcing clients onto the weaker version."
 		fd.Evidence = map[string]any{"offered": offeredNames(rep)}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 func (f *family) heartbleed() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.heartbleed", Title: "Heartbleed (CVE-2014-0160)", Severity: checks.Critical,
 		HIPAA: []string{"164.312(e)(1)", "164.312(e)(2)(ii)", "164.312(a)(1)"},
 		Description: "When the server negotiates the heartbeat extension, sends one heartbeat request that claims 256 bytes and carries none, after " +
@@ -652,9 +672,9 @@ func (f *family) heartbleed() *checks.Check {
 		Remediation: "Upgrade OpenSSL (1.0.1g or later) at once, then revoke and reissue the certificate and reset credentials that crossed the service, " +
 			"since memory may have leaked for years.",
 		References:  []string{"https://heartbleed.com/", "https://nvd.nist.gov/vuln/detail/CVE-2014-0160"},
-		Probes:      []string{"service", "tls.enum", "tls.heartbleed"},
 		Connections: "0-1 (only when the heartbeat extension is negotiated)",
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+		Applies:     appliesTLS,
+	}, onHeartbleed, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		hb, err := heartbleedProbe.Get(ctx, env)
 		if err != nil {
 			return nil, err
@@ -666,21 +686,20 @@ func (f *family) heartbleed() *checks.Check {
 		fd.Detail = fmt.Sprintf("%s is vulnerable to Heartbleed: %s.", env.Endpoint, hb.Detail)
 		fd.Evidence = map[string]any{"leaked_bytes": hb.Leaked, "requested": heartbleedAsk}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 func (f *family) hstsMissing() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.hsts.missing", Title: "HSTS not set", Severity: checks.Medium, HIPAA: hipaaTransmission,
 		Description: "GETs the HTTPS page (redirects not followed) and reads Strict-Transport-Security: without it (or with a header browsers ignore), " +
 			"a browser that types the address or follows an http:// link can be downgraded to plain HTTP by anyone on the path (SSL stripping).",
 		Remediation: "Send Strict-Transport-Security: max-age=63072000; includeSubDomains on every HTTPS response (nginx: add_header Strict-Transport-Security " +
 			"\"max-age=63072000; includeSubDomains\" always;), once every subdomain serves HTTPS.",
 		References:  []string{"https://www.rfc-editor.org/rfc/rfc6797", refMozilla},
-		Probes:      []string{"service", "tls.hsts"},
 		Connections: "1 (the tls.hsts probe)",
 		Applies:     isHTTPS,
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+	}, onHSTS, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		h, err := hstsProbe.Get(ctx, env)
 		if err != nil {
 			return nil, err
@@ -696,20 +715,19 @@ func (f *family) hstsMissing() *checks.Check {
 			fd.Detail = fmt.Sprintf("%s (status %d) sends no Strict-Transport-Security header: browsers may be downgraded to plain HTTP.", h.URL, h.Status)
 		}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 func (f *family) hstsShort() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.hsts.short", Title: "HSTS max-age under 180 days", Severity: checks.Low, HIPAA: hipaaTransmission,
 		Description: "Reads the Strict-Transport-Security max-age: under 180 days (15552000 s) the protection lapses for users who visit less often " +
 			"(and SSL Labs withholds A+); max-age=0 switches HSTS off.",
 		Remediation: "Set max-age to at least 31536000 (one year; Mozilla recommends 63072000).",
 		References:  []string{"https://www.rfc-editor.org/rfc/rfc6797", refMozilla},
-		Probes:      []string{"service", "tls.hsts"},
 		Connections: "none of its own: judged from the tls.hsts probe",
 		Applies:     isHTTPS,
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+	}, onHSTS, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		h, err := hstsProbe.Get(ctx, env)
 		if err != nil {
 			return nil, err
@@ -724,11 +742,11 @@ func (f *family) hstsShort() *checks.Check {
 		fd.Detail = fmt.Sprintf("%s sets HSTS for %d seconds (%.0f days), under the 180 days that keep returning users protected.", h.URL, h.MaxAge, float64(h.MaxAge)/86400)
 		fd.Evidence = map[string]any{"url": h.URL, "header": h.Header, "max_age": h.MaxAge}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }
 
 func (f *family) starttlsMissing() *checks.Check {
-	return f.def(&checks.Check{
+	return checks.DefineWith(checks.Check{
 		ID: "tls.starttls.missing", Title: "Mail or file transfer without STARTTLS", Severity: checks.High,
 		HIPAA: []string{"164.312(e)(1)", "164.312(e)(2)(ii)", "164.312(d)"},
 		Description: "For SMTP, IMAP, POP3 and FTP services without implicit TLS, asks for the upgrade (EHLO then STARTTLS, STARTTLS, STLS, AUTH TLS): a service " +
@@ -740,7 +758,7 @@ func (f *family) starttlsMissing() *checks.Check {
 			return !s.TLS && s.Is(checks.SvcSMTP, checks.SvcIMAP, checks.SvcPOP3, checks.SvcFTP)
 		},
 		Connections: "none of its own: the first tls.enum connection asks for STARTTLS",
-	}, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+	}, onEnum, f.graded(func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
 		rep, err := enumProbe.Get(ctx, env)
 		if err != nil {
 			return nil, err
@@ -756,5 +774,5 @@ func (f *family) starttlsMissing() *checks.Check {
 			strings.ToUpper(env.Service.Name), env.Endpoint)
 		fd.Evidence = map[string]any{"service": env.Service.Name, "banner": env.Service.Banner}
 		return []checks.Finding{fd}, nil
-	})
+	}))
 }

@@ -130,7 +130,16 @@ type enumerator struct {
 }
 
 // enumProbe runs the enumeration once per endpoint.
-var enumProbe = &checks.Probe[*Report]{ID: "tls.enum", Run: enumerate}
+var enumProbe = &checks.Probe[*Report]{ID: "tls.enum", Run: enumerate,
+	Description: fmt.Sprintf("Protocol and cipher suite enumeration. SSL 2.0: one hand-built CLIENT-HELLO. SSLv3 to TLS 1.2: "+
+		"ClientHellos built by zcrypto offering every suite nmap's ssl-enum-ciphers knows (%d), every named curve, signature "+
+		"algorithm, DEFLATE compression, heartbeat and renegotiation_info; TLS 1.3: hand-built ClientHellos offering its %d suites. ", len(offerTLS12), len(offerTLS13)) +
+		"Per version, the server's pick is removed and the rest offered again until it refuses; reading stops at the ServerHello, " +
+		"except for the first handshake of each key-exchange and certificate kind, read on to ServerHelloDone (chain, OCSP staple, " +
+		"DH/ECDH parameters) without ever sending a key exchange. A server that drops large hellos gets compact ones in chunks of 64. " +
+		"When the picks match the client's order, one handshake with two suites swapped tells server from client preference. " +
+		"One TLS_FALLBACK_SCSV handshake when versions below TLS 1.2 are offered. SMTP, IMAP, POP3 and FTP are upgraded with STARTTLS first.",
+	Connections: "accepted suites + 6, plus at most one per version for the preference and one for the fallback test"}
 
 func enumerate(ctx context.Context, env *checks.Env) (*Report, error) {
 	t := newTarget(env)

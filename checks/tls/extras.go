@@ -103,7 +103,9 @@ var heartbleedProbe = &checks.Probe[*HeartbleedResult]{ID: "tls.heartbleed", Run
 		}
 	}
 	return &HeartbleedResult{Tested: true, Detail: "no heartbeat response"}, nil
-}}
+}, Connections: "0-1", Needs: []checks.ProbeRef{enumProbe},
+	Description: "Only when the server negotiates the heartbeat extension: one handshake read to ServerHelloDone, then one " +
+		"heartbeat request claiming 256 bytes and carrying none; an answer longer than the request is Heartbleed. Nothing is decrypted or stored."}
 
 func minTime(a, b time.Time) time.Time {
 	if a.Before(b) {
@@ -151,7 +153,8 @@ var hstsProbe = &checks.Probe[*HSTSResult]{ID: "tls.hsts", Run: func(ctx context
 	res.Present, res.Header = true, checks.Clean(vals[0], 300)
 	res.MaxAge, res.IncludeSubDomains, res.Preload, res.Valid = parseHSTS(vals[0])
 	return res, nil
-}}
+}, Connections: "1",
+	Description: "HTTPS services: one GET of the endpoint's path, redirects not followed, for the Strict-Transport-Security header."}
 
 // parseHSTS reads max-age, includeSubDomains and preload; a header without a usable max-age is
 // invalid and browsers ignore it.

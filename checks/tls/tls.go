@@ -63,7 +63,8 @@ func Family(o Options) (*checks.Family, error) {
 		return pool, nil
 	})
 	f.cert = certProbe(f.roots)
-	f.grade = &checks.Probe[*Verdict]{ID: "tls.grade", Run: f.runGrade}
+	f.grade = &checks.Probe[*Verdict]{ID: "tls.grade", Run: f.runGrade,
+		Needs: []checks.ProbeRef{enumProbe, f.cert, heartbleedProbe, hstsProbe}}
 	return &checks.Family{
 		Name:  "tls",
 		Title: "TLS",
@@ -71,25 +72,6 @@ func Family(o Options) (*checks.Family, error) {
 			"renegotiation, compression, downgrade protection, Heartbleed and HSTS, with STARTTLS for SMTP, IMAP, POP3 and FTP; " +
 			"graded A+ to F (T, M) and judged against NIST SP 800-52r2 and Mozilla's profiles.",
 		Checks: f.checks(),
-		Probes: []checks.ProbeInfo{
-			{ID: "tls.enum", Description: fmt.Sprintf("Protocol and cipher suite enumeration. SSL 2.0: one hand-built CLIENT-HELLO. SSLv3 to TLS 1.2: "+
-				"ClientHellos built by zcrypto offering every suite nmap's ssl-enum-ciphers knows (%d), every named curve, signature "+
-				"algorithm, DEFLATE compression, heartbeat and renegotiation_info; TLS 1.3: hand-built ClientHellos offering its %d suites. ", len(offerTLS12), len(offerTLS13)) +
-				"Per version, the server's pick is removed and the rest offered again until it refuses; reading stops at the ServerHello, " +
-				"except for the first handshake of each key-exchange and certificate kind, read on to ServerHelloDone (chain, OCSP staple, " +
-				"DH/ECDH parameters) without ever sending a key exchange. A server that drops large hellos gets compact ones in chunks of 64. " +
-				"When the picks match the client's order, one handshake with two suites swapped tells server from client preference. " +
-				"One TLS_FALLBACK_SCSV handshake when versions below TLS 1.2 are offered. SMTP, IMAP, POP3 and FTP are upgraded with STARTTLS first.",
-				Connections: "accepted suites + 6, plus at most one per version for the preference and one for the fallback test"},
-			{ID: "tls.cert", Description: "Certificate analysis of the chains read during the enumeration: verification against the system roots " +
-				"and --ca-file, dates, host name, key, signatures, stapling. A TLS 1.3-only server costs one full TLS 1.3 handshake (Go crypto/tls).",
-				Connections: "0-1"},
-			{ID: "tls.heartbleed", Description: "Only when the server negotiates the heartbeat extension: one handshake read to ServerHelloDone, then one " +
-				"heartbeat request claiming 256 bytes and carrying none; an answer longer than the request is Heartbleed. Nothing is decrypted or stored.",
-				Connections: "0-1"},
-			{ID: "tls.hsts", Description: "HTTPS services: one GET of the endpoint's path, redirects not followed, for the Strict-Transport-Security header.",
-				Connections: "1"},
-		},
 	}, nil
 }
 

@@ -14,10 +14,9 @@ import (
 
 // newCleartextHTTP builds transport.cleartext_http.
 func newCleartextHTTP() *checks.Check {
-	c := &checks.Check{
-		ID:     "transport.cleartext_http",
-		Family: "transport",
-		Title:  "Web service without TLS",
+	return checks.Define(checks.Check{
+		ID:    "transport.cleartext_http",
+		Title: "Web service without TLS",
 		Description: "GETs the endpoint's page over plain HTTP (following at most 5 redirects on the same origin) and reads it: " +
 			"a page that asks for a password, or a 401 challenge (Basic, Digest, NTLM, Negotiate), sends credentials in the clear (high); " +
 			"any other page that is not a redirect to HTTPS may carry ePHI in the clear (medium). A plain-HTTP port that only redirects to HTTPS passes.",
@@ -30,13 +29,8 @@ func newCleartextHTTP() *checks.Check {
 			"https://csrc.nist.gov/pubs/sp/800/52/r2/final",
 			"https://www.hhs.gov/hipaa/for-professionals/breach-notification/guidance/index.html",
 		},
-		Probes:  []string{"service", "transport.page"},
 		Applies: func(s checks.Service) bool { return s.Name == checks.SvcHTTP && !s.TLS },
-	}
-	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		return evaluateCleartext(ctx, env, c)
-	}
-	return c
+	}, pageProbe, judgeCleartext)
 }
 
 // Family returns the transport checks.
@@ -46,27 +40,20 @@ func Family() *checks.Family {
 		Title:       "Transport security",
 		Description: "Services that carry data without encryption.",
 		Checks:      []*checks.Check{newCleartextHTTP()},
-		Probes: []checks.ProbeInfo{{
-			ID:          "transport.page",
-			Description: "GET of the endpoint's path over plain HTTP, following same-origin redirects (at most 5), body read up to 1 MiB.",
-			Connections: "1-6",
-		}},
 	}
 }
 
 // pageProbe fetches the landing page once per endpoint.
 var pageProbe = &checks.Probe[*checks.Page]{
-	ID: "transport.page",
+	ID:          "transport.page",
+	Description: "GET of the endpoint's path over plain HTTP, following same-origin redirects (at most 5), body read up to 1 MiB.",
+	Connections: "1-6",
 	Run: func(ctx context.Context, env *checks.Env) (*checks.Page, error) {
 		return env.Get(ctx, env.HTTPClient(), env.Endpoint.Path, 0)
 	},
 }
 
-func evaluateCleartext(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
-	page, err := pageProbe.Get(ctx, env)
-	if err != nil {
-		return nil, err
-	}
+func judgeCleartext(_ context.Context, env *checks.Env, c *checks.Check, page *checks.Page) ([]checks.Finding, error) {
 	if isHTTPSRedirect(page) {
 		return nil, nil
 	}

@@ -64,7 +64,12 @@ type instance struct {
 // NewEngine prepares an engine for a pack; nothing starts until Open.
 func NewEngine(p *Pack, notice func(string)) *Engine {
 	e := &Engine{pack: p, notice: notice}
-	e.probe = &checks.Probe[*outcome]{ID: ProbeID, Run: e.run}
+	e.probe = &checks.Probe[*outcome]{ID: ProbeID, Run: e.run,
+		Description: "Runs every template of the pack (nuclei v3, offline, no interactsh, no redirects to other hosts) once " +
+			"against the endpoint's URL; each template's requests are listed with its check. Responses are read up to 1 MiB.",
+		Connections: fmt.Sprintf("at most %d requests per HTTP endpoint (%d templates), over keep-alive connections, at most %d at once",
+			countRequests(p.Templates), len(p.Templates), defaultTemplateThreads),
+	}
 	return e
 }
 

@@ -392,21 +392,21 @@ func TestSlowResponses(t *testing.T) {
 // consumer is a family like mfa or patch: it receives the Recognizer and reports what it
 // recognised.
 func consumer(rec checks.Recognizer) *checks.Family {
-	c := &checks.Check{ID: "rectest.products", Family: "rectest", Title: "Products", Description: "test", Remediation: "test",
-		HIPAA: []string{"164.312(d)"}, Applies: func(s checks.Service) bool { return s.Name == checks.SvcHTTP }}
-	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		techs, err := rec.Recognize(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		var out []checks.Finding
-		for _, tech := range techs {
-			f := c.NewFinding(env, tech.Source)
-			f.Title = strings.Join([]string{tech.Category, tech.Vendor, tech.Product, tech.Version}, "|")
-			out = append(out, f)
-		}
-		return out, nil
-	}
+	c := checks.DefineWith(checks.Check{ID: "rectest.products", Title: "Products", Description: "test", Remediation: "test",
+		HIPAA: []string{"164.312(d)"}, Applies: func(s checks.Service) bool { return s.Name == checks.SvcHTTP }},
+		nil, func(ctx context.Context, env *checks.Env, c *checks.Check) ([]checks.Finding, error) {
+			techs, err := rec.Recognize(ctx, env)
+			if err != nil {
+				return nil, err
+			}
+			var out []checks.Finding
+			for _, tech := range techs {
+				f := c.NewFinding(env, tech.Source)
+				f.Title = strings.Join([]string{tech.Category, tech.Vendor, tech.Product, tech.Version}, "|")
+				out = append(out, f)
+			}
+			return out, nil
+		})
 	return &checks.Family{Name: "rectest", Checks: []*checks.Check{c}}
 }
 

@@ -39,13 +39,6 @@ func New(o Options) (*checks.Family, *Engine, error) {
 			"CORS, TRACE, directory listings, source and backup files, status pages, admin consoles, EHR setup pages, " +
 			"cacheable patient data; and recognition of web servers, remote-access portals and EHR products. " +
 			"Run by an embedded nuclei engine with telesra's own templates.",
-		Probes: []checks.ProbeInfo{{
-			ID: ProbeID,
-			Description: "Runs every template of the pack (nuclei v3, offline, no interactsh, no redirects to other hosts) once " +
-				"against the endpoint's URL; each template's requests are listed with its check. Responses are read up to 1 MiB.",
-			Connections: fmt.Sprintf("at most %d requests per HTTP endpoint (%d templates), over keep-alive connections, at most %d at once",
-				countRequests(p.Templates), len(p.Templates), defaultTemplateThreads),
-		}},
 		Open: e.Open,
 	}
 	for _, t := range p.Templates {
@@ -71,7 +64,7 @@ func (e *Engine) check(t *Template) *checks.Check {
 	if t.User {
 		desc += " (User template " + t.File + ".)"
 	}
-	c := &checks.Check{
+	return checks.Define(checks.Check{
 		ID:          t.CheckID(),
 		Family:      Family,
 		Title:       t.Name,
@@ -81,21 +74,14 @@ func (e *Engine) check(t *Template) *checks.Check {
 		HIPAA:       t.HIPAA,
 		Remediation: t.Remediation,
 		References:  t.References,
-		Probes:      []string{"service", ProbeID},
 		Applies:     func(s checks.Service) bool { return s.Name == checks.SvcHTTP },
-	}
-	c.Evaluate = func(ctx context.Context, env *checks.Env) ([]checks.Finding, error) {
-		out, err := e.probe.Get(ctx, env)
-		if err != nil {
-			return nil, err
-		}
+	}, e.probe, func(_ context.Context, env *checks.Env, c *checks.Check, out *outcome) ([]checks.Finding, error) {
 		ms, err := out.result(t.ID)
 		if err != nil {
 			return nil, err
 		}
 		return findings(c, t, env, ms), nil
-	}
-	return c
+	})
 }
 
 // findings turns matches into one finding per matched URL.

@@ -29,9 +29,9 @@ const goldenDir = "../../testdata/golden/scan"
 func fixture(t *testing.T) (*checks.Result, *checks.Registry) {
 	t.Helper()
 	mk := func(id, title string, sev checks.Severity, cites ...string) *checks.Check {
-		return &checks.Check{ID: id, Family: strings.SplitN(id, ".", 2)[0], Title: title, Description: title + ": what it probes.",
-			Severity: sev, HIPAA: cites, Remediation: "Fix " + title + ".", References: []string{"https://csrc.nist.gov/pubs/sp/800/52/r2/final"},
-			Evaluate: func(context.Context, *checks.Env) ([]checks.Finding, error) { return nil, nil }}
+		return checks.DefineWith(checks.Check{ID: id, Title: title, Description: title + ": what it probes.",
+			Severity: sev, HIPAA: cites, Remediation: "Fix " + title + ".", References: []string{"https://csrc.nist.gov/pubs/sp/800/52/r2/final"}},
+			nil, func(context.Context, *checks.Env, *checks.Check) ([]checks.Finding, error) { return nil, nil })
 	}
 	reg, err := checks.NewRegistry(
 		&checks.Family{Name: "tls", Title: "TLS", Description: "TLS", Checks: []*checks.Check{
