@@ -42,7 +42,12 @@ type telnetFacts struct {
 	Prompt string // the login prompt seen, cleaned
 }
 
-var telnetProbe = &checks.Probe[telnetFacts]{ID: "mfa.legacy.telnet", Run: func(ctx context.Context, env *checks.Env) (telnetFacts, error) {
+var telnetProbe = &checks.Probe[telnetFacts]{ID: "mfa.legacy.telnet", Run: readTelnet,
+	Connections: "1",
+	Description: "Reads what the telnet server sends for a moment, refusing every option it negotiates; looks for a login prompt. Sends nothing else."}
+
+// readTelnet reads what a telnet server sends, refusing every option it negotiates.
+func readTelnet(ctx context.Context, env *checks.Env) (telnetFacts, error) {
 	var facts telnetFacts
 	c, err := env.Dialer.DialContext(ctx, "tcp", env.Endpoint.HostPort())
 	if err != nil {
@@ -97,8 +102,7 @@ var telnetProbe = &checks.Probe[telnetFacts]{ID: "mfa.legacy.telnet", Run: func(
 		}
 	}
 	return facts, nil
-}, Connections: "1",
-	Description: "Reads what the telnet server sends for a moment, refusing every option it negotiates; looks for a login prompt. Sends nothing else."}
+}
 
 // telnetParse separates text from IAC sequences, returning the text, the refusals to send
 // (WONT for each DO, DONT for each WILL) and an incomplete sequence to keep for the next read.
@@ -159,7 +163,13 @@ type ftpFacts struct {
 
 var tlsRequiredRE = regexp.MustCompile(`(?i)\b(tls|ssl|encrypt|auth\b|secure)`)
 
-var ftpProbe = &checks.Probe[ftpFacts]{ID: "mfa.legacy.ftp", Run: func(ctx context.Context, env *checks.Env) (ftpFacts, error) {
+var ftpProbe = &checks.Probe[ftpFacts]{ID: "mfa.legacy.ftp", Run: readFTP,
+	Connections: "1",
+	Description: "Reads the FTP greeting, sends FEAT, then USER anonymous (and PASS with a placeholder address if asked) and QUIT. " +
+		"No other user is ever tried."}
+
+// readFTP reads the FTP greeting and FEAT reply and tries the anonymous login.
+func readFTP(ctx context.Context, env *checks.Env) (ftpFacts, error) {
 	var facts ftpFacts
 	s, err := dialSession(ctx, env)
 	if err != nil {
@@ -210,9 +220,7 @@ var ftpProbe = &checks.Probe[ftpFacts]{ID: "mfa.legacy.ftp", Run: func(ctx conte
 	}
 	s.Quit(lineproto.FTP)
 	return facts, nil
-}, Connections: "1",
-	Description: "Reads the FTP greeting, sends FEAT, then USER anonymous (and PASS with a placeholder address if asked) and QUIT. " +
-		"No other user is ever tried."}
+}
 
 // VNC security types (RFB, RFC 6143 7.2.1 and the IANA registry).
 var vncTypes = map[byte]string{
@@ -235,7 +243,12 @@ type vncFacts struct {
 
 var rfbVersionRE = regexp.MustCompile(`^RFB (\d{3})\.(\d{3})\n$`)
 
-var vncProbe = &checks.Probe[vncFacts]{ID: "mfa.legacy.vnc", Run: func(ctx context.Context, env *checks.Env) (vncFacts, error) {
+var vncProbe = &checks.Probe[vncFacts]{ID: "mfa.legacy.vnc", Run: readVNC,
+	Connections: "1",
+	Description: "Reads the RFB version, answers with the version both speak (3.3, 3.7 or 3.8), reads the security types offered and disconnects without choosing one."}
+
+// readVNC reads the RFB version and the security types a VNC server offers.
+func readVNC(ctx context.Context, env *checks.Env) (vncFacts, error) {
 	var facts vncFacts
 	c, err := env.Dialer.DialContext(ctx, "tcp", env.Endpoint.HostPort())
 	if err != nil {
@@ -296,8 +309,7 @@ var vncProbe = &checks.Probe[vncFacts]{ID: "mfa.legacy.vnc", Run: func(ctx conte
 		facts.Names = append(facts.Names, vncTypeName(t))
 	}
 	return facts, nil
-}, Connections: "1",
-	Description: "Reads the RFB version, answers with the version both speak (3.3, 3.7 or 3.8), reads the security types offered and disconnects without choosing one."}
+}
 
 // vncRefusal reads the reason a VNC server gives for refusing the connection (too many
 // authentication failures, say).

@@ -21,7 +21,12 @@ type smtpFacts struct {
 	ESMTP    bool     `json:"esmtp"`
 }
 
-var smtpProbe = &checks.Probe[smtpFacts]{ID: "mfa.mail.smtp", Run: func(ctx context.Context, env *checks.Env) (smtpFacts, error) {
+var smtpProbe = &checks.Probe[smtpFacts]{ID: "mfa.mail.smtp", Run: readSMTP,
+	Connections: "1",
+	Description: "Reads the SMTP greeting, sends EHLO and QUIT; records AUTH mechanisms and STARTTLS as offered before TLS."}
+
+// readSMTP reads the SMTP greeting and EHLO reply (the probe's Description says exactly what it sends).
+func readSMTP(ctx context.Context, env *checks.Env) (smtpFacts, error) {
 	var facts smtpFacts
 	s, err := dialSession(ctx, env)
 	if err != nil {
@@ -58,8 +63,7 @@ var smtpProbe = &checks.Probe[smtpFacts]{ID: "mfa.mail.smtp", Run: func(ctx cont
 	}
 	s.Quit(lineproto.SMTP)
 	return facts, nil
-}, Connections: "1",
-	Description: "Reads the SMTP greeting, sends EHLO and QUIT; records AUTH mechanisms and STARTTLS as offered before TLS."}
+}
 
 // imapFacts is what the server offered before TLS.
 type imapFacts struct {
@@ -70,7 +74,12 @@ type imapFacts struct {
 	Auth          []string `json:"auth_mechanisms,omitempty"`
 }
 
-var imapProbe = &checks.Probe[imapFacts]{ID: "mfa.mail.imap", Run: func(ctx context.Context, env *checks.Env) (imapFacts, error) {
+var imapProbe = &checks.Probe[imapFacts]{ID: "mfa.mail.imap", Run: readIMAP,
+	Connections: "1",
+	Description: "Reads the IMAP greeting, sends CAPABILITY and LOGOUT; records LOGINDISABLED, STARTTLS and AUTH= mechanisms."}
+
+// readIMAP reads the IMAP greeting and CAPABILITY reply.
+func readIMAP(ctx context.Context, env *checks.Env) (imapFacts, error) {
 	var facts imapFacts
 	s, err := dialSession(ctx, env)
 	if err != nil {
@@ -112,8 +121,7 @@ var imapProbe = &checks.Probe[imapFacts]{ID: "mfa.mail.imap", Run: func(ctx cont
 	}
 	s.Quit(lineproto.IMAP)
 	return facts, nil
-}, Connections: "1",
-	Description: "Reads the IMAP greeting, sends CAPABILITY and LOGOUT; records LOGINDISABLED, STARTTLS and AUTH= mechanisms."}
+}
 
 // pop3Facts is what the server offered before TLS.
 type pop3Facts struct {
@@ -125,7 +133,12 @@ type pop3Facts struct {
 	SASL         []string `json:"sasl,omitempty"`
 }
 
-var pop3Probe = &checks.Probe[pop3Facts]{ID: "mfa.mail.pop3", Run: func(ctx context.Context, env *checks.Env) (pop3Facts, error) {
+var pop3Probe = &checks.Probe[pop3Facts]{ID: "mfa.mail.pop3", Run: readPOP3,
+	Connections: "1",
+	Description: "Reads the POP3 greeting, sends CAPA and QUIT; records USER, STLS and SASL."}
+
+// readPOP3 reads the POP3 greeting and CAPA reply.
+func readPOP3(ctx context.Context, env *checks.Env) (pop3Facts, error) {
 	var facts pop3Facts
 	s, err := dialSession(ctx, env)
 	if err != nil {
@@ -172,8 +185,7 @@ var pop3Probe = &checks.Probe[pop3Facts]{ID: "mfa.mail.pop3", Run: func(ctx cont
 	}
 	s.Quit(lineproto.POP3)
 	return facts, nil
-}, Connections: "1",
-	Description: "Reads the POP3 greeting, sends CAPA and QUIT; records USER, STLS and SASL."}
+}
 
 // mailServices: the mail checks judge only what a server offers before any TLS; an implicit-TLS
 // port (465, 993, 995) protects the password in transit and is left to the tls family.

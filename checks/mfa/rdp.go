@@ -77,7 +77,13 @@ func (f rdpFacts) evidence() map[string]any {
 	}
 }
 
-var rdpProbe = &checks.Probe[rdpFacts]{ID: "mfa.rdp", Run: func(ctx context.Context, env *checks.Env) (rdpFacts, error) {
+var rdpProbe = &checks.Probe[rdpFacts]{ID: "mfa.rdp", Run: readRDP,
+	Connections: "2",
+	Description: "Two X.224 Connection Requests (MS-RDPBCGR 2.2.1.1) whose RDP_NEG_REQ offers only PROTOCOL_SSL, then only " +
+		"standard RDP security; reads each negotiation response or failure and disconnects before any TLS or credentials."}
+
+// readRDP sends the two X.224 negotiation requests and reads what the server selects.
+func readRDP(ctx context.Context, env *checks.Env) (rdpFacts, error) {
 	var facts rdpFacts
 	var err error
 	if facts.SSL, err = rdpNegotiate(ctx, env, protoSSL); err != nil {
@@ -85,9 +91,7 @@ var rdpProbe = &checks.Probe[rdpFacts]{ID: "mfa.rdp", Run: func(ctx context.Cont
 	}
 	facts.Standard, err = rdpNegotiate(ctx, env, protoRDP)
 	return facts, err
-}, Connections: "2",
-	Description: "Two X.224 Connection Requests (MS-RDPBCGR 2.2.1.1) whose RDP_NEG_REQ offers only PROTOCOL_SSL, then only " +
-		"standard RDP security; reads each negotiation response or failure and disconnects before any TLS or credentials."}
+}
 
 // rdpConnectionRequest builds a TPKT + X.224 Connection Request carrying RDP_NEG_REQ for the
 // given protocols (MS-RDPBCGR 2.2.1.1), without cookie or routing token.
