@@ -72,6 +72,9 @@ func NewDialer(scope *Scope, opt DialerOptions) *Dialer {
 // Pin records the address a host name was resolved to when the scan started, so that every
 // later connection goes to the address the scope admitted (no second lookup, no rebinding).
 func (d *Dialer) Pin(name string, addr netip.Addr) {
+	if addr.Zone() == "" {
+		addr = addr.Unmap() // one spelling per host: one connection limit, one scope decision
+	}
 	d.mu.Lock()
 	d.pinned[name] = addr
 	d.mu.Unlock()
@@ -84,15 +87,22 @@ func (d *Dialer) Dials() int64 { return d.dials.Load() }
 func (d *Dialer) Refusals() int64 { return d.refused.Load() }
 
 // Resolve returns the address a connection to host would use, after the scope allowed it.
+// The host is read as targets are (parseHost), so a redirect to http://2130706433/ is refused
+// before any lookup, and an IPv4-mapped address is dialled, and judged, as the IPv4 address.
 func (d *Dialer) Resolve(ctx context.Context, host string, port int) (netip.Addr, error) {
-	if a, err := netip.ParseAddr(host); err == nil {
-		a = a.Unmap()
+	a, name, err := parseHost(host)
+	if err != nil {
+		d.refused.Add(1)
+		return netip.Addr{}, &ScopeError{Target: net.JoinHostPort(host, strconv.Itoa(port)), Why: err.Error()}
+	}
+	if a.IsValid() {
 		if err := d.scope.Permit("", a, port); err != nil {
 			d.refused.Add(1)
 			return netip.Addr{}, err
 		}
 		return a, nil
 	}
+	host = name
 	d.mu.Lock()
 	a, ok := d.pinned[host]
 	d.mu.Unlock()
@@ -114,7 +124,7 @@ func (d *Dialer) Resolve(ctx context.Context, host string, port int) (netip.Addr
 		return netip.Addr{}, &ProbeError{Reason: ReasonUnresolved, Err: fmt.Errorf("resolve %s: %w", host, err)}
 	}
 	for _, a := range addrs {
-		if err := d.scope.Permit(host, a.Unmap(), port); err != nil {
+		if err := d.scope.Permit(host, a, port); err != nil {
 			d.refused.Add(1)
 			return netip.Addr{}, err
 		}

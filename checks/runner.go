@@ -194,7 +194,7 @@ func (r *Runner) expand(ctx context.Context, targets []Target) []candidate {
 		base := Endpoint{Host: t.Host, Port: t.Port, Scheme: t.Scheme, Path: t.Path, URL: t.Kind == KindURL, Source: t.Source}
 		if t.Kind == KindCIDR {
 			for _, a := range hostAddrs(t.Prefix) {
-				if _, excluded := r.scope.Excluded("", a, 0); excluded {
+				if _, excluded := r.scope.Excluded("", a, 0); excluded || notHostAddr(a) != "" {
 					continue
 				}
 				for _, p := range r.opts.Ports {

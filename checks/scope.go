@@ -128,9 +128,13 @@ func (e scopeEntry) matches(name string, addr netip.Addr, port int) bool {
 }
 
 // Excluded reports whether an exclusion covers the name, the address or the port of a host.
+// An IPv4 address is also looked for in IPv6 exclusions as its IPv4-mapped form, so that an
+// exclusion such as ::/80 covers the IPv4 hosts inside it: exclusions err on the side of
+// excluding, while includes only ever admit what they spell.
 func (s *Scope) Excluded(name string, addr netip.Addr, port int) (Target, bool) {
+	addr = addr.Unmap()
 	for _, e := range s.exclude {
-		if e.matches(name, addr, port) {
+		if e.matches(name, addr, port) || addr.Is4() && e.matches("", mapped(addr), port) {
 			return e.t, true
 		}
 	}
@@ -138,12 +142,18 @@ func (s *Scope) Excluded(name string, addr netip.Addr, port int) (Target, bool) 
 }
 
 // Permit decides one connection: name (may be empty) resolved to addr, port. It is called
-// before every dial.
+// before every dial. An address that names no host (0.0.0.0 and :: reach loopback) is refused
+// whatever the scope says, so a declared name resolving to one is refused too.
 func (s *Scope) Permit(name string, addr netip.Addr, port int) error {
-	addr = addr.Unmap()
+	if addr.Zone() == "" { // Unmap drops a zone; keep it for the refusal below
+		addr = addr.Unmap()
+	}
 	label := net.JoinHostPort(addr.String(), fmt.Sprint(port))
 	if name != "" && name != addr.String() {
 		label = fmt.Sprintf("%s (%s)", net.JoinHostPort(name, fmt.Sprint(port)), addr)
+	}
+	if why := notHostAddr(addr); why != "" {
+		return &ScopeError{Target: label, Why: why}
 	}
 	if ex, ok := s.Excluded(name, addr, port); ok {
 		return &ScopeError{Target: label, Why: fmt.Sprintf("excluded by %q", ex.Raw), Source: ex.Source}
@@ -215,13 +225,19 @@ func (s *Scope) Admit(ctx context.Context, t Target, res Resolver, allowLarge bo
 }
 
 func (s *Scope) excludesWhole(p netip.Prefix) (Target, bool) {
+	forms := []netip.Prefix{p}
+	if p.Addr().Is4() { // as Excluded: an IPv6 exclusion covers the IPv4-mapped network
+		forms = append(forms, netip.PrefixFrom(mapped(p.Addr()), p.Bits()+mapped6Bits))
+	}
 	for _, e := range s.exclude {
 		if e.port != 0 {
 			continue
 		}
 		for _, ep := range e.addrs {
-			if ep.Bits() <= p.Bits() && ep.Contains(p.Addr()) {
-				return e.t, true
+			for _, f := range forms {
+				if ep.Bits() <= f.Bits() && ep.Contains(f.Addr()) {
+					return e.t, true
+				}
 			}
 		}
 	}

@@ -91,41 +91,57 @@ func ParseTarget(s string) (Target, error) {
 	case strings.Contains(raw, "://"):
 		return parseURLTarget(t)
 	case strings.Contains(raw, "/"):
-		p, err := netip.ParsePrefix(raw)
-		if err != nil {
-			return t, fmt.Errorf("target %q: invalid CIDR (want e.g. 10.0.0.0/24 or 2001:db8::/120)", raw)
-		}
-		if p.Masked() != p {
-			return t, fmt.Errorf("target %q: CIDR has host bits set (did you mean %s?)", raw, p.Masked())
-		}
-		t.Kind, t.Prefix, t.Host = KindCIDR, p, p.Addr().String()
-		return t, nil
-	}
-	if a, err := netip.ParseAddr(raw); err == nil { // bare IPv4 or IPv6
-		t.Kind, t.Host, t.Prefix = KindHost, a.String(), netip.PrefixFrom(a, a.BitLen())
-		return t, t.checkAddr()
-	}
-	if strings.HasPrefix(raw, "[") && strings.HasSuffix(raw, "]") { // "[::1]"
-		a, err := netip.ParseAddr(raw[1 : len(raw)-1])
-		if err != nil {
+		return parseCIDRTarget(t)
+	case strings.HasPrefix(raw, "[") && strings.HasSuffix(raw, "]"): // "[::1]"
+		if _, err := netip.ParseAddr(raw[1 : len(raw)-1]); err != nil {
 			return t, fmt.Errorf("target %q: invalid IPv6 address", raw)
 		}
-		t.Kind, t.Host, t.Prefix = KindHost, a.String(), netip.PrefixFrom(a, a.BitLen())
-		return t, t.checkAddr()
+		t.Kind = KindHost
+		return t, t.setHost(raw[1 : len(raw)-1])
 	}
-	if strings.Contains(raw, ":") {
-		host, port, err := net.SplitHostPort(raw)
-		if err != nil {
-			return t, fmt.Errorf("target %q: want host, host:port, [IPv6]:port, a URL or a CIDR", raw)
-		}
-		t.Kind = KindHostPort
-		if t.Port, err = parsePort(raw, port); err != nil {
-			return t, err
-		}
-		return t, t.setHost(host)
+	if _, err := netip.ParseAddr(raw); err == nil || !strings.Contains(raw, ":") { // an address or a name
+		t.Kind = KindHost
+		return t, t.setHost(raw)
 	}
-	t.Kind = KindHost
-	return t, t.setHost(raw)
+	host, port, err := net.SplitHostPort(raw)
+	if err != nil {
+		return t, fmt.Errorf("target %q: want host, host:port, [IPv6]:port, a URL or a CIDR", raw)
+	}
+	t.Kind = KindHostPort
+	if t.Port, err = parsePort(raw, port); err != nil {
+		return t, err
+	}
+	return t, t.setHost(host)
+}
+
+func parseCIDRTarget(t Target) (Target, error) {
+	addr, bits, _ := strings.Cut(t.Raw, "/")
+	if strings.Contains(addr, "%") {
+		return t, fmt.Errorf("target %q: zoned IPv6 addresses are not supported", t.Raw)
+	}
+	p, err := netip.ParsePrefix(t.Raw)
+	if err != nil {
+		if a, ok := nonStandardIPv4(addr); ok {
+			return t, fmt.Errorf("target %q: %q is not a standard IPv4 address: write it as %s/%s", t.Raw, addr, a, bits)
+		}
+		return t, fmt.Errorf("target %q: invalid CIDR (want e.g. 10.0.0.0/24 or 2001:db8::/120)", t.Raw)
+	}
+	if p.Masked() != p {
+		return t, fmt.Errorf("target %q: CIDR has host bits set (did you mean %s?)", t.Raw, canonicalPrefix(p.Masked()))
+	}
+	p = canonicalPrefix(p)
+	if p.IsSingleIP() {
+		if why := notHostAddr(p.Addr()); why != "" {
+			return t, fmt.Errorf("target %q: %s", t.Raw, why)
+		}
+	}
+	for _, m := range []netip.Prefix{multicast4, multicast6} {
+		if m.Bits() <= p.Bits() && m.Contains(p.Addr()) {
+			return t, fmt.Errorf("target %q: %s holds only multicast addresses, not host addresses", t.Raw, p)
+		}
+	}
+	t.Kind, t.Prefix, t.Host = KindCIDR, p, p.Addr().String()
+	return t, nil
 }
 
 func parseURLTarget(t Target) (Target, error) {
@@ -183,28 +199,22 @@ func parsePort(raw, p string) (int, error) {
 	return n, nil
 }
 
+// setHost records a host name or an address in its one canonical spelling (see addr.go).
 func (t *Target) setHost(h string) error {
-	if a, err := netip.ParseAddr(h); err == nil {
-		t.Host = a.String()
-		t.Prefix = netip.PrefixFrom(a, a.BitLen())
-		return t.checkAddr()
+	a, name, err := parseHost(h)
+	if err != nil {
+		return fmt.Errorf("target %q: %w", t.Raw, err)
 	}
-	h = strings.ToLower(strings.TrimSuffix(h, "."))
-	if !validHostname(h) {
-		return fmt.Errorf("target %q: %q is not a valid host name or address", t.Raw, h)
+	if !a.IsValid() {
+		t.Host = name
+		return nil
 	}
-	t.Host = h
-	return nil
-}
-
-func (t Target) checkAddr() error {
-	a := t.Prefix.Addr()
-	if a.Zone() != "" {
-		return fmt.Errorf("target %q: zoned IPv6 addresses are not supported", t.Raw)
+	// Refuse before building the prefix: a prefix drops the zone.
+	if why := notHostAddr(a); why != "" {
+		return fmt.Errorf("target %q: %s", t.Raw, why)
 	}
-	if a.IsUnspecified() || a.IsMulticast() {
-		return fmt.Errorf("target %q: %s is not a host address", t.Raw, a)
-	}
+	t.Host = a.String()
+	t.Prefix = netip.PrefixFrom(a, a.BitLen())
 	return nil
 }
 

@@ -39,8 +39,17 @@ type runResult struct {
 // run executes the CLI in-process with captured streams and returns the exit code as main would.
 func run(t *testing.T, ctx context.Context, args ...string) runResult {
 	t.Helper()
+	return runWith(t, ctx, nil, args...)
+}
+
+// runWith is run with the factory adjusted by adjust (when not nil) before the command runs.
+func runWith(t *testing.T, ctx context.Context, adjust func(*Factory), args ...string) runResult {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	f := testFactory(&out, &errOut)
+	if adjust != nil {
+		adjust(f)
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}

@@ -56,6 +56,10 @@ Targets are hosts (their common service ports are probed), host:port, URLs
 --allow-large-scope). With -w, the workspace's scope is the limit: a target outside it is
 refused before any packet is sent, and with no TARGET the whole scope is scanned.
 
+Targets and exclusions name an address one way: IPv4 as a dotted quad (2130706433, 0177.0.0.1
+and 127.1 are refused with the dotted-quad spelling), and ::ffff:10.0.0.5 is 10.0.0.5.
+Unspecified (0.0.0.0, ::), multicast, broadcast and zoned IPv6 addresses are refused.
+
 Results go to stdout (a table on a terminal, JSON otherwise) or to -o. Human messages go to
 stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 		Example: `  telesra scan 10.20.0.5:443 https://portal.acme.example/
