@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -389,7 +390,9 @@ func detectBanner(ctx context.Context, env *Env) (Service, error) {
 	_ = c.SetReadDeadline(minTime(time.Now().Add(bannerWait), env.Deadline(ctx)))
 	if b := readSome(c, 1024); len(b) > 0 {
 		svc := classifyBanner(b, env.Endpoint.Port)
-		if svc.Name == SvcUnknown && env.Endpoint.Port == 23 {
+		if svc.Name == SvcUnknown && (env.Endpoint.Port == 23 || env.Endpoint.Scheme == "telnet") {
+			// The target said telnet (by port or scheme), and what answered is nothing else we
+			// know: trust the declaration, as for a service on its well-known port.
 			svc.Name = SvcTelnet
 		}
 		return svc, nil
@@ -456,10 +459,28 @@ func classifyBanner(b []byte, port int) Service {
 		default:
 			s.Name = SvcSMTP
 		}
+	case loginPrompt.Match(bytes.TrimRight(b, " \t\x00")):
+		// A console that asks for credentials straight away, without negotiating telnet
+		// options (embedded devices, busybox-style daemons): telnet in all but the IAC bytes,
+		// and judged as such. SMTP and FTP greetings end in a line break, never at a prompt.
+		s.Name = SvcTelnet
+		s.Banner = lastLine(string(b), 200)
 	case port == 23:
 		s.Name = SvcTelnet
 	}
 	return s
+}
+
+// loginPrompt is a server's first words ending at a credentials prompt, with no line break after.
+var loginPrompt = regexp.MustCompile(`(?i)(login|username|user name|password)\s*:$`)
+
+// lastLine is the last non-empty line of s, cleaned: where a console puts its prompt.
+func lastLine(s string, max int) string {
+	lines := strings.FieldsFunc(s, func(r rune) bool { return r == '\r' || r == '\n' })
+	if len(lines) == 0 {
+		return ""
+	}
+	return Clean(lines[len(lines)-1], max)
 }
 
 // rdpConnectionRequest is an X.224 Connection Request carrying RDP_NEG_REQ for TLS and CredSSP

@@ -97,6 +97,7 @@ func TestServiceDetection(t *testing.T) {
 		{"ftp", serveTCP(t, banner("220 (vsFTPd 3.0.3)\r\n")), SvcFTP, false, ""},
 		{"vnc", serveTCP(t, banner("RFB 003.008\n")), SvcVNC, false, ""},
 		{"telnet", serveTCP(t, banner("\xff\xfd\x18\xff\xfd\x20")), SvcTelnet, false, ""},
+		{"telnet without negotiation", serveTCP(t, banner("\r\nclinic-router login: ")), SvcTelnet, false, "clinic-router login: "},
 		{"rdp", rdp, SvcRDP, false, ""},
 	}
 	for _, c := range cases {

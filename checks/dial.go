@@ -16,9 +16,21 @@ import (
 )
 
 // Dialer is the only way a check opens a connection. Before each dial it asks the scope; then it
-// waits for the global rate limit and for a slot of the per-host connection limit. The
-// connection it returns gives its slot back on Close, and is closed when the dial's context ends,
-// so a cancelled scan unblocks every read at once.
+// waits for a connection slot and for the global rate limit. The connection it returns gives its
+// slot back on Close, and is closed when the dial's context ends, so a cancelled scan unblocks
+// every read at once.
+//
+// Slots come from the per-address limit (HostConns), shared fairly between the endpoints of one
+// address: the runner gives each endpoint a Lane, a fixed share of its address's slots reserved
+// before the endpoint's time budget starts, and a dial carrying that lane (in its context) waits
+// only for the lane's own slots. So an endpoint that holds its connections open (a server that
+// accepts and never answers) spends its own share and its own budget, never another endpoint's;
+// the per-address total stays within HostConns. A dial without a lane (discovery, or another
+// address) takes a single slot of the address's limit.
+//
+// The slot is taken before the rate-limit token, so a token is spent only by a dial that can go
+// out at once: waiting for a slot never builds a queue of reservations that would push later
+// dials past their deadlines.
 type Dialer struct {
 	scope     *Scope
 	resolver  Resolver
@@ -146,12 +158,21 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	if err != nil {
 		return nil, err
 	}
-	if err := d.limiter.Wait(ctx); err != nil {
-		return nil, ctxError(ctx, err)
-	}
 	sem := d.hostSem(addr)
+	if l := laneOf(ctx); l != nil && l.addr == addr {
+		sem = l.slots
+	}
 	if err := sem.Acquire(ctx, 1); err != nil {
 		return nil, ctxError(ctx, err)
+	}
+	if err := d.limiter.Wait(ctx); err != nil {
+		sem.Release(1)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// The next token comes after the dial's deadline: that is this probe's budget running
+		// out, a timeout, not a fault of the target.
+		return nil, &ProbeError{Reason: ReasonTimeout, Err: fmt.Errorf("wait for the scan's rate limit: %w", err)}
 	}
 	nd := net.Dialer{Timeout: d.connect}
 	if network == "" || network == "tcp4" || network == "tcp6" {
@@ -187,6 +208,55 @@ func (d *Dialer) hostSem(a netip.Addr) *semaphore.Weighted {
 		d.hosts[a] = s
 	}
 	return s
+}
+
+// Lane is one endpoint's share of its address's connection slots: dials to the endpoint's
+// address whose context carries the lane (WithLane) take the lane's slots only.
+type Lane struct {
+	addr  netip.Addr
+	share int64
+	host  *semaphore.Weighted // the address's slots, share of which the lane holds
+	slots *semaphore.Weighted // the lane's own
+	once  sync.Once
+}
+
+// HostConns is the per-address connection limit.
+func (d *Dialer) HostConns() int { return int(d.hostConns) }
+
+// OpenLane reserves share slots of addr's connection limit (at most the whole limit), waiting
+// until they are free. Close gives them back.
+func (d *Dialer) OpenLane(ctx context.Context, addr netip.Addr, share int) (*Lane, error) {
+	n := min(max(int64(share), 1), d.hostConns)
+	addr = addr.Unmap()
+	host := d.hostSem(addr)
+	if err := host.Acquire(ctx, n); err != nil {
+		return nil, ctxError(ctx, err)
+	}
+	return &Lane{addr: addr, share: n, host: host, slots: semaphore.NewWeighted(n)}, nil
+}
+
+// Close returns the lane's share to its address once every connection dialed in it has closed
+// (they close when their dial's context ends), so the address never has more than HostConns
+// connections open. It does not wait for them.
+func (l *Lane) Close() {
+	l.once.Do(func() {
+		go func() {
+			_ = l.slots.Acquire(context.Background(), l.share)
+			l.host.Release(l.share)
+		}()
+	})
+}
+
+type laneKey struct{}
+
+// WithLane returns a context whose dials to the lane's address use the lane's slots.
+func WithLane(ctx context.Context, l *Lane) context.Context {
+	return context.WithValue(ctx, laneKey{}, l)
+}
+
+func laneOf(ctx context.Context) *Lane {
+	l, _ := ctx.Value(laneKey{}).(*Lane)
+	return l
 }
 
 type guardedConn struct {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 )
 
 // DefaultPorts are probed on targets given without a port: the services a clinic exposes
@@ -136,19 +137,39 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Result, error) {
 	}
 	o.Observer.Update(prog)
 
-	g := errgroup.Group{}
-	g.SetLimit(o.Workers)
+	// Each endpoint first waits for its lane (its share of the address's connections), then for a
+	// worker: an endpoint waiting for its address to have room holds no worker that could scan
+	// another address, and its time budget starts only once both are its own.
+	shares := r.laneShares(cands)
+	workers := semaphore.NewWeighted(int64(o.Workers))
+	var wg sync.WaitGroup
 	for _, c := range cands {
 		if ctx.Err() != nil {
 			record(r.notRun(c, ctx.Err()))
 			continue
 		}
-		g.Go(func() error {
-			record(r.scanEndpoint(ctx, c))
-			return nil
-		})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lane *Lane
+			if share := shares[c.ep.Addr]; c.err == nil && share > 0 {
+				l, err := r.dialer.OpenLane(ctx, c.ep.Addr, share)
+				if err != nil {
+					record(r.notRun(c, err))
+					return
+				}
+				defer l.Close()
+				lane = l
+			}
+			if err := workers.Acquire(ctx, 1); err != nil {
+				record(r.notRun(c, ctx.Err()))
+				return
+			}
+			defer workers.Release(1)
+			record(r.scanEndpoint(ctx, c, lane))
+		}()
 	}
-	_ = g.Wait()
+	wg.Wait()
 
 	res.FinishedAt = o.Now().UTC()
 	res.Complete = ctx.Err() == nil
@@ -340,12 +361,40 @@ func (r *Runner) notRun(c candidate, err error) (EndpointResult, []Attempt, []Fi
 	return er, atts, nil
 }
 
-func (r *Runner) scanEndpoint(ctx context.Context, c candidate) (EndpointResult, []Attempt, []Finding) {
+// minLaneShare is the smallest share of an address's connections an endpoint gets (when the
+// limit allows): probes run several connections at once (the TLS enumeration's versions, a
+// crawl), and one slot would serialise them all.
+const minLaneShare = 2
+
+// laneShares divides each address's connection limit between its endpoints: the whole limit for
+// a lone endpoint, half each for two, and so on down to minLaneShare, at which point endpoints
+// beyond limit/minLaneShare wait for a lane to free up instead of shrinking everyone's share.
+// The share is fixed for the endpoint's scan, so what it may use never depends on what its
+// neighbours do.
+func (r *Runner) laneShares(cands []candidate) map[netip.Addr]int {
+	count := map[netip.Addr]int{}
+	for _, c := range cands {
+		if c.err == nil && c.ep.Addr.IsValid() {
+			count[c.ep.Addr]++
+		}
+	}
+	limit := r.dialer.HostConns()
+	out := make(map[netip.Addr]int, len(count))
+	for a, n := range count {
+		out[a] = max(limit/n, min(limit, minLaneShare))
+	}
+	return out
+}
+
+func (r *Runner) scanEndpoint(ctx context.Context, c candidate, lane *Lane) (EndpointResult, []Attempt, []Finding) {
 	if c.err != nil {
 		return r.notRun(c, c.err)
 	}
 	tctx, cancel := context.WithTimeout(ctx, r.opts.TargetTimeout)
 	defer cancel()
+	if lane != nil {
+		tctx = WithLane(tctx, lane)
+	}
 	env := &Env{
 		Endpoint:     c.ep,
 		Dialer:       r.dialer,

@@ -48,6 +48,8 @@ func (a rdpAnswer) String() string {
 	switch {
 	case a.Legacy:
 		return "Connection Confirm without negotiation response (standard RDP security)"
+	case a.Accepted && a.Selected != a.Offered:
+		return "answered by selecting " + a.Selected + ", which was not offered (standard RDP security)"
 	case a.Accepted:
 		return "accepted, selected " + a.Selected
 	}
@@ -147,7 +149,12 @@ func rdpNegotiate(ctx context.Context, env *checks.Env, offer uint32) (rdpAnswer
 	v := binary.LittleEndian.Uint32(neg[4:])
 	switch neg[0] {
 	case 0x02: // RDP_NEG_RSP
-		if v != offer {
+		// Standard RDP security is the protocol every client supports without offering it, and a
+		// server configured for it alone (xrdp with security_layer=rdp) selects it whatever the
+		// request offered, where the specification has it refuse with SSL_NOT_ALLOWED_BY_SERVER.
+		// Either way the server will run the session without TLS or NLA: that is its answer, not
+		// a protocol mismatch.
+		if v != offer && v != protoRDP {
 			return ans, checks.Mismatch(fmt.Sprintf("server selected protocol 0x%x, which was not offered (0x%x)", v, offer), nil)
 		}
 		ans.Accepted, ans.selected, ans.Selected = true, v, rdpProtocolNames[v]
@@ -213,7 +220,7 @@ func rdpChecks() []*checks.Check {
 		switch {
 		case facts.Standard.Accepted && facts.Standard.selected == protoRDP:
 			ans = facts.Standard
-		case facts.SSL.Legacy:
+		case facts.SSL.Legacy, facts.SSL.Accepted && facts.SSL.selected == protoRDP:
 			ans = facts.SSL
 		default:
 			return nil, nil

@@ -139,7 +139,8 @@ var enumProbe = &checks.Probe[*Report]{ID: "tls.enum", Run: enumerate,
 		"DH/ECDH parameters) without ever sending a key exchange. A server that drops large hellos gets compact ones in chunks of 64. " +
 		"When the picks match the client's order, one handshake with two suites swapped tells server from client preference. " +
 		"One TLS_FALLBACK_SCSV handshake when versions below TLS 1.2 are offered. SMTP, IMAP, POP3 and FTP are upgraded with STARTTLS first.",
-	Connections: "accepted suites + 6, plus at most one per version for the preference and one for the fallback test"}
+	Connections: "accepted suites + 6, plus at most one per version for the preference, two per version after a silent close " +
+		"(to find a key exchange the server cannot complete), and one for the fallback test"}
 
 func enumerate(ctx context.Context, env *checks.Env) (*Report, error) {
 	t := newTarget(env)
@@ -337,6 +338,7 @@ func (e *enumerator) scanVersion(ctx context.Context, v uint16, offer []uint16) 
 	// compact: the server closed on the full ClientHello but accepts a compact one, so the
 	// suites go out in chunks (queue) and are ordered by one more pass at the end.
 	compact, chunked := false, false
+	searched := false // dropFailing ran (at most once per version: it costs up to two handshakes)
 	var queue [][]uint16
 	for n := 0; ; n++ {
 		if len(remaining) == 0 {
@@ -354,6 +356,23 @@ func (e *enumerator) scanVersion(ctx context.Context, v uint16, offer []uint16) 
 			break
 		}
 		sh, fl, ferr, err := e.exchange(ctx, v, remaining, helloOptions{compact: compact}, want)
+		if r, ok := isRefusal(err); ok && r.alert < 0 && len(remaining) > 1 && !searched {
+			searched = true
+			// A silent close may be the server failing on the suite it picked (Dovecot without
+			// DH parameters hangs up when the client's order makes it choose DHE) rather than
+			// a refusal of everything offered: find the key exchange whose absence draws a
+			// ServerHello, drop its suites, and carry on with the answer that showed it.
+			if kex, sh2, fl2, ferr2, ok := e.dropFailing(ctx, v, remaining, helloOptions{compact: compact}, want); ok {
+				offer = slices.DeleteFunc(slices.Clone(offer), func(id uint16) bool { return suitesByID[id].Kex == kex })
+				remaining = slices.DeleteFunc(remaining, func(id uint16) bool { return suitesByID[id].Kex == kex })
+				for i := range queue {
+					queue[i] = slices.DeleteFunc(queue[i], func(id uint16) bool { return suitesByID[id].Kex == kex })
+				}
+				p.Note = strings.TrimSpace(p.Note + " server hangs up without an alert when it chooses a " + kex +
+					" suite (it cannot complete that key exchange); those suites were left out")
+				sh, fl, ferr, err = sh2, fl2, ferr2, nil
+			}
+		}
 		r, refused := isRefusal(err)
 		if n == 0 && v != versionTLS13 && (err == nil || refused && r.alert >= 0) {
 			e.bigHello.Store(true) // the (small) TLS 1.3 hello proves nothing about large ones
@@ -418,6 +437,35 @@ func (e *enumerator) scanVersion(ctx context.Context, v uint16, offer []uint16) 
 		p.Suites = append(p.Suites, SuiteResult{Suite: LookupSuite(id)})
 	}
 	return p, nil
+}
+
+// failingKex are the key exchanges a server may choose and then be unable to complete: DHE
+// without DH parameters, ECDHE without a usable curve. Static and exotic ones are never chosen
+// by a server not configured for them.
+var failingKex = []string{"DHE", "ECDHE"}
+
+// dropFailing looks, after a silent close, for the key exchange whose absence makes the server
+// answer: it offers the suites without DHE, then without ECDHE (one handshake each, only for a
+// key exchange present beside others). It returns that key exchange and the answer, or false
+// when the server stays silent whatever is left out (a plain refusal: the caller goes on as
+// before).
+func (e *enumerator) dropFailing(ctx context.Context, v uint16, offered []uint16, o helloOptions,
+	want func(*serverHello) bool) (string, *serverHello, *flight, error, bool) {
+	for _, k := range failingKex {
+		if !slices.ContainsFunc(offered, func(id uint16) bool { return suitesByID[id].Kex == k }) ||
+			!slices.ContainsFunc(offered, func(id uint16) bool { return suitesByID[id].Kex != k }) {
+			continue
+		}
+		rest := slices.DeleteFunc(slices.Clone(offered), func(id uint16) bool { return suitesByID[id].Kex == k })
+		sh, fl, ferr, err := e.exchange(ctx, v, rest, o, want)
+		if err == nil && sh.Version == v && slices.Contains(rest, sh.Suite) {
+			return k, sh, fl, ferr, true
+		}
+		if _, ok := isRefusal(err); !ok && err != nil {
+			return "", nil, nil, nil, false
+		}
+	}
+	return "", nil, nil, nil, false
 }
 
 // preference decides whether the server imposes its own order. Because suites are offered
