@@ -15,7 +15,7 @@ import (
 // the file, instead of the process growing until Go's out-of-memory exit (which is 2, the code
 // of bad input, and says nothing).
 type InputKind struct {
-	// Name says what the file is, in messages: "targets file", "answers file".
+	// Name says what the file is, in messages ("targets" for a targets file).
 	Name string
 	// Limit is the largest file accepted, in bytes. Each is far above what a real file of the
 	// kind holds (docs/files.md gives the reasoning) and small enough to read into memory.
@@ -28,15 +28,15 @@ type InputKind struct {
 
 // The kinds of input file and their limits; docs/files.md is the documented table.
 var (
-	AssessmentInput   = InputKind{Name: "assessment file", Limit: 1 << 20}
+	AssessmentInput   = InputKind{Name: "assessment", Limit: 1 << 20}
 	ScanInput         = InputKind{Name: "scan result", Limit: 256 << 20}
-	AnswersInput      = InputKind{Name: "answers file", Limit: 8 << 20}
-	AnswersFileInput  = InputKind{Name: "answers file", Limit: 8 << 20, Pipe: true} // answers import FILE
-	AssetsInput       = InputKind{Name: "assets file", Limit: 4 << 20}
+	AnswersInput      = InputKind{Name: "answers", Limit: 8 << 20}
+	AnswersFileInput  = InputKind{Name: "answers", Limit: 8 << 20, Pipe: true} // answers import FILE
+	AssetsInput       = InputKind{Name: "assets", Limit: 4 << 20}
 	PlanInput         = InputKind{Name: "remediation plan", Limit: 8 << 20}
-	SuppressionsInput = InputKind{Name: "suppressions file", Limit: 4 << 20, Pipe: true}
-	TargetsInput      = InputKind{Name: "targets file", Limit: 4 << 20, Pipe: true}
-	CAInput           = InputKind{Name: "CA file", Limit: 4 << 20, Pipe: true}
+	SuppressionsInput = InputKind{Name: "suppressions", Limit: 4 << 20, Pipe: true}
+	TargetsInput      = InputKind{Name: "targets", Limit: 4 << 20, Pipe: true}
+	CAInput           = InputKind{Name: "CA", Limit: 4 << 20, Pipe: true}
 	FeedInput         = InputKind{Name: "feed", Limit: 64 << 20, Pipe: true}
 )
 
@@ -63,7 +63,7 @@ func ReadInput(path string, kind InputKind) ([]byte, error) {
 	// The path may name something else by now (a file swapped for a device): judge what was
 	// opened.
 	if fi, err = f.Stat(); err != nil {
-		return nil, fmt.Errorf("read %s %s: %w", kind.Name, path, err)
+		return nil, fmt.Errorf("read %s file %s: %w", kind.Name, path, err)
 	}
 	if err := kind.admit(path, fi); err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func ReadInput(path string, kind InputKind) ([]byte, error) {
 		buf.Grow(int(fi.Size()) + 512) // admit bounded the size
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(f, kind.Limit+1)); err != nil {
-		return nil, fmt.Errorf("read %s %s: %w", kind.Name, path, err)
+		return nil, fmt.Errorf("read %s file %s: %w", kind.Name, path, err)
 	}
 	if int64(buf.Len()) > kind.Limit {
 		return nil, kind.tooLarge(path)
@@ -102,20 +102,20 @@ func (k InputKind) admit(path string, fi fs.FileInfo) error {
 	case m&fs.ModeNamedPipe != 0 && k.Pipe:
 		return nil
 	}
-	return inputErrorf("%s: %s, not a regular file: a %s is read from a file of at most %s", path, describeMode(m), k.Name, size(k.Limit))
+	return inputErrorf("%s: %s, not a regular file: telesra reads %s files of at most %s", path, describeMode(m), k.Name, size(k.Limit))
 }
 
 func (k InputKind) tooLarge(path string) error {
-	return inputErrorf("%s: larger than %s, the limit for a %s: not read", path, size(k.Limit), k.Name)
+	return inputErrorf("%s: larger than %s, the limit for %s files: not read", path, size(k.Limit), k.Name)
 }
 
 // openError keeps fs.ErrNotExist visible to callers for which a missing file is normal, and
 // makes a missing or unreadable file bad input rather than a failure of telesra.
 func openError(path string, k InputKind, err error) error {
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
-		return &InputError{Err: fmt.Errorf("read %s: %w", k.Name, err)}
+		return &InputError{Err: fmt.Errorf("read %s file: %w", k.Name, err)}
 	}
-	return fmt.Errorf("read %s: %w", k.Name, err)
+	return fmt.Errorf("read %s file: %w", k.Name, err)
 }
 
 // describeMode names a kind of file for a message.
