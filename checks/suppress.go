@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -29,15 +28,6 @@ type Suppression struct {
 type Suppressions struct {
 	File    string
 	Entries []*Suppression
-}
-
-// LoadSuppressions reads and validates a suppressions file.
-func LoadSuppressions(path string) (*Suppressions, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read suppressions: %w", err)
-	}
-	return ParseSuppressions(path, data)
 }
 
 // ParseSuppressions validates a suppressions document; file names it in errors.

@@ -3,34 +3,14 @@ package checks
 import (
 	"bufio"
 	"bytes"
-	"fmt"
-	"os"
 	"strings"
 
 	"github.com/telesra/telesra/templates/datafile"
 )
 
-// maxTargetsFile bounds a targets file; one target per line never needs more.
-const maxTargetsFile = 4 << 20
-
-// LoadTargetsFile reads a targets file: one target per line, blank lines and # comments ignored.
-// Errors name the file and line.
-func LoadTargetsFile(path string) ([]Target, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("read targets file: %w", err)
-	}
-	if fi.Size() > maxTargetsFile {
-		return nil, &datafile.FileError{File: path, Msg: fmt.Sprintf("file is larger than %d MiB", maxTargetsFile>>20)}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read targets file: %w", err)
-	}
-	return ParseTargetsFile(path, data)
-}
-
-// ParseTargetsFile parses the text of a targets file.
+// ParseTargetsFile parses the text of a targets file: one target per line, blank lines and #
+// comments ignored. Errors name the file and line. (The workspace reads the file, within its
+// size limit.)
 func ParseTargetsFile(file string, data []byte) ([]Target, error) {
 	var (
 		out  []Target

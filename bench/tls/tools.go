@@ -124,9 +124,18 @@ type handshakes struct {
 	Error     string `json:"error,omitempty"`
 }
 
+// caOptions trusts the bench's CA, read as the command line reads --ca-file.
+func caOptions(caFile string) tlscheck.Options {
+	ca, err := os.ReadFile(caFile)
+	if err != nil {
+		panic(err)
+	}
+	return tlscheck.Options{CAFile: caFile, CA: ca}
+}
+
 // countHandshakes scans each endpoint alone in-process and reads the runner's dial counter.
 func countHandshakes(caFile string, eps []endpoint) []handshakes {
-	fam, err := tlscheck.Family(tlscheck.Options{CAFile: caFile})
+	fam, err := tlscheck.Family(caOptions(caFile))
 	if err != nil {
 		panic(err)
 	}
@@ -179,7 +188,7 @@ func writeJSON(name string, v any) {
 
 // scaleDials scans the scale endpoints in-process at once and returns the connections opened.
 func scaleDials(caFile string, eps []endpoint) int64 {
-	fam, err := tlscheck.Family(tlscheck.Options{CAFile: caFile})
+	fam, err := tlscheck.Family(caOptions(caFile))
 	if err != nil {
 		panic(err)
 	}

@@ -247,7 +247,7 @@ func names(ids []uint16) []string {
 // when it imposes one), and that versions it does not configure are refused.
 func TestAccuracy(t *testing.T) {
 	f := newFixture(t)
-	fam, err := Family(Options{CAFile: f.pki.caFile(t)})
+	fam, err := Family(f.pki.caOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -208,7 +208,7 @@ func TestFindings(t *testing.T) {
 		{name: "FTP with AUTH TLS", target: fmt.Sprintf("ftp://127.0.0.1:%d/", starttlsServer(t, "ftp", true, modern(p.Good))), check: wantStartTLS("ftp")},
 		{name: "SMTP without STARTTLS", target: fmt.Sprintf("smtp://127.0.0.1:%d/", starttlsServer(t, "smtp", false, nil)), want: []string{"tls.starttls.missing"}, exact: true},
 	}
-	fam, err := Family(Options{CAFile: p.caFile(t)})
+	fam, err := Family(p.caOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func TestHostileServers(t *testing.T) {
 	hostiles["1 MB chain"] = fmt.Sprintf("127.0.0.1:%d", (&script{versions: []uint16{versionTLS12}, suites: []uint16{0xC02F, 0xC030},
 		cert: p.Good.Cert.Raw, chainBytes: 1 << 20}).serve(t))
 
-	fam, err := Family(Options{CAFile: p.caFile(t)})
+	fam, err := Family(p.caOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,12 +150,9 @@ func newPKI(t testing.TB) *testPKI {
 }
 
 // caFile writes the CA certificate alone, for --ca-file.
-func (p *testPKI) caFile(t testing.TB) string {
-	path := filepath.Join(p.dir, "ca-only.pem")
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.CA.Cert.Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+// caOptions trusts the test CA as --ca-file ca-only.pem would.
+func (p *testPKI) caOptions() Options {
+	return Options{CAFile: filepath.Join(p.dir, "ca-only.pem"), CA: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.CA.Cert.Raw})}
 }
 
 func pemEncode(der []byte) []byte {

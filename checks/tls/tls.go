@@ -19,7 +19,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"os"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -29,8 +28,10 @@ import (
 
 // Options configure the family.
 type Options struct {
-	// CAFile is a PEM file of extra trust anchors (a practice's internal CA): chains ending in
-	// one of them are trusted as well as chains ending in a system root.
+	// CA is the text of a PEM file of extra trust anchors (a practice's internal CA): chains
+	// ending in one of them are trusted as well as chains ending in a system root. The command
+	// line reads the file (within its size limit); CAFile names it in errors.
+	CA     []byte
 	CAFile string
 }
 
@@ -41,13 +42,13 @@ type family struct {
 	grade *checks.Probe[*Verdict]
 }
 
-// Family returns the TLS checks. A CA file that cannot be read or holds no certificate is an
-// error naming the file (and the line of a bad block), before any packet is sent.
+// Family returns the TLS checks. A CA file that holds no certificate or a bad one is an error
+// naming the file (and the line of a bad block), before any packet is sent.
 func Family(o Options) (*checks.Family, error) {
 	var extra []*x509.Certificate
-	if o.CAFile != "" {
+	if o.CAFile != "" || len(o.CA) > 0 {
 		var err error
-		if extra, err = LoadCAFile(o.CAFile); err != nil {
+		if extra, err = ParseCAFile(o.CAFile, o.CA); err != nil {
 			return nil, err
 		}
 	}
@@ -75,13 +76,9 @@ func Family(o Options) (*checks.Family, error) {
 	}, nil
 }
 
-// LoadCAFile reads a PEM file of CA certificates. Errors name the file and the line of the
-// offending block.
-func LoadCAFile(path string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--ca-file: %w", err)
-	}
+// ParseCAFile parses the text of a PEM file of CA certificates found at path. Errors name the
+// file and the line of the offending block.
+func ParseCAFile(path string, data []byte) ([]*x509.Certificate, error) {
 	var out []*x509.Certificate
 	rest := data
 	for {

@@ -34,7 +34,7 @@ func newFactory(version string) *cli.Factory {
 
 // families builds every check family for one scan.
 func families(o cli.FamilyOptions) ([]*checks.Family, error) {
-	tlsFam, err := tlscheck.Family(tlscheck.Options{CAFile: o.CAFile})
+	tlsFam, err := tlscheck.Family(tlscheck.Options{CAFile: o.CAFile, CA: o.CA})
 	if err != nil {
 		return nil, &cli.UsageError{Err: err} // an unreadable or malformed --ca-file (file:line)
 	}

@@ -60,7 +60,7 @@ func TestCAFileFlag(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("# clinic CA\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := families(cli.FamilyOptions{CAFile: bad})
+	_, _, err := newFactory("test").Registry(cli.FamilyOptions{CAFile: bad})
 	var ue *cli.UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "ca.pem:2:") || cli.ExitCode(err) != cli.ExitUsage {
 		t.Errorf("bad --ca-file: %v (exit %d), want a usage error naming ca.pem:2", err, cli.ExitCode(err))

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -43,7 +44,7 @@ Sections: ` + sections + `.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&o.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
 	fl.StringVar(&o.Section, "section", "", "section to export: "+sections)
-	fl.StringVarP(&o.Output, "output", "o", "", "write to `FILE` (0600) instead of stdout")
+	fl.StringVarP(&o.Output, "output", "o", "", "write to `FILE` (0600; a device or pipe is written to, - is stdout) instead of stdout")
 	fl.BoolVar(&o.Force, "force", false, "replace FILE if it exists")
 	_ = cmd.MarkFlagRequired("section")
 	return cmd
@@ -66,14 +67,18 @@ func answersExportRun(o *AnswersExportOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Output == "" {
+	if o.Output == "" || o.Output == "-" {
 		_, err := o.IO.Out.Write(data)
 		return err
 	}
-	if err := workspace.CheckWritableDir(o.Output); err != nil {
+	if err := workspace.CheckOutput(o.Output); err != nil {
 		return err
 	}
-	if err := workspace.WriteFile(o.Output, data, o.Force); err != nil {
+	err = workspace.WriteOutput(o.Output, o.Force, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	if !o.IO.Quiet {

@@ -78,7 +78,7 @@ func testFactory(out, errOut *bytes.Buffer) *Factory {
 // testFamilies is every check family but web's: the command line's tests build without nuclei.
 // Package main tests the full composition.
 func testFamilies(o FamilyOptions) ([]*checks.Family, error) {
-	tlsFam, err := tlscheck.Family(tlscheck.Options{CAFile: o.CAFile})
+	tlsFam, err := tlscheck.Family(tlscheck.Options{CAFile: o.CAFile, CA: o.CA})
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}

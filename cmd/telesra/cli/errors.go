@@ -34,7 +34,10 @@ const exitCodesHelp = `telesra exits with:
        the workflow refuses; a report directory that cannot be written; a target
        outside the scope or a network wider than /20 without
        --allow-large-scope; a workspace without scanning authorisation; an output
-       path in a missing directory
+       path in a missing directory; an input file that is missing, larger than
+       its limit or not a regular file (/dev/zero; a pipe is read up to the
+       limit: docs/files.md); an output path that is a symbolic link (but to a
+       device or pipe), a directory or another user's file
   3    no target could be scanned (all refused, unreachable, unresolvable or silent)
   4    an unexpected failure (writing a file, an internal error)
   130  interrupted (Ctrl-C or SIGTERM); what was found is still written, marked

@@ -8,10 +8,12 @@
 package cli
 
 import (
+	"fmt"
 	"net"
 	"time"
 
 	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/cmd/telesra/workspace"
 )
 
 // Factory carries what every verb may need, built once in main and replaced in tests: the
@@ -51,7 +53,9 @@ type FamilyOptions struct {
 	// KBDir is --kb-dir: the patch knowledge base's imported copies ("" for the user default).
 	KBDir string
 	// CAFile holds extra trust anchors (PEM) for TLS chain verification: a practice's internal CA.
+	// Registry reads it into CA (within its size limit), so the TLS family parses bytes.
 	CAFile string
+	CA     []byte
 	// TemplatesDir adds the user's nuclei templates to the web family (--templates DIR).
 	TemplatesDir string
 	// Notice receives warnings for the user, such as a template the scan skips and why; nil
@@ -63,6 +67,13 @@ type FamilyOptions struct {
 func (f *Factory) Registry(o FamilyOptions) (*checks.Registry, []*checks.Family, error) {
 	if o.KBDir == "" {
 		o.KBDir, _ = f.kbDir("") // no user configuration directory: the embedded knowledge base alone
+	}
+	if o.CAFile != "" && o.CA == nil {
+		ca, err := workspace.ReadInput(o.CAFile, workspace.CAInput)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--ca-file: %w", err)
+		}
+		o.CA = ca
 	}
 	fams, err := f.Families(o)
 	if err != nil {

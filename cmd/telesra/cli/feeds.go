@@ -3,9 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"text/tabwriter"
@@ -102,9 +99,6 @@ file:line and the existing knowledge base is left untouched (exit 2).`,
 	return cmd
 }
 
-// maxFeedFile is the largest feed file read (CISA's catalog is about 1.5 MB).
-const maxFeedFile = 64 << 20
-
 func feedsImportRun(o *FeedsImportOptions) error {
 	kb, err := o.KB(o.KBDir)
 	if err != nil {
@@ -113,7 +107,7 @@ func feedsImportRun(o *FeedsImportOptions) error {
 	if o.Kind != "" && !slices.Contains(kb.Kinds(), o.Kind) {
 		return usageErrorf("--kind: want kev, endoflife or osv, not %q", o.Kind)
 	}
-	data, err := readFeed(o.File)
+	data, err := workspace.ReadInput(o.File, workspace.FeedInput)
 	if err != nil {
 		return err
 	}
@@ -148,25 +142,6 @@ func (f *Factory) openKB(flag string) (KnowledgeBase, error) {
 		return nil, err
 	}
 	return f.KnowledgeBase(dir), nil
-}
-
-// readFeed reads a feed file, refusing anything too large to be one before reading it.
-func readFeed(path string) ([]byte, error) {
-	fh, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
-		return nil, &UsageError{Err: err}
-	} else if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, maxFeedFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(data) > maxFeedFile {
-		return nil, usageErrorf("%s: larger than %d MiB: not a feed", path, maxFeedFile>>20)
-	}
-	return data, nil
 }
 
 // FeedsStatusOptions are `telesra feeds status`'s inputs.

@@ -79,7 +79,7 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	fl.StringSliceVar(&o.Checks, "checks", nil, "check families or IDs to run, comma-separated (default all; see telesra checks list)")
 	fl.StringVar(&o.FailOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above `SEVERITY` (critical, high, medium, low, info)")
 	fl.StringVarP(&o.Format, "format", "f", "", "output format: "+strings.Join(scan.Formats.Names(), ", ")+" (default table on a terminal, json otherwise)")
-	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "write results to `FILE` (0600, atomically) instead of stdout; FORMAT=FILE picks the format, repeat for several (-o sarif=r.sarif -o junit=r.xml)")
+	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "write results to `FILE` (0600, atomically; a device or pipe is written to, - is stdout) instead of stdout; FORMAT=FILE picks the format, repeat for several (-o sarif=r.sarif -o junit=r.xml)")
 	fl.StringVar(&o.IgnoreFile, "ignore-file", "", "suppressions `FILE` (default "+workspace.IgnoreFile+" in the workspace or current directory, if present)")
 	fl.StringArrayVar(&o.Exclude, "exclude", nil, "never contact this host, address, host:port or CIDR (repeatable)")
 	fl.StringVar(&o.Ports, "ports", "", "ports probed on targets without a port, e.g. 22,80,443,8000-8010 (default: clinic service list)")
@@ -193,7 +193,7 @@ func planOutputs(o *ScanOptions, wo scan.Options) ([]output, error) {
 			return &UsageError{Err: err}
 		}
 		if path != "" {
-			if err := workspace.CheckWritableDir(path); err != nil {
+			if err := workspace.CheckOutput(path); err != nil {
 				return err
 			}
 		}
@@ -210,6 +210,9 @@ func planOutputs(o *ScanOptions, wo scan.Options) ([]output, error) {
 		}
 		if path == "" {
 			return nil, usageErrorf("--output %q: no file name", spec)
+		}
+		if path == "-" {
+			path = "" // standard output
 		}
 		if err := add(format, path); err != nil {
 			return nil, err
@@ -277,7 +280,7 @@ func finishScan(ctx context.Context, o *ScanOptions, p *scanPrep, res *checks.Re
 			}
 			continue
 		}
-		if err := workspace.WriteWith(out.path, true, func(w io.Writer) error { return out.writer.Write(w, res) }); err != nil {
+		if err := workspace.WriteOutput(out.path, true, func(w io.Writer) error { return out.writer.Write(w, res) }); err != nil {
 			return err
 		}
 		written = append(written, out.path)

@@ -2,6 +2,7 @@ package estate
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -19,7 +20,11 @@ func TestTLSServices(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	fam, err := tlscheck.Family(tlscheck.Options{CAFile: e.CAFile})
+	ca, err := os.ReadFile(e.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fam, err := tlscheck.Family(tlscheck.Options{CAFile: e.CAFile, CA: ca})
 	if err != nil {
 		t.Fatal(err)
 	}

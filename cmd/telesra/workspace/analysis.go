@@ -33,7 +33,7 @@ func Analyse(dir string, now time.Time) (*Analysis, error) {
 	}
 	a := &Analysis{Workspace: ws, Bank: questionnaire.DefaultBank()}
 	scanPath := ws.ScanPath()
-	data, err := readOptional(scanPath)
+	data, err := readOptional(scanPath, ScanInput)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("read scan results: %w", err)
@@ -46,14 +46,14 @@ func Analyse(dir string, now time.Time) (*Analysis, error) {
 		return nil, err
 	}
 	systems := ws.Assessment.Organisation.EPHISystems
-	if data, err := readOptional(ws.AssetsPath()); err != nil {
+	if data, err := readOptional(ws.AssetsPath(), AssetsInput); err != nil {
 		return nil, fmt.Errorf("read assets: %w", err)
 	} else if data != nil {
 		if a.Assets, err = register.ParseAssets(ws.AssetsPath(), data, systems); err != nil {
 			return nil, err
 		}
 	}
-	if data, err := readOptional(ws.PlanPath()); err != nil {
+	if data, err := readOptional(ws.PlanPath(), PlanInput); err != nil {
 		return nil, fmt.Errorf("read remediation plan: %w", err)
 	} else if data != nil {
 		if a.Plan, err = register.ParsePlan(ws.PlanPath(), data); err != nil {
@@ -81,7 +81,7 @@ func (a *Analysis) SavePlan() error {
 	if _, err := register.ParsePlan(a.Plan.File, data); err != nil {
 		return fmt.Errorf("internal error: the new remediation plan does not validate: %w", err)
 	}
-	return backupAndWrite(a.Plan.File, data)
+	return backupAndWrite(a.Plan.File, PlanInput, data)
 }
 
 // Document assembles what the report writers print around the register.

@@ -4,22 +4,22 @@ import "github.com/telesra/telesra/questionnaire"
 
 // LoadAnswers reads DIR/answers.yaml; a workspace without one has no answers yet.
 func (l Layout) LoadAnswers(b *questionnaire.Bank) (*questionnaire.Answers, error) {
-	return questionnaire.LoadAnswers(Files{}, l.AnswersPath(), b)
+	return questionnaire.LoadAnswers(Files{Kind: AnswersInput}, l.AnswersPath(), b)
 }
 
 // SaveAnswers replaces DIR/answers.yaml, keeping the previous file as answers.yaml.bak; it
 // refuses to drop an answer the file holds or to overwrite a file that does not validate.
 func (l Layout) SaveAnswers(b *questionnaire.Bank, a *questionnaire.Answers) error {
-	return questionnaire.SaveAnswers(Files{}, l.AnswersPath(), l.AnswersPath()+BackupSuffix, b, a)
+	return questionnaire.SaveAnswers(Files{Kind: AnswersInput}, l.AnswersPath(), l.AnswersPath()+BackupSuffix, b, a)
 }
 
 // OpenAnswers starts a questionnaire session on DIR/answers.yaml: the store saves after every
 // answer.
 func (l Layout) OpenAnswers(b *questionnaire.Bank) (*questionnaire.FileStore, *questionnaire.Answers, error) {
-	return questionnaire.OpenStore(Files{}, l.AnswersPath(), l.AnswersPath()+BackupSuffix, b)
+	return questionnaire.OpenStore(Files{Kind: AnswersInput}, l.AnswersPath(), l.AnswersPath()+BackupSuffix, b)
 }
 
 // ReadAnswersFile reads an answers file outside the workspace (an export handed back).
 func ReadAnswersFile(path string, b *questionnaire.Bank) (*questionnaire.Answers, error) {
-	return questionnaire.ReadAnswersFile(Files{}, path, b)
+	return questionnaire.ReadAnswersFile(Files{Kind: AnswersFileInput}, path, b)
 }

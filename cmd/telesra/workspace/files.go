@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/google/renameio/v2"
 )
@@ -55,23 +56,15 @@ func (l Layout) ReportsDir() string { return filepath.Join(l.Dir, ReportsDir) }
 
 // Files is the workspace's way of reading and writing the files of the domain packages (the
 // questionnaire's answers store, the patch knowledge base): they receive it rather than touch
-// the disk their own way, so every file telesra writes goes through WriteFile.
-type Files struct{}
+// the disk their own way, so every file telesra reads is bounded by ReadInput under Kind, and
+// every file it writes goes through WriteFile.
+type Files struct{ Kind InputKind }
 
-// ReadFile reads a file whole.
-func (Files) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
+// ReadFile reads a file of f's kind whole, within the kind's limit (ReadInput).
+func (f Files) ReadFile(path string) ([]byte, error) { return ReadInput(path, f.Kind) }
 
 // WriteFile replaces path atomically with mode 0600.
 func (Files) WriteFile(path string, data []byte) error { return WriteFile(path, data, true) }
-
-// readOptional reads path; a missing file is (nil, nil).
-func readOptional(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	return data, err
-}
 
 // WriteFile writes a file atomically with mode 0600 (temporary file in the same directory,
 // fsync, rename, fsync of the directory), so a crash leaves either the old file or the new one,
@@ -88,14 +81,29 @@ func WriteFile(path string, data []byte, force bool) error {
 
 // WriteWith is WriteFile for content produced by a writer function: the file appears only if fn
 // succeeds, so a failed render never leaves a partial report behind.
+//
+// It replaces only a regular file the user running telesra owns: renaming over a symbolic link,
+// a device, a pipe or another user's file would replace something that is not telesra's to
+// replace (as root, -o /dev/null once turned the system's /dev/null into a regular file). Those
+// are refused with an InputError (exit 2) and left as they were.
 func WriteWith(path string, force bool, fn func(io.Writer) error) error {
-	if !force {
-		if _, err := os.Lstat(path); err == nil {
-			return &ExistsError{Path: path}
+	fi, err := os.Lstat(path)
+	switch {
+	case err == nil && !force:
+		return &ExistsError{Path: path}
+	case err == nil:
+		if err := replaceable(path, fi); err != nil {
+			return err
 		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	// renameio does the temporary file, the fsync of file and directory, and the rename.
-	pf, err := renameio.NewPendingFile(path, renameio.WithPermissions(0o600))
+	// renameio does the temporary file, the fsync of file and directory, and the rename. The
+	// mode is set with chmod, not left to the umask: 0600 whatever existed and whatever the umask.
+	// The temporary file stays beside the destination, never in $TMPDIR: a crash must not leave a
+	// copy of assessment data anywhere but where the user put it.
+	dir := filepath.Dir(path)
+	pf, err := renameio.NewPendingFile(path, renameio.WithStaticPermissions(0o600), renameio.WithTempDir(dir))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -106,12 +114,118 @@ func WriteWith(path string, force bool, fn func(io.Writer) error) error {
 	if err := pf.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	return nil
 }
 
+// syncDir makes a rename in dir durable: renameio syncs the file, not the directory entry.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	// Some file systems cannot sync a directory; the rename is then as durable as they allow.
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	return nil
+}
+
+// replaceable refuses to rename over what is not a regular file of the current user's.
+func replaceable(path string, fi fs.FileInfo) error {
+	m := fi.Mode()
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return inputErrorf("%s is a symbolic link: not replaced (name the file it points to)", path)
+	case !m.IsRegular():
+		return inputErrorf("%s is %s: telesra replaces only regular files, so it is left as it is", path, describeMode(m))
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return inputErrorf("%s belongs to another user (uid %d): not replaced", path, st.Uid)
+	}
+	return nil
+}
+
+// WriteOutput writes a file the user named for output (-o FILE). A character device or a pipe,
+// or a symbolic link to one (/dev/null, /dev/stdout, a FIFO a reader waits on), receives the
+// content as a stream: there is nothing to replace atomically, and --force is not needed. Any
+// other path goes through WriteWith: a regular file is replaced atomically, anything else is
+// refused. "-" (standard output) is the caller's to handle.
+func WriteOutput(path string, force bool, fn func(io.Writer) error) error {
+	if !isStream(path) {
+		if err := refuseLink(path); err != nil {
+			return err
+		}
+		return WriteWith(path, force, fn)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	// Judge what was opened: the path may name a regular file by now, which must not be
+	// overwritten in place.
+	if fi, err := f.Stat(); err != nil || !streamMode(fi.Mode()) {
+		f.Close()
+		return inputErrorf("%s changed while it was opened: not written", path)
+	}
+	if err := fn(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// CheckOutput fails early, before any scanning, when an output file could not be written: a
+// symbolic link or special file WriteOutput would refuse, another user's file, a missing or
+// unwritable directory. A device or a pipe is fine as it is.
+func CheckOutput(path string) error {
+	if isStream(path) {
+		return nil
+	}
+	if err := refuseLink(path); err != nil {
+		return err
+	}
+	if fi, err := os.Lstat(path); err == nil {
+		if err := replaceable(path, fi); err != nil {
+			return err
+		}
+	}
+	return CheckWritableDir(path)
+}
+
+// refuseLink refuses an output path that is a symbolic link to anything but a device or a pipe
+// (a regular file, nothing): writing through it would write somewhere the user did not name.
+func refuseLink(path string) error {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return inputErrorf("%s is a symbolic link to something other than a device or a pipe: not replaced "+
+			"(name the file it points to, or - for standard output)", path)
+	}
+	return nil
+}
+
+// isStream reports whether path is, or links to, a character device or a pipe.
+func isStream(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && streamMode(fi.Mode())
+}
+
+func streamMode(m fs.FileMode) bool {
+	return m&fs.ModeCharDevice != 0 || m&fs.ModeNamedPipe != 0
+}
+
 // backupAndWrite keeps the previous file as FILE.bak, then replaces FILE atomically.
-func backupAndWrite(path string, data []byte) error {
-	if old, err := os.ReadFile(path); err == nil {
+func backupAndWrite(path string, kind InputKind, data []byte) error {
+	old, err := readOptional(path, kind)
+	if err != nil {
+		return err
+	}
+	if old != nil {
 		if err := WriteFile(path+BackupSuffix, old, true); err != nil {
 			return fmt.Errorf("back up %s: %w", filepath.Base(path), err)
 		}

@@ -1,7 +1,11 @@
 package workspace
 
 import (
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -60,15 +64,87 @@ func WriteReports(req ReportRequest) (*ReportSet, error) {
 	}
 	r := a.Document(req.Now, tools)
 	set := &ReportSet{Report: r, Analysis: a}
+	var files []report.Format
 	for _, fm := range formats {
-		for _, file := range fm.Files() {
-			path := filepath.Join(out, file.File)
-			w := file.New(report.Options{})
-			if err := WriteWith(path, true, func(out io.Writer) error { return w.Write(out, r) }); err != nil {
-				return set, err
+		files = append(files, fm.Files()...)
+	}
+	set.Paths, err = writeSet(out, files, r)
+	return set, err
+}
+
+// writeSet writes the report files into out as a set, so that a failure half-way (a full disk,
+// a renderer's error) leaves the previous set whole rather than some files of each:
+//
+//  1. every destination is checked first: a directory, a link or another user's file where a
+//     report goes fails before anything is written;
+//  2. every file is rendered and synced into a private 0700 directory inside out (the same file
+//     system, so the renames below are atomic); a failure here removes it and touches nothing;
+//  3. the previous files are hard-linked into that directory, then the new ones renamed into
+//     place one by one; if a rename fails, the ones already moved are put back from the links.
+//
+// What is left is the renaming loop itself, a few renames in one directory: a crash (power
+// loss, kill -9) during it can leave some files new and some old, with the rest of the new set in
+// a .telesra-reports-* directory in out. A reader listing out during those microseconds can see
+// the same mix.
+func writeSet(out string, files []report.Format, r *report.Report) ([]string, error) {
+	for _, file := range files {
+		path := filepath.Join(out, file.File)
+		if fi, err := os.Lstat(path); err == nil {
+			if err := replaceable(path, fi); err != nil {
+				return nil, err
 			}
-			set.Paths = append(set.Paths, path)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("write %s: %w", path, err)
 		}
 	}
-	return set, nil
+	tmp, err := os.MkdirTemp(out, ".telesra-reports-*") // 0700
+	if err != nil {
+		return nil, fmt.Errorf("write reports: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	for _, file := range files {
+		w := file.New(report.Options{})
+		render := func(dst io.Writer) error { return w.Write(dst, r) }
+		if err := WriteWith(filepath.Join(tmp, file.File), false, render); err != nil {
+			return nil, fmt.Errorf("reports not written, the previous ones are kept: %w", err)
+		}
+	}
+	// Keep the previous files, to put them back if a rename fails.
+	kept := map[string]bool{}
+	for _, file := range files {
+		err := os.Link(filepath.Join(out, file.File), filepath.Join(tmp, file.File+BackupSuffix))
+		switch {
+		case err == nil:
+			kept[file.File] = true
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("reports not written, the previous ones are kept: keep %s: %w", file.File, err)
+		}
+	}
+	var paths []string
+	for i, file := range files {
+		path := filepath.Join(out, file.File)
+		if err := os.Rename(filepath.Join(tmp, file.File), path); err != nil {
+			restore(out, tmp, files[:i], kept)
+			return nil, fmt.Errorf("reports not written, the previous ones are kept: %w", err)
+		}
+		paths = append(paths, path)
+	}
+	if err := syncDir(out); err != nil {
+		return paths, fmt.Errorf("write reports: %w", err)
+	}
+	return paths, nil
+}
+
+// restore puts back the previous files of a set whose renaming failed half-way: a kept file is
+// renamed back, a file that did not exist before is removed.
+func restore(out, tmp string, moved []report.Format, kept map[string]bool) {
+	for _, file := range moved {
+		path := filepath.Join(out, file.File)
+		if kept[file.File] {
+			_ = os.Rename(filepath.Join(tmp, file.File+BackupSuffix), path)
+		} else {
+			_ = os.Remove(path)
+		}
+	}
+	_ = syncDir(out)
 }

@@ -71,7 +71,11 @@ func PlanScan(ctx context.Context, req ScanRequest) (*ScanPlan, error) {
 		p.Targets = append(p.Targets, t)
 	}
 	if req.TargetsFile != "" {
-		ts, err := checks.LoadTargetsFile(req.TargetsFile)
+		data, err := ReadInput(req.TargetsFile, TargetsInput)
+		if err != nil {
+			return nil, err
+		}
+		ts, err := checks.ParseTargetsFile(req.TargetsFile, data)
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +159,7 @@ func rawTargets(ts []checks.Target) []string {
 // workspace or the current directory.
 func loadIgnore(req ScanRequest) (*checks.Suppressions, error) {
 	if req.IgnoreFile != "" {
-		return checks.LoadSuppressions(req.IgnoreFile)
+		return readSuppressions(req.IgnoreFile)
 	}
 	var candidates []string
 	if req.Workspace != "" {
@@ -164,12 +168,21 @@ func loadIgnore(req ScanRequest) (*checks.Suppressions, error) {
 	candidates = append(candidates, IgnoreFile)
 	for _, c := range candidates {
 		if _, err := os.Stat(c); err == nil {
-			return checks.LoadSuppressions(c)
+			return readSuppressions(c)
 		} else if !os.IsNotExist(err) {
 			return nil, err
 		}
 	}
 	return nil, nil
+}
+
+// readSuppressions reads and validates a suppressions file.
+func readSuppressions(path string) (*checks.Suppressions, error) {
+	data, err := ReadInput(path, SuppressionsInput)
+	if err != nil {
+		return nil, err
+	}
+	return checks.ParseSuppressions(path, data)
 }
 
 // Run scans, applies the suppressions and, for a workspace, saves the result as its scan.json

@@ -78,7 +78,7 @@ type Workspace struct {
 // Load reads and validates DIR/assessment.yaml. Errors name file:line:column and the field.
 func Load(dir string) (*Workspace, error) {
 	path := At(dir).AssessmentPath()
-	data, err := os.ReadFile(path)
+	data, err := ReadInput(path, AssessmentInput)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, inputErrorf("%s: no assessment workspace here (create one with: telesra init %s)", path, dir)
