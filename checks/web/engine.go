@@ -161,6 +161,8 @@ func (e *Engine) start(ctx context.Context) (*instance, error) {
 	if err := runenv.Err(); err != nil {
 		return nil, fmt.Errorf("web checks: cannot create nuclei's private directory, refusing to start it: %w", err)
 	}
+	// Before nuclei compiles anything: a template's variables are evaluated as it is parsed.
+	confineHelpers()
 	began := time.Now()
 	g, err := newGate()
 	if err != nil {

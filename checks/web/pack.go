@@ -119,11 +119,7 @@ var forbiddenRequestKeys = map[string]string{
 	"pipeline": "pipelined requests are not allowed: they use a raw HTTP client outside telesra's connection guard",
 }
 
-var (
-	interactshRE = regexp.MustCompile(`\{\{\s*interactsh-url`)
-	resolveRE    = regexp.MustCompile(`\bresolve\s*\(`)
-	placeholder  = regexp.MustCompile(`\{\{(BaseURL|RootURL)\}\}`)
-)
+var placeholder = regexp.MustCompile(`\{\{(BaseURL|RootURL)\}\}`)
 
 // ParseTemplate reads one template and checks everything telesra requires of it. The error names
 // file:line:column and the field (datafile.FileError, FileErrors).
@@ -160,14 +156,7 @@ func ParseTemplate(file string, data []byte) (*Template, error) {
 			}
 		}
 	}
-	if loc := interactshRE.FindIndex(data); loc != nil {
-		errs = append(errs, &datafile.FileError{File: file, Line: lineOf(data, loc[0]),
-			Msg: "interactsh (out-of-band) requests are not allowed: they contact a third-party server"})
-	}
-	if loc := resolveRE.FindIndex(data); loc != nil {
-		errs = append(errs, &datafile.FileError{File: file, Line: lineOf(data, loc[0]),
-			Msg: "the resolve() DSL function is not allowed: it queries public DNS resolvers"})
-	}
+	errs = append(errs, vetExpressions(file, root)...)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -242,8 +231,6 @@ func describeRequests(r httpDoc) []string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func lineOf(data []byte, off int) int { return strings.Count(string(data[:off]), "\n") + 1 }
 
 // Pack is the set of templates a scan runs: ours, plus the user's valid ones.
 type Pack struct {

@@ -139,8 +139,11 @@ func NewCmdTemplatesValidate(f *Factory, runF func(*TemplatesValidateOptions) er
 telesra's rules first — the id, info.name, info.severity, info.description,
 info.remediation and info.metadata.telesra.hipaa (citations from the HIPAA table) are
 required; only the http protocol is allowed (no code, headless, javascript, flow, dns,
-file, network, ssl, websocket, whois or workflows; no interactsh, resolve(), unsafe, race
-or pipeline requests) — then nuclei's own parser and compiler. Nothing is sent anywhere.
+file, network, ssl, websocket, whois or workflows; no interactsh, unsafe, race or pipeline
+requests); and expressions may call only DSL helpers that compute on their arguments alone
+(no jarm, resolve, public_ip, llm_prompt, wait_for, print_debug or exploit-gadget helpers,
+nor any helper telesra has not vetted), judged on the decoded YAML — then nuclei's own
+parser and compiler. Nothing is sent anywhere.
 
 Each bad template is named with file:line and why; the exit code is 2 if any is bad.`,
 		Args: maxArgs(1),
