@@ -25,8 +25,9 @@
 // against templates/schemas/answers.schema.json and the bank, with file:line errors for typos,
 // unknown question IDs, options a question does not offer, duplicate keys and truncated files.
 // [SaveAnswers] and [FileStore] write through the workspace's atomic 0600 writer ([Files]), keep
-// a backup, and refuse to replace a file with one holding fewer answers ([LossError]) or one
-// another program changed ([ChangedError]).
+// a backup, and refuse to replace a file with one holding fewer answers ([LossError]). A
+// [FileStore] merges what another session wrote meanwhile, and refuses ([ChangedError]) only when
+// both changed the same question or the file no longer validates.
 //
 // # Scoring, for reports and the risk register
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -32,10 +33,19 @@ func (e *LossError) Error() string {
 	return fmt.Sprintf("%s: not rewritten: it would lose the answers to %s%s", e.Path, strings.Join(ids, ", "), more)
 }
 
-// ChangedError refuses a write over a file another program changed since it was read.
-type ChangedError struct{ Path string }
+// ChangedError refuses a write over a file another program changed since it was read, when
+// the change and this session's touch the same questions (IDs), or the file no longer
+// validates.
+type ChangedError struct {
+	Path string
+	IDs  []string // questions changed both in the file and in this session; none: the file is invalid
+}
 
 func (e *ChangedError) Error() string {
+	if len(e.IDs) > 0 {
+		return fmt.Sprintf("%s: another session changed %s too; not overwritten "+
+			"(quit, check the file, and start again: answers already saved are in it)", e.Path, strings.Join(e.IDs, ", "))
+	}
 	return fmt.Sprintf("%s was changed by another program since it was read; not overwritten "+
 		"(quit, check the file, and start again: answers already saved are in it)", e.Path)
 }
@@ -111,8 +121,14 @@ func checkLoss(path string, old, next *Answers) error {
 }
 
 // FileStore saves the answers of one `telesra assess` session to the answers file after every
-// change. The first write of a session keeps a backup (the file as the session found it); every write is atomic, so a killed process leaves the last saved answers intact. It
-// refuses to overwrite a file someone else changed meanwhile, or to drop an answer.
+// change. The first write of a session keeps a backup (the file as the session found it); every
+// write is atomic, so a killed process leaves the last saved answers intact.
+//
+// Another session (or an import) may write the same file meanwhile: a save then merges. It
+// re-reads the file, keeps what the other writer changed, and applies only what this session
+// changed since its last save. The same question changed on both sides is a ChangedError, and an
+// answer is never dropped (LossError). The caller makes read-merge-write atomic across processes
+// by holding the workspace's lock around Save.
 type FileStore struct {
 	files        Files
 	path, backup string
@@ -121,6 +137,7 @@ type FileStore struct {
 	mu       sync.Mutex
 	disk     []byte   // what the file held when read or last written (nil: no file)
 	saved    *Answers // what disk holds, parsed
+	mine     *Answers // the session's answers as of its last save: what it changed is measured from here
 	backedUp bool
 }
 
@@ -132,13 +149,14 @@ func OpenStore(files Files, path, backup string, b *Bank) (*FileStore, *Answers,
 	if err != nil {
 		return nil, nil, err
 	}
-	return &FileStore{files: files, path: path, backup: backup, bank: b, disk: data, saved: a.Clone()}, a, nil
+	return &FileStore{files: files, path: path, backup: backup, bank: b, disk: data, saved: a.Clone(), mine: a.Clone()}, a, nil
 }
 
 // Path is the answers file.
 func (s *FileStore) Path() string { return s.path }
 
-// Save writes a snapshot of all answers. Callers hand over a copy they no longer change.
+// Save writes a snapshot of all the session's answers, merged with what others wrote to the file
+// since. Callers hand over a copy they no longer change.
 func (s *FileStore) Save(a *Answers) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -147,29 +165,83 @@ func (s *FileStore) Save(a *Answers) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("read answers: %w", err)
 	}
+	base := s.saved
 	if !bytes.Equal(cur, s.disk) || (cur == nil) != (s.disk == nil) {
-		return &ChangedError{Path: path}
+		if cur == nil {
+			return &ChangedError{Path: path}
+		}
+		if base, err = ParseAnswers(path, cur, s.bank); err != nil {
+			return &ChangedError{Path: path}
+		}
 	}
-	if err := checkLoss(path, s.saved, a); err != nil {
-		return err
-	}
-	data, err := a.Marshal(s.bank)
+	next, err := s.merge(base, a)
 	if err != nil {
 		return err
 	}
-	if bytes.Equal(data, s.disk) {
-		return nil
+	if err := checkLoss(path, base, next); err != nil {
+		return err
 	}
-	if !s.backedUp && s.disk != nil {
-		if err := s.files.WriteFile(s.backup, s.disk); err != nil {
+	data, err := next.Marshal(s.bank)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(data, cur) {
+		if !s.backedUp && cur != nil {
+			if err := s.files.WriteFile(s.backup, cur); err != nil {
+				return err
+			}
+		}
+		s.backedUp = true
+		if err := s.files.WriteFile(path, data); err != nil {
 			return err
 		}
 	}
-	s.backedUp = true
-	if err := s.files.WriteFile(path, data); err != nil {
-		return err
-	}
-	s.disk = data
-	s.saved = a.Clone()
+	s.disk, s.saved, s.mine = data, next, a.Clone()
 	return nil
+}
+
+// merge applies what the session changed since its last save (s.mine -> a) to the file's
+// answers (disk). A question the file changed since then (s.saved -> disk) to something else is
+// a conflict.
+func (s *FileStore) merge(disk, a *Answers) (*Answers, error) {
+	next := disk.Clone()
+	var conflicts []string
+	ids := map[string]bool{}
+	for id := range a.ByID {
+		ids[id] = true
+	}
+	for id := range s.mine.ByID {
+		ids[id] = true
+	}
+	for id := range ids {
+		want, had := a.ByID[id]
+		if reflect.DeepEqual(want, s.mine.ByID[id]) && had == hasID(s.mine, id) {
+			continue // not changed by this session
+		}
+		theirs, ok := disk.ByID[id]
+		if ok != hasID(s.saved, id) || !reflect.DeepEqual(theirs, s.saved.ByID[id]) {
+			if !reflect.DeepEqual(theirs, want) {
+				conflicts = append(conflicts, id)
+			}
+			continue
+		}
+		if had {
+			next.ByID[id] = want.clone()
+		} else {
+			delete(next.ByID, id)
+		}
+	}
+	if len(conflicts) > 0 {
+		sort.Strings(conflicts)
+		return nil, &ChangedError{Path: s.path, IDs: conflicts}
+	}
+	for _, p := range a.Profiles {
+		next.AddProfile(p)
+	}
+	return next, nil
+}
+
+func hasID(a *Answers, id string) bool {
+	_, ok := a.ByID[id]
+	return ok
 }

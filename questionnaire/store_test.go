@@ -89,18 +89,44 @@ func TestFileStoreSession(t *testing.T) {
 	if bak, _ := os.ReadFile(path + ".bak"); string(bak) != string(orig) {
 		t.Errorf("backup:\n%s\nwant the file as the session opened it", bak)
 	}
-	// Someone edits the file while the session runs: the store refuses to overwrite it.
-	edited := []byte("schema_version: 1\nanswers:\n  b.mfa:\n    status: implemented\n    notes: edited by hand\n")
+	// Someone edits another question while the session runs: the save keeps their change and
+	// adds the session's.
+	edited := []byte("schema_version: 1\nanswers:\n  b.ids:\n    status: not_implemented\n    updated: \"2026-03-04\"\n  b.mfa:\n    status: implemented\n    notes: edited by hand\n")
 	if err := os.WriteFile(path, edited, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	a.SetStatus("b.vpn", Implemented, "2026-03-04")
-	var changed *ChangedError
-	if err := s.Save(a.Clone()); !errors.As(err, &changed) {
-		t.Fatalf("got %v, want ChangedError", err)
+	if err := s.Save(a.Clone()); err != nil {
+		t.Fatalf("save after another writer: %v", err)
 	}
-	if after, _ := os.ReadFile(path); string(after) != string(edited) {
-		t.Error("the store overwrote a file changed behind its back")
+	back, err := LoadAnswers(diskFiles{}, path, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := back.Get("b.mfa"); m.Status != Implemented || m.Notes != "edited by hand" || back.Get("b.vpn").Status != Implemented {
+		t.Errorf("merged file holds %+v", back.ByID)
+	}
+	// The session's view still has b.mfa partial: saving again must not undo the other edit.
+	a.Update("b.vpn", "2026-03-04", func(x *Answer) { x.Notes = "split tunnel off" })
+	if err := s.Save(a.Clone()); err != nil {
+		t.Fatal(err)
+	}
+	if back, _ := LoadAnswers(diskFiles{}, path, b); back.Get("b.mfa").Notes != "edited by hand" {
+		t.Errorf("a later save undid the other writer's answer: %+v", back.Get("b.mfa"))
+	}
+	// Both sides change the same question: the store refuses, and the file keeps the other's.
+	same, _ := os.ReadFile(path)
+	same = []byte(strings.Replace(string(same), "split tunnel off", "changed elsewhere", 1))
+	if err := os.WriteFile(path, same, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a.SetStatus("b.vpn", Partial, "2026-03-04")
+	var changed *ChangedError
+	if err := s.Save(a.Clone()); !errors.As(err, &changed) || len(changed.IDs) != 1 || changed.IDs[0] != "b.vpn" {
+		t.Fatalf("got %v, want ChangedError naming b.vpn", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(same) {
+		t.Error("the store overwrote a conflicting change")
 	}
 }
 

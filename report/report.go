@@ -91,7 +91,7 @@ func (r *Report) Prepare() {
 		c.Reasons = append(c.Reasons, "no scan results (run telesra scan -w DIR)")
 	case !r.Scan.Complete:
 		c.Scan = "incomplete"
-		c.Reasons = append(c.Reasons, "the scan was interrupted before it finished")
+		c.Reasons = append(c.Reasons, "the scans do not cover every target with every check, or the last was interrupted")
 	default:
 		c.Scan = "complete"
 	}

@@ -16,9 +16,13 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 
 	"github.com/projectdiscovery/gologger"
 	"github.com/projectdiscovery/gologger/levels"
@@ -89,3 +93,45 @@ func UserConfigDir() (string, error) {
 // RemoveRunDir deletes the private run directory nuclei's files were confined to. main calls it
 // on the way out (and test binaries from TestMain); nuclei must not be used afterwards.
 func RemoveRunDir() error { return removeRunDir() }
+
+// RemoveStaleRunDirs deletes the run directories of telesra processes that no longer exist: a
+// process killed with SIGKILL (or a power cut) never reaches RemoveRunDir. A directory is stale
+// when its name's PID is not a live process; it must be a real directory (not a link) owned by
+// this user. A PID reused by another live process keeps its directory until that one ends. It
+// returns the directories removed.
+func RemoveStaleRunDirs() ([]string, error) {
+	base := runenv.Parent()
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return nil, fmt.Errorf("stale run directories: %w", err)
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		rest, ok := strings.CutPrefix(name, runenv.DirPrefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		path := filepath.Join(base, name)
+		fi, err := os.Lstat(path)
+		if err != nil || !fi.IsDir() {
+			continue
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() {
+			continue
+		}
+		// Signal 0 checks existence only. EPERM: alive, someone else's.
+		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+			continue
+		}
+		if err := os.RemoveAll(path); err == nil {
+			removed = append(removed, path)
+		}
+	}
+	return removed, nil
+}

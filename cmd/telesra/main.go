@@ -23,8 +23,16 @@ func run() int {
 	// Linking nuclei gives every run a private directory for nuclei's files (see package
 	// checks/web/internal/runenv); remove it on the way out, whatever the command was.
 	defer web.RemoveRunDir()
+	// Files telesra creates outside its atomic 0600 writer (nuclei's leveldb cache and temporary
+	// files, in the private 0700 run directory) are private to the user as well.
+	syscall.Umask(0o077)
+	// Run directories of telesra processes that were killed (SIGKILL never reaches the defer
+	// above) would otherwise pile up in TMPDIR.
+	_, _ = web.RemoveStaleRunDirs()
 	f := newFactory(cli.BuildVersion(version))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP (the terminal closed) stops a scan like Ctrl-C: partial results are written and
+	// the run directory removed, instead of the default of dying on the spot.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	// After the first Ctrl-C the scan winds down and writes what it found; a second one kills.
 	go func() {

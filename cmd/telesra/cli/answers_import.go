@@ -42,6 +42,12 @@ values and the workspace keeps its own. The previous answers.yaml is kept as ans
 
 func answersImportRun(o *AnswersImportOptions) error {
 	bank := questionnaire.DefaultBank()
+	// Held from the read to the write, so an answer saved meanwhile by assess is not lost.
+	lock, err := workspace.At(o.Workspace).Lock()
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	answers, err := workspace.At(o.Workspace).LoadAnswers(bank)
 	if err != nil {
 		return err

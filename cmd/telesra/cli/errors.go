@@ -37,11 +37,13 @@ const exitCodesHelp = `telesra exits with:
        path in a missing directory; an input file that is missing, larger than
        its limit or not a regular file (/dev/zero; a pipe is read up to the
        limit: docs/files.md); an output path that is a symbolic link (but to a
-       device or pipe), a directory or another user's file
+       device or pipe), a directory or another user's file; a workspace
+       another telesra kept locked for 15 s (the message names its pid and
+       command)
   3    no target could be scanned (all refused, unreachable, unresolvable or silent)
   4    an unexpected failure (writing a file, an internal error)
-  130  interrupted (Ctrl-C or SIGTERM); what was found is still written, marked
-       "complete": false
+  130  interrupted (Ctrl-C, SIGTERM, or SIGHUP when the terminal is closed); what
+       was found is still written, marked "complete": false
 
 Without --fail-on, findings never fail a run: a scan that completed exits 0.`
 
@@ -101,6 +103,7 @@ func ExitCode(err error) int {
 		authErr   *workspace.AuthorisationError
 		existsErr *workspace.ExistsError
 		inputErr  *workspace.InputError
+		busyErr   *workspace.BusyError
 	)
 	switch {
 	case errors.As(err, &interrupt), errors.Is(err, context.Canceled):
@@ -110,7 +113,7 @@ func ExitCode(err error) int {
 	case errors.As(err, &noTarget):
 		return ExitNoTarget
 	case errors.As(err, &usage), errors.As(err, &fileErr), errors.As(err, &fileErrs), errors.As(err, &scopeErr),
-		errors.As(err, &authErr), errors.As(err, &existsErr), errors.As(err, &inputErr), isCobraUsage(err):
+		errors.As(err, &authErr), errors.As(err, &existsErr), errors.As(err, &inputErr), errors.As(err, &busyErr), isCobraUsage(err):
 		return ExitUsage
 	}
 	return ExitFailure

@@ -93,6 +93,12 @@ func reportRun(o *ReportOptions) error {
 
 // writeReports runs the workspace's report use case and tells the user what the register says.
 func writeReports(o *ReportOptions) (*workspace.ReportSet, error) {
+	// A report set is written as a whole while no other writer changes what it reads.
+	lock, err := workspace.At(o.Workspace).Lock()
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
 	set, err := workspace.WriteReports(workspace.ReportRequest{Workspace: o.Workspace, Formats: o.Formats, OutDir: o.OutDir,
 		Now: o.Now(), Tools: o.tools})
 	if err != nil {

@@ -206,6 +206,12 @@ func risksShowRun(o *RisksOptions) error {
 
 func risksSetRun(o *RisksOptions) error {
 	now := o.Now()
+	// Held from the read to the write, so a concurrent risks set is not undone.
+	lock, err := workspace.At(o.Workspace).Lock()
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	a, err := workspace.Analyse(o.Workspace, now)
 	if err != nil {
 		return err

@@ -74,7 +74,7 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&o.Workspace, "workspace", "w", "", "assessment workspace `DIR` (its scope limits the scan; results saved to DIR/scan.json)")
+	fl.StringVarP(&o.Workspace, "workspace", "w", "", "assessment workspace `DIR` (its scope limits the scan; each run saved under DIR/scans/ and combined into DIR/scan.json)")
 	fl.StringVar(&o.TargetsFile, "targets-file", "", "read targets from `FILE`, one per line (# comments)")
 	fl.StringSliceVar(&o.Checks, "checks", nil, "check families or IDs to run, comma-separated (default all; see telesra checks list)")
 	fl.StringVar(&o.FailOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above `SEVERITY` (critical, high, medium, low, info)")

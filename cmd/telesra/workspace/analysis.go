@@ -11,12 +11,13 @@ import (
 	"github.com/telesra/telesra/report"
 )
 
-// Analysis is a workspace read for the risk register: assessment.yaml, scan.json, answers.yaml,
+// Analysis is a workspace read for the risk register: assessment.yaml, the scan runs (scans/,
+// combined; scan.json for a workspace scanned before scans/ existed), answers.yaml,
 // assets.yaml and remediation.yaml, and the register built from them. The report, risks and diff
 // verbs share it, so they all see the same register.
 type Analysis struct {
 	Workspace *Workspace
-	Scan      *checks.Result // nil without scan.json
+	Scan      *checks.Result // nil when never scanned
 	Bank      *questionnaire.Bank
 	Answers   *questionnaire.Answers
 	Assets    *register.Assets // nil without assets.yaml
@@ -32,15 +33,8 @@ func Analyse(dir string, now time.Time) (*Analysis, error) {
 		return nil, err
 	}
 	a := &Analysis{Workspace: ws, Bank: questionnaire.DefaultBank()}
-	scanPath := ws.ScanPath()
-	data, err := readOptional(scanPath, ScanInput)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("read scan results: %w", err)
-	case data != nil:
-		if a.Scan, err = checks.DecodeResult(data); err != nil {
-			return nil, fmt.Errorf("%s: not a telesra scan result: %w", scanPath, err)
-		}
+	if a.Scan, err = ws.LoadScan(); err != nil {
+		return nil, err
 	}
 	if a.Answers, err = ws.LoadAnswers(a.Bank); err != nil {
 		return nil, err

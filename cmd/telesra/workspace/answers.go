@@ -14,9 +14,13 @@ func (l Layout) SaveAnswers(b *questionnaire.Bank, a *questionnaire.Answers) err
 }
 
 // OpenAnswers starts a questionnaire session on DIR/answers.yaml: the store saves after every
-// answer.
-func (l Layout) OpenAnswers(b *questionnaire.Bank) (*questionnaire.FileStore, *questionnaire.Answers, error) {
-	return questionnaire.OpenStore(Files{Kind: AnswersInput}, l.AnswersPath(), l.AnswersPath()+BackupSuffix, b)
+// answer, under the workspace lock, merging what other sessions saved meanwhile.
+func (l Layout) OpenAnswers(b *questionnaire.Bank) (*AnswersStore, *questionnaire.Answers, error) {
+	fs, a, err := questionnaire.OpenStore(Files{Kind: AnswersInput}, l.AnswersPath(), l.AnswersPath()+BackupSuffix, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &AnswersStore{FileStore: fs, layout: l}, a, nil
 }
 
 // ReadAnswersFile reads an answers file outside the workspace (an export handed back).

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/google/renameio/v2"
 )
@@ -22,6 +23,8 @@ const (
 	PlanFile       = "remediation.yaml"
 	IgnoreFile     = ".telesra-ignore.yaml"
 	ReportsDir     = "reports"
+	ScansDir       = "scans"
+	LockFile       = ".telesra.lock"
 	// BackupSuffix names the copy of a file as it was before telesra last replaced it.
 	BackupSuffix = ".bak"
 )
@@ -53,6 +56,18 @@ func (l Layout) IgnorePath() string { return filepath.Join(l.Dir, IgnoreFile) }
 
 // ReportsDir is DIR/reports: where `telesra report` writes by default.
 func (l Layout) ReportsDir() string { return filepath.Join(l.Dir, ReportsDir) }
+
+// ScansDir is DIR/scans: every scan run's own result, from which scan.json is combined.
+func (l Layout) ScansDir() string { return filepath.Join(l.Dir, ScansDir) }
+
+// ScanRunPath is DIR/scans/<UTC start, 20060102T150405Z>-<id>.json: one run's result. The names
+// sort in the order the runs started.
+func (l Layout) ScanRunPath(started time.Time, id string) string {
+	return filepath.Join(l.ScansDir(), started.UTC().Format("20060102T150405Z")+"-"+id+".json")
+}
+
+// LockPath is DIR/.telesra.lock: the file every writer of the workspace locks (see Lock).
+func (l Layout) LockPath() string { return filepath.Join(l.Dir, LockFile) }
 
 // Files is the workspace's way of reading and writing the files of the domain packages (the
 // questionnaire's answers store, the patch knowledge base): they receive it rather than touch

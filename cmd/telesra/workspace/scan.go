@@ -1,13 +1,11 @@
 package workspace
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"time"
 
 	"github.com/telesra/telesra/checks"
-	"github.com/telesra/telesra/report/scan"
 )
 
 // ScanRequest is everything a scan is asked to do. Targets, exclusions and the selection are
@@ -45,7 +43,8 @@ type ScanPlan struct {
 	Selected  []*checks.Check
 	Ignore    *checks.Suppressions
 
-	opts checks.Options
+	opts      checks.Options
+	selection []string // --checks as given, recorded with the run
 }
 
 // PlanScan validates every input of a scan. Anything wrong here is an InputError (or a
@@ -54,7 +53,7 @@ func PlanScan(ctx context.Context, req ScanRequest) (*ScanPlan, error) {
 	if req.Runner.Now == nil {
 		req.Runner.Now = time.Now
 	}
-	p := &ScanPlan{Registry: req.Registry, opts: req.Runner}
+	p := &ScanPlan{Registry: req.Registry, opts: req.Runner, selection: req.Checks}
 	var err error
 	if p.Selected, err = req.Registry.Select(req.Checks); err != nil {
 		return nil, &InputError{Err: err}
@@ -185,9 +184,10 @@ func readSuppressions(path string) (*checks.Suppressions, error) {
 	return checks.ParseSuppressions(path, data)
 }
 
-// Run scans, applies the suppressions and, for a workspace, saves the result as its scan.json
-// (even when the scan was interrupted: it is then marked incomplete). It returns the result and
-// the path saved ("" without a workspace).
+// Run scans, applies the suppressions and, for a workspace, saves the run under DIR/scans/ (even
+// when the scan was interrupted: it is then marked incomplete) and rewrites DIR/scan.json as the
+// combination of every run (see Combine). It returns this run's result and the run file saved
+// ("" without a workspace).
 func (p *ScanPlan) Run(ctx context.Context) (*checks.Result, string, error) {
 	runner := checks.NewRunner(p.Scope, p.opts)
 	res, err := runner.Run(ctx, p.Targets)
@@ -204,12 +204,8 @@ func (p *ScanPlan) Run(ctx context.Context) (*checks.Result, string, error) {
 	if p.Workspace == nil {
 		return res, "", nil
 	}
-	path := p.Workspace.ScanPath()
-	var buf bytes.Buffer
-	if err := (scan.JSON{}).Write(&buf, res); err != nil {
-		return nil, "", err
-	}
-	if err := WriteFile(path, buf.Bytes(), true); err != nil {
+	path, err := p.saveRun(res)
+	if err != nil {
 		return nil, "", err
 	}
 	return res, path, nil

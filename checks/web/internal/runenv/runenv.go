@@ -35,10 +35,15 @@ import (
 	"syscall"
 )
 
-// dirName prefixes the run directory's name in the system temporary directory.
+// dirName prefixes the run directory's name in the system temporary directory:
+// telesra-run-PID-MICROSECONDS-N.
 const dirName = "telesra-run-"
 
+// DirPrefix is how every run directory's name starts, for finding those left behind.
+const DirPrefix = dirName
+
 var (
+	parent string // the system temporary directory the run directory is made in
 	dir    string // the private run directory; "" if it could not be created
 	dirErr error  // why it could not be created
 	saved  []savedVar
@@ -57,6 +62,7 @@ func init() {
 	if !ok || tmp == "" {
 		tmp = "/tmp"
 	}
+	parent = tmp
 	var err error
 	dir, err = makeDir(tmp)
 	if err != nil {
@@ -160,6 +166,9 @@ func IsPrivate(path string) bool {
 	}
 	return path == base || len(path) > len(base) && path[:len(base)] == base && path[len(base)] == '/'
 }
+
+// Parent is the directory run directories are made in (the process's original TMPDIR, or /tmp).
+func Parent() string { return parent }
 
 // Dir is the private run directory ("" when it could not be created; see Err).
 func Dir() string { return dir }
