@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/telesra/telesra/cmd/telesra/workspace"
 	"golang.org/x/sys/unix"
 )
 
@@ -115,7 +116,12 @@ func endlessFIFO(t *testing.T) string {
 // ends is refused at the limit. Either way the message names the file and the limit, the exit
 // is 2 (bad input, not Go's out-of-memory exit, which is also 2), and the process stays small.
 func TestEndlessInputsAreRefusedAtTheirLimit(t *testing.T) {
+	// answers import needs a workspace (it takes the workspace's lock before reading).
 	ws := t.TempDir()
+	if _, err := workspace.Create(ws, workspace.Assessment{SchemaVersion: 1, Organisation: workspace.Organisation{Name: "Test Clinic"},
+		Assessor: workspace.Assessor{Name: "Tester"}, AssessmentDate: "2026-11-22", Scope: workspace.Scope{Targets: []string{"127.0.0.1"}}}, false); err != nil {
+		t.Fatal(err)
+	}
 	kb := t.TempDir()
 	cases := []struct {
 		name string

@@ -282,7 +282,8 @@ func TestRewritesAre0600(t *testing.T) {
 		mode0600(t, "answers export -o", export)
 		// An import that adds answers rewrites answers.yaml.
 		ids := questionnaire.DefaultBank().SectionIDs()
-		target := t.TempDir()
+		// answers import changes a workspace (it takes the workspace's lock), so it needs one.
+		target := makeWorkspace(t, []string{"127.0.0.1"}, nil)
 		for i, sec := range ids[:2] {
 			part := filepath.Join(t.TempDir(), "part.yaml")
 			if r := run(t, nil, "answers", "export", "-w", ws, "--section", sec, "-o", part); r.code != 0 {
