@@ -23,7 +23,7 @@ import (
 // scanWeb runs the web family (built with o) against targets through the real runner.
 func scanWeb(t *testing.T, o Options, opt checks.Options, targets ...string) (*checks.Result, *Engine) {
 	t.Helper()
-	fam, eng, err := New(o)
+	fam, eng, err := New(withWorker(o))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestEndToEnd(t *testing.T) {
 	if n := eng.Refused(); n != 0 {
 		t.Errorf("the gate refused %d connections: nuclei asked for something other than the endpoint", n)
 	}
-	if BlockedUpdateChecks() == 0 {
+	if eng.BlockedUpdateChecks() == 0 {
 		t.Errorf("nuclei's version check was not attempted: the test does not prove it is blocked")
 	}
 	for _, f := range res.Findings {
@@ -413,7 +413,7 @@ func consumer(rec checks.Recognizer) *checks.Family {
 // TestRecognizer: a family bound to the engine gets products and versions through the
 // Recognizer API, with the engine running for its scan although no web check is selected.
 func TestRecognizer(t *testing.T) {
-	webFam, eng, err := New(Options{})
+	webFam, eng, err := New(withWorker(Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +449,7 @@ func TestRecognizer(t *testing.T) {
 // TestEmbeddedPack: telesra's own templates pass telesra's rules and nuclei's compiler, there are
 // at least 30, and each file is named after its id.
 func TestEmbeddedPack(t *testing.T) {
-	rep, err := Validate(context.Background(), "")
+	rep, err := Validate(context.Background(), "", testWorker())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,9 @@ type Report struct {
 
 // Validate checks templates the way a scan uses them: telesra's rules first (our metadata,
 // http only, no out-of-band or raw requests), then nuclei's own parser and compiler, in a
-// contained engine that sends nothing. dir "" validates telesra's embedded pack; otherwise the
-// templates under dir, as --templates DIR would add them.
-func Validate(ctx context.Context, dir string) (*Report, error) {
+// contained engine that sends nothing (run by runner). dir "" validates telesra's embedded
+// pack; otherwise the templates under dir, as --templates DIR would add them.
+func Validate(ctx context.Context, dir string, runner Runner) (*Report, error) {
 	r := &Report{}
 	var ts []*Template
 	if dir == "" {
@@ -41,7 +41,7 @@ func Validate(ctx context.Context, dir string) (*Report, error) {
 	if len(ts) == 0 {
 		return r, nil
 	}
-	e := NewEngine(&Pack{Templates: ts}, nil)
+	e := NewEngine(&Pack{Templates: ts}, runner, nil)
 	release, err := e.Open(ctx)
 	if err != nil {
 		return nil, err
@@ -50,6 +50,9 @@ func Validate(ctx context.Context, dir string) (*Report, error) {
 	inst, err := e.current()
 	if err != nil {
 		return nil, err
+	}
+	if inst.missing != nil {
+		return nil, inst.missing
 	}
 	for _, t := range ts {
 		if err, bad := inst.broken[t.ID]; bad {

@@ -60,7 +60,7 @@ func TestCAFileFlag(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("# clinic CA\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := families(cli.FamilyOptions{CAFile: bad})
+	_, err := newFactory("test").Families(cli.FamilyOptions{CAFile: bad})
 	var ue *cli.UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "ca.pem:2:") || cli.ExitCode(err) != cli.ExitUsage {
 		t.Errorf("bad --ca-file: %v (exit %d), want a usage error naming ca.pem:2", err, cli.ExitCode(err))
@@ -190,7 +190,7 @@ func TestScanTemplatesFlag(t *testing.T) {
 	if got.Family.TemplatesDir != "/nonexistent/templates" {
 		t.Errorf("TemplatesDir %q", got.Family.TemplatesDir)
 	}
-	_, err := families(got.Family)
+	_, err := newFactory("test").Families(got.Family)
 	if code := cli.ExitCode(err); code != cli.ExitUsage || !strings.Contains(err.Error(), "--templates") {
 		t.Errorf("missing templates dir: exit %d (%v)", code, err)
 	}

@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/telesra/telesra/checks/web"
 	"github.com/telesra/telesra/cmd/telesra/cli"
 )
 
@@ -20,9 +19,6 @@ func main() { os.Exit(run()) }
 // run executes the command line and returns the exit code; cli.ExitCode is the one place that
 // maps errors to codes.
 func run() int {
-	// Linking nuclei gives every run a private directory for nuclei's files (see package
-	// checks/web/internal/runenv); remove it on the way out, whatever the command was.
-	defer web.RemoveRunDir()
 	f := newFactory(cli.BuildVersion(version))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
