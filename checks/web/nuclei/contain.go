@@ -26,8 +26,8 @@ import (
 	"github.com/projectdiscovery/gologger"
 	"github.com/projectdiscovery/gologger/levels"
 	"github.com/projectdiscovery/nuclei/v3/pkg/catalog/config"
-	pdhttp "github.com/projectdiscovery/utils/http"
 	"github.com/projectdiscovery/utils/errkit"
+	pdhttp "github.com/projectdiscovery/utils/http"
 	updateutils "github.com/projectdiscovery/utils/update"
 
 	"github.com/telesra/telesra/checks"
