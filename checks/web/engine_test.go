@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -502,5 +503,29 @@ func TestNamedEndpoint(t *testing.T) {
 	}
 	if eng.Refused() != 0 {
 		t.Errorf("the gate refused %d connections", eng.Refused())
+	}
+}
+
+// TestMissingWorker: without a web worker the web checks of a scan are error attempts that say
+// how to install it (never passes), and the scan itself goes on.
+func TestMissingWorker(t *testing.T) {
+	srv := serve(t, at("/", reply{body: "ok"}), false)
+	target := srv.URL + "/"
+	var notices []string
+	missing := &Worker{Locate: func() (string, error) { return "", errors.New("telesra-web is neither beside telesra nor on PATH") }}
+	res, eng := scanWeb(t, Options{Runner: missing, Notice: func(s string) { notices = append(notices, s) }}, checks.Options{}, target)
+	if len(res.Attempts) == 0 {
+		t.Fatal("no attempts")
+	}
+	for _, a := range res.Attempts {
+		if a.Status != checks.StatusError || a.Reason != checks.ReasonInternal || !strings.Contains(a.Error, "go install ./cmd/...") {
+			t.Errorf("attempt %s: %s %s %q, want an internal error naming how to install the worker", a.Check, a.Status, a.Reason, a.Error)
+		}
+	}
+	if len(notices) != 1 || !strings.Contains(notices[0], "end as errors") {
+		t.Errorf("notices: %q", notices)
+	}
+	if eng.Starts() != 0 {
+		t.Errorf("engine starts: %d", eng.Starts())
 	}
 }
