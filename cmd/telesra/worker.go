@@ -127,8 +127,11 @@ func (l *workerLocator) build(root string) (string, error) {
 		return "", &web.MissingWorkerError{Err: fmt.Errorf("build it from source: %w", err)}
 	}
 	out := filepath.Join(cache, "telesra", workerName)
-	if w := l.notice(); w != nil {
-		fmt.Fprintf(w, "telesra: building the web worker from source (once): go build -o %s ./cmd/%s\n", out, workerName)
+	// The go command relinks only when the source changed; only a first build is worth a line.
+	if _, err := os.Stat(out); err != nil {
+		if w := l.notice(); w != nil {
+			fmt.Fprintf(w, "telesra: building the web worker from source (once): go build -o %s ./cmd/%s\n", out, workerName)
+		}
 	}
 	cmd := exec.Command("go", "build", "-o", out, "./cmd/"+workerName)
 	cmd.Dir = root
