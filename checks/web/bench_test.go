@@ -22,7 +22,7 @@ import (
 // BenchmarkEngineStart is starting and stopping the nuclei engine with the whole pack compiled
 // (target: under 1 s).
 func BenchmarkEngineStart(b *testing.B) {
-	_, eng, err := New(Options{})
+	_, eng, err := New(withWorker(Options{}))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func benchScan(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	fam, eng, err := New(Options{})
+	fam, eng, err := New(withWorker(Options{}))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -23,7 +24,7 @@ import (
 // scanWeb runs the web family (built with o) against targets through the real runner.
 func scanWeb(t *testing.T, o Options, opt checks.Options, targets ...string) (*checks.Result, *Engine) {
 	t.Helper()
-	fam, eng, err := New(o)
+	fam, eng, err := New(withWorker(o))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestEndToEnd(t *testing.T) {
 	if n := eng.Refused(); n != 0 {
 		t.Errorf("the gate refused %d connections: nuclei asked for something other than the endpoint", n)
 	}
-	if BlockedUpdateChecks() == 0 {
+	if eng.BlockedUpdateChecks() == 0 {
 		t.Errorf("nuclei's version check was not attempted: the test does not prove it is blocked")
 	}
 	for _, f := range res.Findings {
@@ -413,7 +414,7 @@ func consumer(rec checks.Recognizer) *checks.Family {
 // TestRecognizer: a family bound to the engine gets products and versions through the
 // Recognizer API, with the engine running for its scan although no web check is selected.
 func TestRecognizer(t *testing.T) {
-	webFam, eng, err := New(Options{})
+	webFam, eng, err := New(withWorker(Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +450,7 @@ func TestRecognizer(t *testing.T) {
 // TestEmbeddedPack: telesra's own templates pass telesra's rules and nuclei's compiler, there are
 // at least 30, and each file is named after its id.
 func TestEmbeddedPack(t *testing.T) {
-	rep, err := Validate(context.Background(), "")
+	rep, err := Validate(context.Background(), "", testWorker())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,5 +503,29 @@ func TestNamedEndpoint(t *testing.T) {
 	}
 	if eng.Refused() != 0 {
 		t.Errorf("the gate refused %d connections", eng.Refused())
+	}
+}
+
+// TestMissingWorker: without a web worker the web checks of a scan are error attempts that say
+// how to install it (never passes), and the scan itself goes on.
+func TestMissingWorker(t *testing.T) {
+	srv := serve(t, at("/", reply{body: "ok"}), false)
+	target := srv.URL + "/"
+	var notices []string
+	missing := &Worker{Locate: func() (string, error) { return "", errors.New("telesra-web is neither beside telesra nor on PATH") }}
+	res, eng := scanWeb(t, Options{Runner: missing, Notice: func(s string) { notices = append(notices, s) }}, checks.Options{}, target)
+	if len(res.Attempts) == 0 {
+		t.Fatal("no attempts")
+	}
+	for _, a := range res.Attempts {
+		if a.Status != checks.StatusError || a.Reason != checks.ReasonInternal || !strings.Contains(a.Error, "go install ./cmd/...") {
+			t.Errorf("attempt %s: %s %s %q, want an internal error naming how to install the worker", a.Check, a.Status, a.Reason, a.Error)
+		}
+	}
+	if len(notices) != 1 || !strings.Contains(notices[0], "end as errors") {
+		t.Errorf("notices: %q", notices)
+	}
+	if eng.Starts() != 0 {
+		t.Errorf("engine starts: %d", eng.Starts())
 	}
 }

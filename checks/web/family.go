@@ -17,6 +17,8 @@ type Options struct {
 	// Notice receives warnings for the user (a template that was skipped and why); nil drops
 	// them.
 	Notice func(string)
+	// Runner starts the engine (the web worker); nil makes every web check an error attempt.
+	Runner Runner
 }
 
 // New builds the web family and its engine. The engine is also the Recognizer the mfa and patch
@@ -31,14 +33,14 @@ func New(o Options) (*checks.Family, *Engine, error) {
 			o.Notice(fmt.Sprintf("%v; this template is skipped, the others run", err))
 		}
 	}
-	e := NewEngine(p, o.Notice)
+	e := NewEngine(p, o.Runner, o.Notice)
 	f := &checks.Family{
 		Name:  Family,
 		Title: "Web exposure",
 		Description: "Web pages and files a clinic should not expose: security headers and cookie flags on pages with logins, " +
 			"CORS, TRACE, directory listings, source and backup files, status pages, admin consoles, EHR setup pages, " +
 			"cacheable patient data; and recognition of web servers, remote-access portals and EHR products. " +
-			"Run by an embedded nuclei engine with telesra's own templates.",
+			"Run by nuclei, in telesra's web worker, with telesra's own templates.",
 		Open: e.Open,
 	}
 	for _, t := range p.Templates {
@@ -85,9 +87,9 @@ func (e *Engine) check(t *Template) *checks.Check {
 }
 
 // findings turns matches into one finding per matched URL.
-func findings(c *checks.Check, t *Template, env *checks.Env, ms []match) []checks.Finding {
+func findings(c *checks.Check, t *Template, env *checks.Env, ms []Match) []checks.Finding {
 	sortMatches(ms)
-	byURL := map[string][]match{}
+	byURL := map[string][]Match{}
 	var order []string
 	for _, m := range ms {
 		if _, ok := byURL[m.URL]; !ok {

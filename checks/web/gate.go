@@ -10,6 +10,8 @@ import (
 	"log"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,6 +31,7 @@ import (
 // counted. Random credentials keep other local users off it.
 type gate struct {
 	ln         net.Listener
+	sockDir    string // the private directory of ln's unix socket ("" for TCP)
 	user, pass string
 	done       chan struct{}
 
@@ -52,13 +55,30 @@ type session struct {
 	dialErr error // the first dial error (typed: scope refusal, refused, timeout, ...)
 }
 
-func newGate() (*gate, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// newGate starts a gate on 127.0.0.1, or, with unixSocket, on a unix socket in a new private
+// 0700 directory (for a worker in a network namespace of its own, which has a loopback of its
+// own but shares the file system).
+func newGate(unixSocket bool) (*gate, error) {
+	var (
+		ln      net.Listener
+		sockDir string
+		err     error
+	)
+	if unixSocket {
+		if sockDir, err = os.MkdirTemp("", "telesra-gate-"); err == nil {
+			if ln, err = net.Listen("unix", filepath.Join(sockDir, "gate")); err != nil {
+				_ = os.RemoveAll(sockDir)
+			}
+		}
+	} else {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("web checks: start connection gate: %w", err)
 	}
 	g := &gate{
 		ln:       ln,
+		sockDir:  sockDir,
 		user:     randomToken(),
 		pass:     randomToken(),
 		done:     make(chan struct{}),
@@ -74,7 +94,10 @@ func newGate() (*gate, error) {
 		Dial:        g.dial,
 	})
 	if err != nil {
-		ln.Close()
+		_ = ln.Close()
+		if sockDir != "" {
+			_ = os.RemoveAll(sockDir)
+		}
 		return nil, fmt.Errorf("web checks: start connection gate: %w", err)
 	}
 	go func() {
@@ -90,15 +113,31 @@ func randomToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-// URL is the proxy URL nuclei is given.
+// URL is the proxy URL nuclei is given. For a unix socket gate its host is a placeholder the
+// worker replaces with its relay's address.
 func (g *gate) URL() string {
-	u := url.URL{Scheme: "socks5", User: url.UserPassword(g.user, g.pass), Host: g.ln.Addr().String()}
+	host := g.ln.Addr().String()
+	if g.sockDir != "" {
+		host = "127.0.0.1:1"
+	}
+	u := url.URL{Scheme: "socks5", User: url.UserPassword(g.user, g.pass), Host: host}
 	return u.String()
+}
+
+// socket is the gate's unix socket path ("" for a TCP gate).
+func (g *gate) socket() string {
+	if g.sockDir == "" {
+		return ""
+	}
+	return g.ln.Addr().String()
 }
 
 func (g *gate) close() {
 	_ = g.ln.Close()
 	<-g.done
+	if g.sockDir != "" {
+		_ = os.RemoveAll(g.sockDir)
+	}
 }
 
 func gateKey(hostport string) string { return strings.ToLower(hostport) }

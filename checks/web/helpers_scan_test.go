@@ -3,20 +3,12 @@ package web
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/projectdiscovery/nuclei/v3/pkg/protocols/dns/dnsclientpool"
-	"github.com/projectdiscovery/nuclei/v3/pkg/types"
 
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/checks/checkstest"
@@ -150,7 +142,7 @@ func TestTemplatesRefuseOutsideHelpers(t *testing.T) {
 		writeTemplate(t, dir, c.id+".yaml", userTemplate(c.id, c.body))
 	}
 	writeTemplate(t, dir, "pure-helpers.yaml", userTemplate("pure-helpers", pureHelpers))
-	rep, err := Validate(context.Background(), dir)
+	rep, err := Validate(context.Background(), dir, testWorker())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,91 +170,6 @@ func TestTemplatesRefuseOutsideHelpers(t *testing.T) {
 	}
 }
 
-// trap stands in for an address outside the scan: it counts every TCP connection or UDP
-// datagram it receives.
-type trap struct {
-	addr  string
-	udp   bool
-	mu    sync.Mutex
-	from  []string // source addresses, in arrival order
-	close func()
-}
-
-func newTrap(t *testing.T, udp bool) *trap {
-	t.Helper()
-	tr := &trap{udp: udp}
-	if udp {
-		pc, err := net.ListenPacket("udp", "127.0.0.5:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.addr, tr.close = pc.LocalAddr().String(), func() { pc.Close() }
-		go func() {
-			buf := make([]byte, 2048)
-			for {
-				_, from, err := pc.ReadFrom(buf)
-				if err != nil {
-					return
-				}
-				tr.record(from.String())
-			}
-		}()
-	} else {
-		ln, err := net.Listen("tcp", "127.0.0.5:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.addr, tr.close = ln.Addr().String(), func() { ln.Close() }
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				tr.record(c.RemoteAddr().String())
-				c.Close()
-			}
-		}()
-	}
-	t.Cleanup(tr.close)
-	return tr
-}
-
-func (tr *trap) record(from string) {
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	tr.from = append(tr.from, from)
-}
-
-// received returns how many connections (datagrams) arrived before now. It sends one of its own
-// and waits (at most 5 s) for the trap to see it: everything sent earlier has been seen by then.
-func (tr *trap) received(t *testing.T) int {
-	t.Helper()
-	network := "tcp"
-	if tr.udp {
-		network = "udp"
-	}
-	c, err := net.Dial(network, tr.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if tr.udp {
-		_, _ = c.Write([]byte("sentinel"))
-	}
-	mine := c.LocalAddr().String()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		tr.mu.Lock()
-		if i := slices.Index(tr.from, mine); i >= 0 {
-			tr.mu.Unlock()
-			return i
-		}
-		tr.mu.Unlock()
-	}
-	t.Fatalf("the trap at %s did not see the test's own connection", tr.addr)
-	return 0
-}
-
 // clinicStatus is the loopback target of the helper scans.
 func clinicStatus(t *testing.T) string {
 	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -274,7 +181,7 @@ func clinicStatus(t *testing.T) string {
 // scanHelperTemplates scans a loopback target with the user templates of cases plus the pure one
 // and checks what a user relies on: the refused templates never ran and each was reported with
 // file:line and its helper; the pure one ran and found.
-func scanHelperTemplates(t *testing.T, cases []helperCase) {
+func scanHelperTemplates(t *testing.T, cases []helperCase, runner Runner) {
 	t.Helper()
 	dir := t.TempDir()
 	for _, c := range cases {
@@ -284,14 +191,15 @@ func scanHelperTemplates(t *testing.T, cases []helperCase) {
 	target := clinicStatus(t)
 	var mu sync.Mutex
 	var notices []string
-	res, _ := scanWeb(t, Options{TemplatesDir: dir, Notice: func(s string) {
+	res, _ := scanWeb(t, Options{TemplatesDir: dir, Runner: runner, Notice: func(s string) {
 		mu.Lock()
 		defer mu.Unlock()
 		notices = append(notices, s)
 	}}, checks.Options{}, target)
 	for _, c := range cases {
-		if a, ran := checkstest.Attempt(res, "web."+c.id, target); ran {
-			t.Errorf("%s ran (%s %s %s); it must be refused before the scan", c.id, a.Status, a.Reason, a.Error)
+		// A refused template is never run: its attempt is an error saying so, never a pass.
+		if a, ok := checkstest.Attempt(res, "web."+c.id, target); !ok || a.Status != checks.StatusError || !strings.Contains(a.Error, "template refused") {
+			t.Errorf("%s: attempt %s %s %s; want an error saying the template was refused", c.id, a.Status, a.Reason, a.Error)
 		}
 		where := fmt.Sprintf("%s.yaml:%d:", c.id, c.line)
 		if !slices.ContainsFunc(notices, func(n string) bool {
@@ -313,152 +221,48 @@ func TestTCPHelperContactsNothing(t *testing.T) {
 	for _, v := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"} {
 		t.Setenv(v, "")
 	}
-	foreign := newTrap(t, false)
+	foreign := checkstest.NewTrap(t, false)
 	var cases []helperCase
-	for _, c := range networkHelperCases(foreign.addr) {
+	for _, c := range networkHelperCases(foreign.Addr) {
 		if c.helper == "jarm" {
 			cases = append(cases, c)
 		}
 	}
-	scanHelperTemplates(t, cases)
-	if n := foreign.received(t); n != 0 {
-		t.Errorf("the out-of-scope address %s received %d connections", foreign.addr, n)
+	scanHelperTemplates(t, cases, testWorker())
+	if n := foreign.Received(t); n != 0 {
+		t.Errorf("the out-of-scope address %s received %d connections", foreign.Addr, n)
 	}
 }
 
-// childEnv names the variable that makes TestOutsideHelpersChild run: it holds the DNS trap's
-// address.
-const childEnv = "TELESRA_TEST_HELPER_CHILD_DNS"
-
-// TestOutsideHelpersContactNothing: a --templates scan whose user templates call resolve()
-// (spelt with a YAML escape), public_ip() and llm_prompt() with OPENAI_API_KEY set. The scan runs
-// in a child process whose DNS resolver and HTTPS proxy are loopback traps (those helpers read
-// their settings when the process starts), so nothing can leave the machine; the traps see
-// nothing.
+// TestOutsideHelpersContactNothing: a --templates scan whose user templates call public_ip() and
+// llm_prompt() (with OPENAI_API_KEY set) while the worker's HTTP(S) proxy is a loopback trap, so
+// that a helper telesra failed to refuse would land there, never on the internet: the trap sees
+// nothing. resolve() (spelt with a YAML escape) asks public DNS servers directly, so its scan
+// runs with the worker in an empty network namespace of its own, as production does: nothing can
+// leave, and the template must still be refused and reported.
 func TestOutsideHelpersContactNothing(t *testing.T) {
-	if os.Getenv(childEnv) != "" {
-		t.Skip("the child runs TestOutsideHelpersChild")
-	}
-	proxy, dns := newTrap(t, false), newTrap(t, true)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestOutsideHelpersChild$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(),
-		childEnv+"="+dns.addr,
-		"HTTPS_PROXY=http://"+proxy.addr, "https_proxy=http://"+proxy.addr,
-		"HTTP_PROXY=http://"+proxy.addr, "http_proxy=http://"+proxy.addr,
-		"NO_PROXY=", "no_proxy=",
-		"OPENAI_API_KEY=sk-telesra-test-dummy",
-	)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestOutsideHelpersChild") {
-		t.Errorf("child scan: %v\n%s", err, out)
-	}
-	if n := proxy.received(t); n != 0 {
-		t.Errorf("the HTTPS proxy trap received %d connections (public_ip or llm_prompt reached for the internet)", n)
-	}
-	if n := dns.received(t); n != 0 {
-		t.Errorf("the DNS trap received %d queries (resolve() ran)", n)
-	}
-}
-
-// TestOutsideHelpersChild is the child of TestOutsideHelpersContactNothing.
-func TestOutsideHelpersChild(t *testing.T) {
-	dnsAddr := os.Getenv(childEnv)
-	if dnsAddr == "" {
-		t.Skip("run by TestOutsideHelpersContactNothing")
-	}
-	// Safety first: make sure everything these helpers could send lands on the traps.
-	proxy := os.Getenv("HTTPS_PROXY")
-	for _, u := range []string{"https://checkip.amazonaws.com/", "https://api.openai.com/v1/chat/completions"} {
-		req, _ := http.NewRequest(http.MethodGet, u, nil)
-		got, err := http.DefaultTransport.(*http.Transport).Proxy(req)
-		if err != nil || got == nil || "http://"+got.Host != proxy {
-			t.Fatalf("%s would not go through the trap %s (proxy %v, %v): refusing to run", u, proxy, got, err)
-		}
-	}
-	if err := dnsclientpool.Init(&types.Options{InternalResolversList: []string{dnsAddr}}); err != nil {
-		t.Fatal(err)
-	}
-	client, err := dnsclientpool.Get(&types.Options{}, &dnsclientpool.Configuration{})
-	if err != nil || client == nil {
-		t.Fatalf("nuclei's DNS client: %v", err)
-	}
-	if got := dnsResolvers(client); !slices.Equal(got, []string{dnsAddr}) {
-		t.Fatalf("nuclei's DNS client asks %v, not only the trap %s: refusing to run", got, dnsAddr)
-	}
-	var cases []helperCase
-	for _, c := range networkHelperCases("127.0.0.5:4443") {
-		if c.helper != "jarm" {
-			cases = append(cases, c)
-		}
-	}
-	scanHelperTemplates(t, cases)
-}
-
-// dnsResolvers returns the host:port of each resolver a nuclei DNS client asks (its fields are
-// unexported; the tests must know before they let a template near it).
-func dnsResolvers(client any) []string {
-	var out []string
-	rs := reflect.ValueOf(client).Elem().FieldByName("resolvers")
-	for i := 0; i < rs.Len(); i++ {
-		r := rs.Index(i)
-		for r.Kind() == reflect.Interface || r.Kind() == reflect.Pointer {
-			r = r.Elem()
-		}
-		out = append(out, net.JoinHostPort(r.FieldByName("Host").String(), r.FieldByName("Port").String()))
-	}
-	return out
-}
-
-// sinkOutsideTraffic points nuclei's DNS client and the HTTP proxy variables at loopback sinks
-// that swallow whatever reaches them (see TestMain). The child of
-// TestOutsideHelpersContactNothing sets up its own traps instead.
-func sinkOutsideTraffic() (func(), error) {
-	if os.Getenv(childEnv) != "" {
-		return func() {}, nil
-	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		pc.Close()
-		return nil, err
-	}
-	go func() {
-		buf := make([]byte, 2048)
-		for {
-			if _, _, err := pc.ReadFrom(buf); err != nil {
-				return
-			}
-		}
-	}()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	stop := func() { pc.Close(); ln.Close() }
-	if err := dnsclientpool.Init(&types.Options{InternalResolversList: []string{pc.LocalAddr().String()}}); err != nil {
-		stop()
-		return nil, err
-	}
-	client, err := dnsclientpool.Get(&types.Options{}, &dnsclientpool.Configuration{})
-	if err != nil || client == nil || !slices.Equal(dnsResolvers(client), []string{pc.LocalAddr().String()}) {
-		stop()
-		return nil, fmt.Errorf("nuclei's DNS client could not be pointed at %s (%v)", pc.LocalAddr(), err)
-	}
+	proxy := checkstest.NewTrap(t, false)
 	for _, v := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
-		os.Setenv(v, "http://"+ln.Addr().String())
+		t.Setenv(v, "http://"+proxy.Addr)
 	}
 	for _, v := range []string{"NO_PROXY", "no_proxy"} {
-		os.Setenv(v, "")
+		t.Setenv(v, "")
 	}
-	return stop, nil
+	t.Setenv("OPENAI_API_KEY", "sk-telesra-test-dummy")
+	var httpCases, dnsCases []helperCase
+	for _, c := range networkHelperCases("127.0.0.5:4443") {
+		switch c.helper {
+		case "public_ip", "llm_prompt":
+			httpCases = append(httpCases, c)
+		case "resolve":
+			dnsCases = append(dnsCases, c)
+		}
+	}
+	scanHelperTemplates(t, httpCases, testWorker())
+	if n := proxy.Received(t); n != 0 {
+		t.Errorf("the HTTPS proxy trap received %d connections (public_ip or llm_prompt reached for the internet)", n)
+	}
+	isolated := testWorker()
+	isolated.Namespace = true
+	scanHelperTemplates(t, dnsCases, isolated)
 }

@@ -107,7 +107,7 @@ func templateCases() []templateCase {
 // against two loopback servers per template: the one built to trigger it must produce its
 // finding; the fixed one must complete without it.
 func TestTemplatesMatchAndNoMatch(t *testing.T) {
-	fam, eng, err := New(Options{})
+	fam, eng, err := New(withWorker(Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/telesra/telesra/templates/datafile"
@@ -15,9 +16,9 @@ type Report struct {
 
 // Validate checks templates the way a scan uses them: telesra's rules first (our metadata,
 // http only, no out-of-band or raw requests), then nuclei's own parser and compiler, in a
-// contained engine that sends nothing. dir "" validates telesra's embedded pack; otherwise the
-// templates under dir, as --templates DIR would add them.
-func Validate(ctx context.Context, dir string) (*Report, error) {
+// contained engine that sends nothing (run by runner). dir "" validates telesra's embedded
+// pack; otherwise the templates under dir, as --templates DIR would add them.
+func Validate(ctx context.Context, dir string, runner Runner) (*Report, error) {
 	r := &Report{}
 	var ts []*Template
 	if dir == "" {
@@ -41,7 +42,7 @@ func Validate(ctx context.Context, dir string) (*Report, error) {
 	if len(ts) == 0 {
 		return r, nil
 	}
-	e := NewEngine(&Pack{Templates: ts}, nil)
+	e := NewEngine(&Pack{Templates: ts}, runner, nil)
 	release, err := e.Open(ctx)
 	if err != nil {
 		return nil, err
@@ -51,8 +52,16 @@ func Validate(ctx context.Context, dir string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if inst.missing != nil {
+		return nil, inst.missing
+	}
 	for _, t := range ts {
 		if err, bad := inst.broken[t.ID]; bad {
+			var fes datafile.FileErrors
+			if errors.As(err, &fes) { // refused by the worker's DSL vetting: file:line and the helper
+				r.Invalid = append(r.Invalid, fes)
+				continue
+			}
 			r.Invalid = append(r.Invalid, &datafile.FileError{File: t.File, Msg: fmt.Sprintf("nuclei cannot compile it: %s", cleanErr(err))})
 			continue
 		}

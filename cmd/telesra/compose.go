@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"github.com/telesra/telesra/checks"
@@ -16,24 +18,25 @@ import (
 )
 
 // newFactory composes the program: the command line's factory with every check family, the
-// web family's templates, the patch family's knowledge base and the user's configuration
-// directory. This file is the one place that knows every family, and package main the only
-// one that links nuclei.
+// web family's templates and worker, the patch family's knowledge base and the user's
+// configuration directory. This file is the one place that knows every family. Nothing here
+// links nuclei: the web family runs it in the web worker (cmd/telesra-web).
 func newFactory(version string) *cli.Factory {
 	f := cli.NewFactory(version)
-	// nuclei's containment keeps XDG_CONFIG_HOME pointed into its private run directory while
-	// the process runs; the web family knows the directory the user really has.
-	if dir, err := web.UserConfigDir(); err == nil {
+	if dir, err := os.UserConfigDir(); err == nil {
 		f.ConfigDir = dir
 	}
-	f.Families = families
-	f.Templates = webTemplates{}
+	loc := &workerLocator{notice: func() io.Writer { return f.IO.ErrOut }}
+	runner := &web.Worker{Locate: loc.locate, Namespace: true,
+		Notice: func(msg string) { fmt.Fprintf(f.IO.ErrOut, "telesra: %s\n", msg) }}
+	f.Families = func(o cli.FamilyOptions) ([]*checks.Family, error) { return families(o, runner) }
+	f.Templates = webTemplates{runner: runner}
 	f.KnowledgeBase = func(dir string) cli.KnowledgeBase { return patchKB{dir: dir} }
 	return f
 }
 
-// families builds every check family for one scan.
-func families(o cli.FamilyOptions) ([]*checks.Family, error) {
+// families builds every check family for one scan; runner starts the web worker.
+func families(o cli.FamilyOptions, runner web.Runner) ([]*checks.Family, error) {
 	tlsFam, err := tlscheck.Family(tlscheck.Options{CAFile: o.CAFile, CA: o.CA})
 	if err != nil {
 		return nil, &cli.UsageError{Err: err} // an unreadable or malformed --ca-file (file:line)
@@ -41,7 +44,7 @@ func families(o cli.FamilyOptions) ([]*checks.Family, error) {
 	// web is the nuclei engine's family; its engine is also the checks.Recognizer the mfa and
 	// patch families receive. Bind makes a family's Open hold the engine, so recognition works
 	// even when only that family's checks are selected.
-	webFam, rec, err := web.New(web.Options{TemplatesDir: o.TemplatesDir, Notice: o.Notice})
+	webFam, rec, err := web.New(web.Options{TemplatesDir: o.TemplatesDir, Notice: o.Notice, Runner: runner})
 	if errors.Is(err, web.ErrTemplatesDir) {
 		return nil, &cli.UsageError{Err: fmt.Errorf("--templates: %w", err)}
 	} else if err != nil {
@@ -60,8 +63,9 @@ func families(o cli.FamilyOptions) ([]*checks.Family, error) {
 	}, nil
 }
 
-// webTemplates is the web family's template pack, for `telesra templates`.
-type webTemplates struct{}
+// webTemplates is the web family's template pack, for `telesra templates`; validation compiles
+// the templates in the web worker.
+type webTemplates struct{ runner web.Runner }
 
 func (webTemplates) List(dir string) ([]cli.TemplateInfo, []error, error) {
 	p, err := web.NewPack(dir)
@@ -73,8 +77,8 @@ func (webTemplates) List(dir string) ([]cli.TemplateInfo, []error, error) {
 	return templateInfos(p.Templates), p.Rejected, nil
 }
 
-func (webTemplates) Validate(ctx context.Context, dir string) ([]cli.TemplateInfo, []error, error) {
-	rep, err := web.Validate(ctx, dir)
+func (w webTemplates) Validate(ctx context.Context, dir string) ([]cli.TemplateInfo, []error, error) {
+	rep, err := web.Validate(ctx, dir, w.runner)
 	if errors.Is(err, web.ErrTemplatesDir) {
 		return nil, nil, &cli.UsageError{Err: err}
 	} else if err != nil {

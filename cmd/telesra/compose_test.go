@@ -190,7 +190,7 @@ func TestScanTemplatesFlag(t *testing.T) {
 	if got.Family.TemplatesDir != "/nonexistent/templates" {
 		t.Errorf("TemplatesDir %q", got.Family.TemplatesDir)
 	}
-	_, err := families(got.Family)
+	_, err := newFactory("test").Families(got.Family)
 	if code := cli.ExitCode(err); code != cli.ExitUsage || !strings.Contains(err.Error(), "--templates") {
 		t.Errorf("missing templates dir: exit %d (%v)", code, err)
 	}

@@ -37,6 +37,7 @@ type runOpts struct {
 	home   string
 	strace bool
 	env    []string
+	exe    string // the program: telesra (this test binary) unless set, e.g. to the web worker
 }
 
 // runTelesra runs telesra with args. Its TMPDIR is a new empty directory, and its environment
@@ -44,9 +45,9 @@ type runOpts struct {
 func runTelesra(t *testing.T, o runOpts, args ...string) *child {
 	t.Helper()
 	c := &child{home: o.home, tmp: t.TempDir()}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
+	exe := o.exe
+	if exe == "" {
+		exe = binary
 	}
 	name, argv := exe, args
 	var traceFile string
@@ -54,10 +55,10 @@ func runTelesra(t *testing.T, o runOpts, args ...string) *child {
 		bin := checkstest.RequireBinary(t, "strace")
 		traceFile = filepath.Join(t.TempDir(), "trace")
 		name = bin
-		// Every connect, every datagram and every write of the process and its threads; -s 0:
-		// no data.
+		// Every connect, every datagram and every write of the process, its threads and its
+		// children (the web worker); execve tells the worker's pid; -s 0: no data.
 		argv = append([]string{"-f", "-qq", "-s", "0", "-o", traceFile,
-			"-e", "trace=connect,sendto,sendmsg,sendmmsg,write,close,listen,getsockname", "-e", "signal=none", exe}, args...)
+			"-e", "trace=connect,sendto,sendmsg,sendmmsg,write,close,listen,getsockname,execve", "-e", "signal=none", exe}, args...)
 	}
 	cmd := exec.Command(name, argv...)
 	cmd.Env = append([]string{
@@ -65,10 +66,11 @@ func runTelesra(t *testing.T, o runOpts, args ...string) *child {
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + c.home,
 		"TMPDIR=" + c.tmp,
+		workerEnv + "=" + workerBin,
 	}, o.env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
+	err := cmd.Run()
 	var ee *exec.ExitError
 	switch {
 	case errors.As(err, &ee):
@@ -152,8 +154,9 @@ func listTree(dir string) []string {
 	return out
 }
 
-// TestVersionIsContained: linking nuclei must not make even `telesra version` write into HOME,
-// leave files behind, print anything of nuclei's or send anything anywhere.
+// TestVersionIsContained: `telesra version` writes nothing into HOME, leaves no file behind,
+// prints nothing but its line, and connects no socket but AF_UNIX ones: telesra links no nuclei,
+// so cdncheck's initialiser (a UDP connect to Google's public DNS) never runs in it.
 func TestVersionIsContained(t *testing.T) {
 	home, events := watchHome(t)
 	c := runTelesra(t, runOpts{home: home, strace: true}, "version")
@@ -162,8 +165,66 @@ func TestVersionIsContained(t *testing.T) {
 	}
 	assertContained(t, c, events(), nil)
 	net := parseTrace(t, c.trace)
-	if bad := net.foreign(nil); len(bad) > 0 {
-		t.Errorf("telesra version opened connections: %v", bad)
+	if len(net.connects) > 0 || len(net.probes) > 0 {
+		t.Errorf("telesra version connected sockets outside AF_UNIX: %v, cdncheck's probe: %v", net.connects, net.probes)
+	}
+}
+
+// TestTelesraLinksNoNuclei: the main binary's dependencies name no projectdiscovery module;
+// only the web worker links nuclei.
+func TestTelesraLinksNoNuclei(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.Contains(p, "projectdiscovery") {
+			t.Errorf("telesra links %s", p)
+		}
+	}
+	worker, err := exec.Command("go", "list", "-deps", "github.com/telesra/telesra/cmd/telesra-web").Output()
+	if err != nil || !strings.Contains(string(worker), "github.com/projectdiscovery/nuclei/v3/lib") {
+		t.Errorf("the web worker does not link nuclei (%v): the test looks at the wrong package", err)
+	}
+}
+
+// TestCommandsWithoutWebChecksConnectOnlyToTargets runs, under strace, the commands that run no
+// web check: init, a scan of a loopback portal with the tls and transport families, report and
+// risks list. Each connects to nothing but the declared target (the scan) or nothing at all, and
+// none starts the web worker. (mfa and patch recognise products with the web worker's
+// technology templates, so a scan with them starts it: TestRecognitionScanIsContained.)
+func TestCommandsWithoutWebChecksConnectOnlyToTargets(t *testing.T) {
+	srv := flawedServer(t)
+	target := srv.Listener.Addr().String()
+	ws := filepath.Join(t.TempDir(), "ws")
+	steps := []struct {
+		args    []string
+		targets []string
+	}{
+		{[]string{"init", ws, "--org", "Strace Clinic", "--assessor", "Test", "--authorised-by", "Owner",
+			"--authorised-on", "2026-01-01", "--target", target}, nil},
+		{[]string{"scan", "-w", ws, "--checks", "tls,transport", "-f", "json"}, []string{target}},
+		{[]string{"report", "-w", ws, "-f", "json,csv,markdown"}, nil},
+		{[]string{"risks", "list", "-w", ws}, nil},
+	}
+	for _, st := range steps {
+		home, events := watchHome(t)
+		c := runTelesra(t, runOpts{home: home, strace: true}, st.args...)
+		if c.code != 0 {
+			t.Fatalf("telesra %v: exit %d\n%s", st.args, c.code, c.stderr)
+		}
+		// Their stderr is telesra's own (no nuclei is linked); HOME and TMPDIR are checked.
+		assertContained(t, c, events(), func(string) bool { return true })
+		net := parseTrace(t, c.trace)
+		if bad := net.foreign(st.targets); len(bad) > 0 {
+			t.Errorf("telesra %s connected to %v, which is not a declared target", st.args[0], bad)
+		}
+		if len(net.probes) > 0 || len(net.workers) > 0 {
+			t.Errorf("telesra %s started the web worker (%v) or cdncheck's probe ran (%v)", st.args[0], net.workers, net.probes)
+		}
+		if st.targets != nil && !slices.Contains(net.connects, target) {
+			t.Errorf("strace saw no connection to the target %s (connects: %v): the trace is not watching the scan", target, net.connects)
+		}
 	}
 }
 
@@ -206,18 +267,78 @@ func TestScanIsContained(t *testing.T) {
 		t.Errorf("strace saw no connection to the target %s (connects: %v): the trace is not watching the scan", target, net.connects)
 	}
 	if len(net.toListeners) == 0 {
-		t.Errorf("strace saw no connection to the scan's own loopback gate: nuclei did not go through it")
+		t.Errorf("strace saw no connection to the worker's relay to the gate: nuclei did not go through it")
+	}
+	assertResidual(t, net)
+}
+
+// assertResidual checks the documented residual of a scan that starts the web worker (README,
+// Privacy): one worker, and cdncheck's initialiser connecting a UDP socket to Google's public
+// resolver once, in the worker only, inside the worker's own network namespace, where the kernel
+// refuses it: no address (EADDRNOTAVAIL: the initialiser runs before the worker brings its
+// loopback up) or no route (ENETUNREACH).
+func assertResidual(t *testing.T, net *netTrace) {
+	t.Helper()
+	if len(net.workers) != 1 {
+		t.Fatalf("the scan started %d web workers (%v), want 1", len(net.workers), net.workers)
+	}
+	if len(net.probes) != 1 {
+		t.Fatalf("cdncheck's probe connects: %v, want exactly one (the worker's)", net.probes)
+	}
+	if p := net.probes[0]; p.pid != net.workers[0] || p.result != "EADDRNOTAVAIL" && p.result != "ENETUNREACH" {
+		t.Errorf("cdncheck's probe: pid %s result %q; want the worker's (pid %s), refused by the kernel in its empty namespace",
+			p.pid, p.result, net.workers[0])
 	}
 }
 
-// TestInitOrder checks, in the real binary, the ordering argument runenv's containment rests on:
+// TestRecognitionScanIsContained: mfa and patch recognise products with the web worker, so a
+// scan with them (and no web check) starts it: it connects to nothing but the target, and its
+// residual is exactly the web scan's.
+func TestRecognitionScanIsContained(t *testing.T) {
+	srv := flawedServer(t)
+	target := srv.Listener.Addr().String()
+	home, events := watchHome(t)
+	c := runTelesra(t, runOpts{home: home, strace: true}, "scan", "--checks", "mfa,patch", "-f", "json", "http://"+target+"/")
+	if c.code != 0 {
+		t.Fatalf("scan: exit %d, stderr %q", c.code, c.stderr)
+	}
+	res, err := checks.DecodeResult([]byte(c.stdout))
+	if err != nil {
+		t.Fatalf("scan output: %v", err)
+	}
+	for _, a := range res.Attempts {
+		if a.Status == checks.StatusError {
+			t.Errorf("attempt %s on %s: %s (%s)", a.Check, a.Target, a.Reason, a.Error)
+		}
+	}
+	assertContained(t, c, events(), func(line string) bool { return strings.HasPrefix(line, "telesra: ") })
+	net := parseTrace(t, c.trace)
+	if bad := net.foreign([]string{target}); len(bad) > 0 {
+		t.Errorf("connections to something other than the target: %v", bad)
+	}
+	assertResidual(t, net)
+}
+
+// TestWorkerIsContained: the web worker, which links nuclei, initialises everything and exits
+// (--version) without writing into HOME, leaving files in TMPDIR or printing anything of
+// nuclei's.
+func TestWorkerIsContained(t *testing.T) {
+	home, events := watchHome(t)
+	c := runTelesra(t, runOpts{home: home, exe: workerBin}, "--version")
+	if c.code != 0 || !strings.HasPrefix(c.stdout, "telesra-web ") {
+		t.Fatalf("telesra-web --version: exit %d, stdout %q, stderr %q", c.code, c.stdout, c.stderr)
+	}
+	assertContained(t, c, events(), nil)
+}
+
+// TestInitOrder checks, in the web worker, the ordering argument runenv's containment rests on:
 // its initialiser runs before package os, hence before every package that imports os (which any
 // package touching files or the environment does); nuclei's config package among them.
 func TestInitOrder(t *testing.T) {
 	home, _ := watchHome(t)
-	c := runTelesra(t, runOpts{home: home, env: []string{"GODEBUG=inittrace=1"}}, "version")
+	c := runTelesra(t, runOpts{home: home, exe: workerBin, env: []string{"GODEBUG=inittrace=1"}}, "--version")
 	if c.code != 0 {
-		t.Fatalf("version: exit %d: %s", c.code, c.stderr)
+		t.Fatalf("telesra-web --version: exit %d: %s", c.code, c.stderr)
 	}
 	var order []string
 	for _, line := range strings.Split(c.stderr, "\n") {
@@ -234,7 +355,8 @@ func TestInitOrder(t *testing.T) {
 	}
 	// Packages initialised earlier are fine only if they cannot touch files or the environment
 	// through os: ask the go command for their imports.
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", ".").Output()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}",
+		"github.com/telesra/telesra/cmd/telesra-web").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
@@ -275,13 +397,20 @@ func flawedServer(t *testing.T) *httptest.Server {
 type netTrace struct {
 	connects    []string // "addr:port" of every inet connect
 	toListeners []string // connects to sockets the process itself listens on
-	udpProbe    bool     // cdncheck's IPv6 route probe (see foreign)
+	probes      []probe  // cdncheck's IPv6 route probes (see parseTrace)
+	workers     []string // pids of the web workers started
 	sentOnProbe bool
 	listening   map[string]bool
 }
 
+// probe is one connect of cdncheck's UDP probe: by which process, with what result ("" for
+// success, else the errno's name).
+type probe struct{ pid, result string }
+
 var (
-	traceLine  = regexp.MustCompile(`^\d+\s+(\w+)\((\d+)(.*)$`)
+	traceLine  = regexp.MustCompile(`^(\d+)\s+(\w+)\((\d+)?(.*)$`)
+	errnoOf    = regexp.MustCompile(`= -1 (E[A-Z]+)`)
+	resumed    = regexp.MustCompile(`^(\d+)\s+<\.\.\. (\w+) resumed>(.*)$`)
 	inet4      = regexp.MustCompile(`sa_family=AF_INET, sin_port=htons\((\d+)\), sin_addr=inet_addr\("([^"]+)"\)`)
 	inet6      = regexp.MustCompile(`sa_family=AF_INET6, sin6_port=htons\((\d+)\).*inet_pton\(AF_INET6, "([^"]+)"`)
 	cdnProbeIP = "2001:4860:4860::8888"
@@ -292,12 +421,28 @@ func parseTrace(t *testing.T, trace string) *netTrace {
 	n := &netTrace{listening: map[string]bool{}}
 	listenFDs := map[string]bool{}
 	probeFDs := map[string]bool{}
+	unfinished := map[string]int{} // pid -> index in n.probes of its probe connect still running
 	for _, line := range strings.Split(trace, "\n") {
+		if r := resumed.FindStringSubmatch(line); r != nil {
+			if i, ok := unfinished[r[1]]; ok && r[2] == "connect" {
+				if e := errnoOf.FindStringSubmatch(r[3]); e != nil {
+					n.probes[i].result = e[1]
+				}
+				delete(unfinished, r[1])
+			}
+			continue
+		}
 		m := traceLine.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
-		call, fd, rest := m[1], m[2], m[3]
+		pid, call, fd, rest := m[1], m[2], m[1]+"/"+m[3], m[4]
+		if call == "execve" {
+			if strings.Contains(rest, "/"+workerName+`"`) && !strings.Contains(rest, "= -1") {
+				n.workers = append(n.workers, pid)
+			}
+			continue
+		}
 		addr := ""
 		if a := inet4.FindStringSubmatch(rest); a != nil {
 			addr = netJoin(a[2], a[1])
@@ -319,7 +464,14 @@ func parseTrace(t *testing.T, trace string) *netTrace {
 				// projectdiscovery/cdncheck's package initialiser connect(2)s a UDP socket to
 				// Google's IPv6 resolver to learn whether an IPv6 route exists. A UDP connect sends
 				// no packet; the test below proves nothing is ever sent on it.
-				n.udpProbe = true
+				result := ""
+				if e := errnoOf.FindStringSubmatch(rest); e != nil {
+					result = e[1]
+				}
+				n.probes = append(n.probes, probe{pid: pid, result: result})
+				if strings.Contains(rest, "<unfinished") {
+					unfinished[pid] = len(n.probes) - 1
+				}
 				probeFDs[fd] = true
 				continue
 			}

@@ -20,14 +20,11 @@ func main() { os.Exit(run()) }
 // run executes the command line and returns the exit code; cli.ExitCode is the one place that
 // maps errors to codes.
 func run() int {
-	// Linking nuclei gives every run a private directory for nuclei's files (see package
-	// checks/web/internal/runenv); remove it on the way out, whatever the command was.
-	defer web.RemoveRunDir()
-	// Files telesra creates outside its atomic 0600 writer (nuclei's leveldb cache and temporary
-	// files, in the private 0700 run directory) are private to the user as well.
+	// Files telesra creates outside its atomic 0600 writer (temporary files, the web worker's
+	// caches) are private to the user as well.
 	syscall.Umask(0o077)
-	// Run directories of telesra processes that were killed (SIGKILL never reaches the defer
-	// above) would otherwise pile up in TMPDIR.
+	// Run directories of web workers that were killed (SIGKILL never reaches their clean-up)
+	// would otherwise pile up in TMPDIR.
 	_, _ = web.RemoveStaleRunDirs()
 	f := newFactory(cli.BuildVersion(version))
 	// SIGHUP (the terminal closed) stops a scan like Ctrl-C: partial results are written and

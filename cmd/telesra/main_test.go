@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/telesra/telesra/checks/checkstest"
-	"github.com/telesra/telesra/checks/web"
 )
 
 // These tests run the real binary, as a user and a CI job do: the signal handling, the exit
@@ -43,18 +42,37 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = exe
-	// Children inherit it: exec.Command(binary, ...) is then telesra.
-	os.Setenv(runMainEnv, "1")
-	code := m.Run()
-	_ = web.RemoveRunDir()
+	// The web worker, built once: telesra finds it through $TELESRA_WEB_WORKER, in this process
+	// (runCLI) and in every child.
+	dir, err := os.MkdirTemp("", "telesra-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	workerBin = filepath.Join(dir, workerName)
+	build := exec.Command("go", "build", "-o", workerBin, "github.com/telesra/telesra/cmd/telesra-web")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	code := 1
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build the web worker:", err)
+	} else {
+		os.Setenv(workerEnv, workerBin)
+		// Children inherit it: exec.Command(binary, ...) is then telesra.
+		os.Setenv(runMainEnv, "1")
+		code = m.Run()
+	}
+	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// workerBin is the web worker (cmd/telesra-web) TestMain built.
+var workerBin string
 
 func command(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	// A clean environment: an empty HOME, no colour, as in CI.
-	cmd.Env = []string{runMainEnv + "=1", "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "NO_COLOR=1"}
+	cmd.Env = []string{runMainEnv + "=1", "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "NO_COLOR=1", workerEnv + "=" + workerBin}
 	return cmd
 }
 

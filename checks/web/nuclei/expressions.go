@@ -1,4 +1,4 @@
-package web
+package nuclei
 
 import (
 	"fmt"
@@ -9,6 +9,16 @@ import (
 
 	"github.com/telesra/telesra/templates/datafile"
 )
+
+// vetTemplate parses a template's YAML (escapes resolved) and refuses the DSL helpers and
+// out-of-band markers it uses; nil when it uses none telesra does not allow.
+func vetTemplate(file string, data []byte) datafile.FileErrors {
+	root, err := datafile.ParseYAML(file, data)
+	if err != nil {
+		return datafile.FileErrors{{File: file, Msg: err.Error()}}
+	}
+	return vetExpressions(file, root)
+}
 
 // vetExpressions refuses the DSL helpers and out-of-band markers a template uses, judged on the
 // decoded YAML (escapes such as "\x72esolve" resolved, aliases followed), never on its text. It

@@ -1,4 +1,4 @@
-package web
+package nuclei
 
 import (
 	"slices"
@@ -7,6 +7,9 @@ import (
 
 	nucleidsl "github.com/projectdiscovery/nuclei/v3/pkg/operators/common/dsl"
 	"github.com/projectdiscovery/nuclei/v3/pkg/protocols/common/expressions"
+	"github.com/telesra/telesra/checks/checkstest"
+	"github.com/telesra/telesra/checks/web"
+	"github.com/telesra/telesra/checks/web/internal/runenv"
 )
 
 // TestHelperRegistryVetted: every helper nuclei registers has been judged (allowed, or refused
@@ -52,11 +55,11 @@ func TestRefusedHelpersFailAtRunTime(t *testing.T) {
 	for _, v := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"} {
 		t.Setenv(v, "")
 	}
-	foreign := newTrap(t, false)
+	foreign := checkstest.NewTrap(t, false)
 	confineHelpers()
 	before := helperCallsRefused.Load()
 	// nuclei wraps the helper's error in text, so the refusal is recognised by its words.
-	if _, err := expressions.Evaluate(`{{jarm("`+foreign.addr+`")}}`, map[string]any{}); err == nil || !strings.Contains(err.Error(), errHelperRefused.Error()) {
+	if _, err := expressions.Evaluate(`{{jarm("`+foreign.Addr+`")}}`, map[string]any{}); err == nil || !strings.Contains(err.Error(), errHelperRefused.Error()) {
 		t.Errorf("jarm after confinement: %v, want a refusal", err)
 	}
 	if got, err := expressions.Evaluate(`{{md5("clinic")}}`, map[string]any{}); err != nil || len(got) != 32 {
@@ -65,8 +68,8 @@ func TestRefusedHelpersFailAtRunTime(t *testing.T) {
 	if helperCallsRefused.Load() == before {
 		t.Errorf("no refused call was counted")
 	}
-	if n := foreign.received(t); n != 0 {
-		t.Errorf("the out-of-scope address %s received %d connections", foreign.addr, n)
+	if n := foreign.Received(t); n != 0 {
+		t.Errorf("the out-of-scope address %s received %d connections", foreign.Addr, n)
 	}
 }
 
@@ -74,8 +77,18 @@ func TestRefusedHelpersFailAtRunTime(t *testing.T) {
 // not vetted for minutes or waved through.
 func TestExpressionVettingBounded(t *testing.T) {
 	body := "http:\n  - method: GET\n    path: [\"{{BaseURL}}\"]\n    body: '" + strings.Repeat("{{a}}", 20000) + "'\n"
-	_, err := ParseTemplate("crowded.yaml", []byte(userTemplate("crowded", body)))
+	tpl := "id: crowded\ninfo:\n  name: Crowded\n  author: test\n  severity: low\n  description: d\n  remediation: r\n" +
+		"  metadata:\n    telesra:\n      hipaa: [\"164.312(a)(1)\"]\n" + body
+	err := error(vetTemplate("crowded.yaml", []byte(tpl)))
 	if err == nil || !strings.Contains(err.Error(), "crowded.yaml:14:") || !strings.Contains(err.Error(), "cannot vet") {
 		t.Errorf("crowded template: %v", err)
+	}
+}
+
+// TestRunDirPrefixInStep: telesra removes the run directories of killed workers by the prefix it
+// knows (package web must not import runenv, whose initialiser moves HOME and TMPDIR).
+func TestRunDirPrefixInStep(t *testing.T) {
+	if runenv.DirPrefix != web.RunDirPrefix {
+		t.Errorf("runenv names run directories %q, telesra cleans %q", runenv.DirPrefix, web.RunDirPrefix)
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package nuclei
 
 import (
 	"errors"
