@@ -243,6 +243,10 @@ func (e *Engine) run(ctx context.Context, env *checks.Env) (*outcome, error) {
 	out := outcomeOf(rep.Results)
 	out.gateErr = sess.firstError()
 	out.ctxErr = ctx.Err()
+	if out.ctxErr == nil && rep.Ended != "" {
+		// The worker's clock reached the deadline a moment before ours did.
+		out.ctxErr = fmt.Errorf("%s (in the web worker)", rep.Ended)
+	}
 	out.refused = inst.gate.refusedAddrs()
 	return out, nil
 }

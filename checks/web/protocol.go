@@ -70,6 +70,9 @@ type Reply struct {
 	RunDir string `json:"run_dir,omitempty"`
 	// Results (probe): per template id.
 	Results map[string]*WireResult `json:"results,omitempty"`
+	// Ended (probe) says the probe's context ended in the worker before the pack finished (its
+	// deadline passed or telesra cancelled it): templates that sent nothing ran out of time.
+	Ended string `json:"ended,omitempty"`
 	// BlockedUpdateChecks is how many requests nuclei's update machinery attempted in the
 	// worker so far (each refused without leaving it).
 	BlockedUpdateChecks int64 `json:"blocked_update_checks"`

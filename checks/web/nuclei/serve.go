@@ -94,11 +94,15 @@ func (s *server) handle(ctx context.Context, req *web.Request) {
 		go func() {
 			defer s.wg.Done()
 			results := s.eng.run(pctx, req.Probe)
+			rep := &web.Reply{ID: req.ID, Results: results}
+			if err := pctx.Err(); err != nil {
+				rep.Ended = err.Error()
+			}
 			s.mu.Lock()
 			delete(s.probes, req.ID)
 			s.mu.Unlock()
 			cancel()
-			s.reply(&web.Reply{ID: req.ID, Results: results})
+			s.reply(rep)
 		}()
 	case web.OpCancel:
 		s.mu.Lock()

@@ -482,3 +482,14 @@ func TestObserverFollowsTheTerminal(t *testing.T) {
 		t.Error("CLICOLOR=0: no colour")
 	}
 }
+
+// TestNucleiVersionMatchesGoMod: `version` names the nuclei release go.mod pins for the worker.
+func TestNucleiVersionMatchesGoMod(t *testing.T) {
+	data, err := os.ReadFile("../../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\t" + NucleiModule + " " + NucleiVersion + "\n"; !strings.Contains(string(data), want) {
+		t.Errorf("go.mod does not require %s %s", NucleiModule, NucleiVersion)
+	}
+}

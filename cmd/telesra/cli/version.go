@@ -20,6 +20,12 @@ func BuildVersion(linked string) string {
 	return "dev"
 }
 
+// NucleiModule and NucleiVersion name the nuclei engine the web worker (cmd/telesra-web) runs.
+const (
+	NucleiModule  = "github.com/projectdiscovery/nuclei/v3"
+	NucleiVersion = "v3.11.1"
+)
+
 // NewCmdVersion prints the version and the engine versions that matter for reproducing results.
 func NewCmdVersion(f *Factory) *cobra.Command {
 	return &cobra.Command{
@@ -30,12 +36,14 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 			fmt.Fprintf(f.IO.Out, "telesra %s (%s, %s/%s)\n", f.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			if bi, ok := debug.ReadBuildInfo(); ok {
 				for _, d := range bi.Deps {
-					switch d.Path {
-					case "github.com/projectdiscovery/nuclei/v3", "github.com/zmap/zcrypto":
+					if d.Path == "github.com/zmap/zcrypto" {
 						fmt.Fprintf(f.IO.Out, "  %s %s\n", d.Path, d.Version)
 					}
 				}
 			}
+			// nuclei runs in the telesra-web worker, which this program does not link: the
+			// version is the one go.mod pins (a test keeps them in step).
+			fmt.Fprintf(f.IO.Out, "  %s %s (in telesra-web)\n", NucleiModule, NucleiVersion)
 			return nil
 		},
 	}
