@@ -47,8 +47,28 @@ type Report struct {
 	Evidence    []string      `json:"evidence"`
 	Disclosed   bool          `json:"disclosed"`
 	Platform    string        `json:"platform,omitempty"`
+	// NotApplicable lists flaws whose version range matches but whose condition the endpoint
+	// shows is not met (no HTTP/2, no Windows), with the reason.
+	NotApplicable []NotApplicable `json:"not_applicable,omitempty"`
 
 	hideVersion string
+}
+
+// NotApplicable is a vulnerability the version matches but the endpoint's configuration rules out.
+type NotApplicable struct {
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
+}
+
+// Conditions is what the probes saw about an endpoint beyond its banners: the configuration some
+// flaws need.
+type Conditions struct {
+	// HTTP2 is how the endpoint offers HTTP/2 ("h2" in ALPN, "h2c" by upgrade, "" not at all);
+	// HTTP2Checked is false when nothing probed it, and then HTTP2 says nothing.
+	HTTP2        string
+	HTTP2Checked bool
+	// Windows is evidence that the host runs Windows (a banner, IIS), "" when none was seen.
+	Windows string
 }
 
 // EOLJudgement is a release past its end of life.
@@ -64,6 +84,11 @@ type EOLJudgement struct {
 	Reason        string            `json:"reason,omitempty"` // why it is only potential
 	Note          string            `json:"note,omitempty"`   // the knowledge base's remark on the release
 	Upgrade       string            `json:"upgrade"`
+	// JudgedBy says whose life cycle applied: the distribution's or upstream's.
+	JudgedBy string `json:"judged_by"`
+	// VersionOnly: the judgement rests on the upstream version alone while a supported
+	// distribution ships that version, so its severity is capped.
+	VersionOnly bool `json:"version_only,omitempty"`
 }
 
 // VulnMatch is a vulnerability whose range covers the announced version.
@@ -91,6 +116,14 @@ type reading struct {
 // Assess judges every fingerprint of an endpoint on day now. Fingerprints of the same product and
 // version merge (a Server header and a recognizer saying the same thing are one product).
 func Assess(kb *KB, fps []Fingerprint, now time.Time) []Report {
+	return AssessWith(kb, fps, now, Conditions{})
+}
+
+// AssessWith is Assess with what the probes saw of the endpoint's configuration.
+func AssessWith(kb *KB, fps []Fingerprint, now time.Time, cond Conditions) []Report {
+	if cond.Windows == "" {
+		cond.Windows = windowsEvidence(kb, fps)
+	}
 	type key struct{ product, version string }
 	merged := map[key]*Fingerprint{}
 	var order []key
@@ -130,7 +163,7 @@ func Assess(kb *KB, fps []Fingerprint, now time.Time) []Report {
 				continue
 			}
 		}
-		r := judge(kb, *merged[k], now)
+		r := judge(kb, *merged[k], now, cond)
 		r.Sources, r.Evidence = srcs[k], evs[k]
 		out = append(out, r)
 	}
@@ -149,8 +182,27 @@ func appendUnique(ss []string, s string) []string {
 	return append(ss, s)
 }
 
+// windowsEvidence names the fingerprint that shows the host runs Windows ("" for none): a banner
+// that says so, or a product that only ships with Windows (IIS, HTTP.sys, ASP.NET).
+func windowsEvidence(kb *KB, fps []Fingerprint) string {
+	for _, fp := range fps {
+		p := kb.Lookup(fp.Product)
+		switch {
+		case fp.Platform == "windows":
+		case p != nil && (p.Bundled == "windows-server" || p.ID == "windows-httpapi" || p.ID == "aspnet" || p.ID == "exchange"):
+		default:
+			continue
+		}
+		if fp.Evidence != "" {
+			return fp.Evidence
+		}
+		return strings.TrimSpace(fp.Name + " " + fp.Version)
+	}
+	return ""
+}
+
 // judge decides one product's support status and vulnerabilities.
-func judge(kb *KB, fp Fingerprint, now time.Time) Report {
+func judge(kb *KB, fp Fingerprint, now time.Time, cond Conditions) Report {
 	r := Report{Product: fp.Product, Name: fp.Name, Version: fp.Version, Disclosed: fp.Disclosed, Platform: fp.Platform,
 		Support: Unknown}
 	p := kb.Lookup(fp.Product)
@@ -261,7 +313,13 @@ func judge(kb *KB, fp Fingerprint, now time.Time) Report {
 
 	// Vulnerabilities.
 	for _, v := range kb.Vulns(p.ID) {
-		if m, ok := judgeVuln(kb, &r, p, d, releases, implicit, v, ver, pkg, fp.Platform); ok {
+		if reason := notApplicable(v, cond, d); reason != "" {
+			if in, _ := v.affects(p.Versioning, ver); in {
+				r.NotApplicable = append(r.NotApplicable, NotApplicable{ID: v.ID, Reason: reason})
+			}
+			continue
+		}
+		if m, ok := judgeVuln(kb, &r, p, d, releases, implicit, v, ver, pkg, fp.Platform, cond); ok {
 			r.Vulns = append(r.Vulns, m)
 		}
 	}
@@ -389,6 +447,7 @@ func judgeSupport(r *Report, p, d *Product, readings []reading, upstreamKnown, v
 			r.SupportNote = "as the package of " + supportNote(best)
 			if upstreamKnown && readings[0].status == EndOfLife {
 				r.SupportNote += fmt.Sprintf(" (upstream %s ended %s)", readings[0].subject, date(readings[0].cycle.EOL))
+				r.EOL = versionOnlyEOL(p, readings[0], supported, now)
 			}
 		}
 		return
@@ -413,6 +472,10 @@ func judgeSupport(r *Report, p, d *Product, readings []reading, upstreamKnown, v
 	if !first.cycle.Extended.IsZero() && !now.Before(first.cycle.Extended) {
 		j.ExtendedEnded = fmt.Sprintf("%s ended %s", first.cycle.ExtendedName, date(first.cycle.Extended))
 	}
+	j.JudgedBy = "upstream life cycle (" + p.Name + ")"
+	if first.owner.Distribution {
+		j.JudgedBy = "distribution support (" + first.owner.Name + ")"
+	}
 	var reasons []string
 	if len(extended) > 0 {
 		reasons = append(reasons, "paid extended support may still cover it ("+strings.Join(extended, "; ")+")")
@@ -433,6 +496,26 @@ func judgeSupport(r *Report, p, d *Product, readings []reading, upstreamKnown, v
 	r.SupportNote = fmt.Sprintf("%s: end of life since %s", j.Subject, j.EOL)
 	if r.Support == ExtendedPaid {
 		r.SupportNote += " (" + j.Extended + ")"
+	}
+}
+
+// versionOnlyEOL is the potential end of life of a banner that names no distribution: upstream
+// ended the branch, but distributions that ship exactly this version still support it, so the
+// finding names them and its severity is capped.
+func versionOnlyEOL(p *Product, upstream reading, supported []reading, now time.Time) *EOLJudgement {
+	var names []string
+	for _, rd := range supported {
+		if rd.owner.Distribution {
+			names = append(names, supportNote(rd))
+		}
+	}
+	return &EOLJudgement{
+		Subject: upstream.subject, Key: upstream.key, EOL: date(upstream.cycle.EOL), Months: monthsBetween(upstream.cycle.EOL, now),
+		Confidence: checks.Potential, VersionOnly: true, Note: upstream.cycle.Note,
+		Reason: "the banner names no distribution, and this is the version " + strings.Join(names, "; ") +
+			": if it is that package, it is supported",
+		Upgrade:  upgradeAdvice(p, nil, upstream, now),
+		JudgedBy: "upstream life cycle (" + p.Name + "); distribution support would apply to a distribution package",
 	}
 }
 
@@ -536,12 +619,24 @@ func (v *Vuln) distroFix(distro, release string) *DistroFix {
 	return nil
 }
 
+// notApplicable is why the endpoint's configuration rules v out ("" when it does not): a flaw
+// that needs HTTP/2 on an endpoint that offers none, a Windows-only flaw with no sign of Windows.
+func notApplicable(v *Vuln, cond Conditions, d *Product) string {
+	if v.Requires == "http2" && cond.HTTP2Checked && cond.HTTP2 == "" {
+		return "needs HTTP/2; the endpoint offers neither h2 in TLS ALPN nor an h2c upgrade"
+	}
+	if v.Platform == "windows" && cond.Windows == "" && (d == nil || d.ID != "windows-server") {
+		return "affects Windows only; nothing on this endpoint shows Windows (no IIS, HTTP.sys or Windows banner)"
+	}
+	return ""
+}
+
 // backported is the reason a distribution match is only potential.
 const backported = "distribution package, fixes may be backported"
 
 // judgeVuln decides whether v applies and how sure we are.
-func judgeVuln(kb *KB, r *Report, p, d *Product, releases []*Cycle, implicit []shipper, v *Vuln, ver, pkg Version, platform string) (VulnMatch, bool) {
-	windows := platform == "windows" || d != nil && d.ID == "windows-server"
+func judgeVuln(kb *KB, r *Report, p, d *Product, releases []*Cycle, implicit []shipper, v *Vuln, ver, pkg Version, platform string, cond Conditions) (VulnMatch, bool) {
+	windows := platform == "windows" || d != nil && d.ID == "windows-server" || cond.Windows != ""
 	unix := d != nil && d.ID != "windows-server" || r.Build == BuildDistribution
 	if v.Platform == "windows" && unix && !windows || v.Platform == "unix" && windows {
 		return VulnMatch{}, false
@@ -578,7 +673,8 @@ func judgeVuln(kb *KB, r *Report, p, d *Product, releases []*Cycle, implicit []s
 			if !inRange {
 				return VulnMatch{}, false
 			}
-			m.Confidence, m.Reason = checks.Potential, backported
+			m.Confidence, m.Reason = checks.Potential, fmt.Sprintf("%s; the knowledge base records no fixed package of %s for %s",
+				backported, p.Name, releaseName(d, releases[0]))
 		}
 	case r.Build == BuildDistribution:
 		if !inRange {
@@ -619,6 +715,25 @@ func judgeVuln(kb *KB, r *Report, p, d *Product, releases []*Cycle, implicit []s
 		if !inRange {
 			return VulnMatch{}, false
 		}
+		if p.Backports && r.Build == BuildVendor {
+			// The banner names no distribution, yet distributions ship this product patched under
+			// the upstream version: the version alone does not prove the flaw.
+			m.Confidence = checks.Potential
+			m.Reason = fmt.Sprintf("version-only match: distributions patch %s without changing its upstream version and the banner names none", p.Name)
+		}
+	}
+	switch {
+	case v.Requires == "http2" && cond.HTTP2Checked:
+		cond := "HTTP/2 offered (" + cond.HTTP2 + ")"
+		if m.Reason == "" {
+			m.Reason = cond
+		} else {
+			m.Reason += "; " + cond
+		}
+	case v.Requires == "http2":
+		v2 := *v
+		v2.Condition = strings.TrimPrefix(v.Condition+"; ", "; ") + "only when HTTP/2 is enabled (not probed)"
+		v = &v2
 	}
 	if v.Condition != "" {
 		if m.Confidence == checks.Confirmed {

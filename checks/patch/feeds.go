@@ -91,7 +91,7 @@ func ImportFeed(dir, file string, data []byte, o ImportOptions) (*ImportResult, 
 		}
 	}
 	// A YAML tree of the same JSON gives line numbers for errors inside records.
-	root, _ := datafile.ParseYAML(file, data)
+	root, _ := datafile.ParseYAML(file, yamlSafeJSON(data))
 	pos := func(path ...string) (int, int) {
 		if root == nil {
 			return 0, 0
@@ -371,4 +371,25 @@ func firstFileError(err error) error {
 		first.Msg += fmt.Sprintf(" (and %d more errors)", len(fes)-1)
 	}
 	return &first
+}
+
+// yamlSafeJSON rewrites JSON's escaped solidus (`\/`, which CISA's catalog uses in every URL) as
+// "/": YAML has no such escape, and the YAML tree only serves line numbers. Lines do not move.
+func yamlSafeJSON(data []byte) []byte {
+	if !bytes.Contains(data, []byte(`\/`)) {
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	for i := 0; i < len(data); i++ {
+		if data[i] == '\\' && i+1 < len(data) {
+			if data[i+1] != '/' {
+				out = append(out, data[i])
+			}
+			out = append(out, data[i+1])
+			i++
+			continue
+		}
+		out = append(out, data[i])
+	}
+	return out
 }

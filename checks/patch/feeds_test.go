@@ -79,8 +79,10 @@ func TestImportKEVChangesVerdicts(t *testing.T) {
 	}
 	kb := loadDir(t, dir)
 	v := vulnOf(t, kb, banner, "CVE-2024-6387")
-	if v == nil || v.KEV == nil || date(v.KEV.Due) != "2026-12-11" || v.Confidence != checks.Confirmed {
-		t.Fatalf("after the import regreSSHion is known exploited and confirmed on a vendor build: %+v", v)
+	// Known exploited now, and still potential: distributions patch OpenSSH in place, so a
+	// version-only match does not prove it.
+	if v == nil || v.KEV == nil || date(v.KEV.Due) != "2026-12-11" || v.Confidence != checks.Potential {
+		t.Fatalf("after the import regreSSHion is known exploited (potential on a version-only match): %+v", v)
 	}
 	// The import's values replace the snapshot's for CVEs both list.
 	if k, _ := kb.KEV("CVE-2021-41773"); k.Ransomware != "Known" {

@@ -58,6 +58,7 @@ type Product struct {
 	Bundled      string // the platform it only ships with (IIS: windows-server)
 	EndOfLife    string // endoflife.date name
 	FreeExtended bool
+	Backports    bool // distributions patch it without changing the upstream version
 	Epochs       map[string]int
 	Announces    []string // products whose banners always carry the package version
 	Packages     map[string]string
@@ -98,6 +99,7 @@ type Vuln struct {
 	Published  time.Time
 	Condition  string
 	Platform   string
+	Requires   string // a protocol a probe can see (http2)
 	Affected   []Range
 	Distros    []DistroFix
 	References []string
@@ -245,6 +247,7 @@ func (kb *KB) mergeProduct(pd productDoc, at func(string, ...string) error) erro
 		p.Versioning = Ecosystem(pd.Versioning)
 	}
 	p.FreeExtended = p.FreeExtended || pd.FreeExtended
+	p.Backports = p.Backports || pd.Backports
 	if len(pd.Epochs) > 0 {
 		p.Epochs = pd.Epochs
 	}
@@ -396,6 +399,9 @@ func (kb *KB) mergeVuln(vd vulnDoc, at func(string, ...string) error) error {
 	}
 	if vd.Platform != "" {
 		v.Platform = vd.Platform
+	}
+	if vd.Requires != "" {
+		v.Requires = vd.Requires
 	}
 	if len(vd.Affected) > 0 {
 		v.Affected = vd.Affected

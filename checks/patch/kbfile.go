@@ -47,6 +47,7 @@ type productDoc struct {
 	Bundled      string            `yaml:"bundled,omitempty"`
 	EndOfLife    string            `yaml:"endoflife,omitempty"`
 	FreeExtended bool              `yaml:"free_extended,omitempty"`
+	Backports    bool              `yaml:"backports,omitempty"`
 	Epochs       map[string]int    `yaml:"epochs,omitempty"`
 	Announces    []string          `yaml:"announces_package,omitempty"`
 	Packages     map[string]string `yaml:"packages,omitempty"`
@@ -85,6 +86,7 @@ type vulnDoc struct {
 	Published  string      `yaml:"published,omitempty"`
 	Condition  string      `yaml:"condition,omitempty"`
 	Platform   string      `yaml:"platform,omitempty"`
+	Requires   string      `yaml:"requires,omitempty"`
 	Affected   []Range     `yaml:"affected,omitempty"`
 	Distros    []DistroFix `yaml:"distros,omitempty"`
 	References []string    `yaml:"references,omitempty"`

@@ -59,7 +59,8 @@ func Family(o Options) *checks.Family {
 	f.http = &checks.Probe[*httpFacts]{ID: "patch.http", Run: f.fetchHTTP,
 		Description: "HTTP endpoints: one GET of the endpoint's path (same-origin redirects, at most 5) reading the " +
 			"Server, X-Powered-By, X-AspNet-Version, X-OWA-Version and X-Generator headers, the page's generator tag (first 256 KiB) " +
-			"and, over TLS, the certificate's subject and issuer.", Connections: "1-6"}
+			"and, over TLS, the certificate's subject and issuer; then one connection asking for HTTP/2 (h2 in TLS ALPN, or an h2c "+
+			"upgrade on cleartext), which flaws like HTTP/2 Rapid Reset need.", Connections: "2-7"}
 	f.assess = &checks.Probe[*endpointFacts]{ID: "patch.assess", Run: f.runAssess, Needs: []checks.ProbeRef{f.http},
 		Description: "No traffic of its own: the service banner from detection (SSH identification string, " +
 			"SMTP/FTP/POP3/IMAP greeting), patch.http, and products the web recognizer found, judged against the knowledge base " +
@@ -101,7 +102,7 @@ var citations = struct{ eol, kev, cve, disclosed []string }{
 	disclosed: []string{"164.308(a)(1)(ii)(A)", "164.308(a)(1)(ii)(B)"},
 }
 
-const connections = "shared: the service probe's banner and 1-6 for patch.http on HTTP endpoints"
+const connections = "shared: the service probe's banner and 2-7 for patch.http on HTTP endpoints"
 
 func (f *family) newEOL() *checks.Check {
 	return checks.Define(checks.Check{
@@ -179,6 +180,10 @@ type httpFacts struct {
 	Header    http.Header
 	Generator string
 	Cert      *x509.Certificate
+	// HTTP2 is how the endpoint offers HTTP/2 ("h2", "h2c" or ""); HTTP2Err why that could not
+	// be seen, in which case flaws that need HTTP/2 stay potential.
+	HTTP2    string
+	HTTP2Err string
 }
 
 // maxPage bounds the page read for its generator tag.
@@ -212,6 +217,11 @@ func (f *family) fetchHTTP(ctx context.Context, env *checks.Env) (*httpFacts, er
 	if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
 		facts.Cert = resp.TLS.PeerCertificates[0]
 	}
+	if h2, err := http2Offer(ctx, env); err != nil {
+		facts.HTTP2Err = checks.Clean(err.Error(), 200)
+	} else {
+		facts.HTTP2 = h2
+	}
 	return facts, nil
 }
 
@@ -244,6 +254,7 @@ func (f *family) runAssess(ctx context.Context, env *checks.Env) (*endpointFacts
 	}
 	var fps []Fingerprint
 	var recErr string
+	var cond Conditions
 	svc := env.Service
 	switch {
 	case svc.Is(checks.SvcSSH):
@@ -256,6 +267,7 @@ func (f *family) runAssess(ctx context.Context, env *checks.Env) (*endpointFacts
 			return nil, err
 		}
 		fps = ParseHTTP(facts.Header, facts.Generator)
+		cond.HTTP2, cond.HTTP2Checked = facts.HTTP2, facts.HTTP2Err == ""
 		fps = append(fps, ParseCertificate(facts.Cert)...)
 		if f.opts.Recognizer != nil {
 			techs, err := f.opts.Recognizer.Recognize(ctx, env)
@@ -267,7 +279,7 @@ func (f *family) runAssess(ctx context.Context, env *checks.Env) (*endpointFacts
 			fps = append(fps, FromTechnologies(techs)...)
 		}
 	}
-	reports := Assess(kb, fps, now)
+	reports := AssessWith(kb, fps, now, cond)
 	emb, imp := kb.Snapshot()
 	v := Verdict{Products: reports, KnowledgeBase: "snapshot " + emb, Recognizer: recErr}
 	if imp != "" {
@@ -324,6 +336,10 @@ func eolFindings(c *checks.Check, env *checks.Env, facts *endpointFacts) []check
 		fd := c.NewFinding(env, k)
 		fd.Title = "End of life: " + g.j.Subject
 		fd.Confidence = g.j.Confidence
+		if g.j.VersionOnly {
+			fd.Severity = min(fd.Severity, checks.Medium)
+			fd.Title = "Potential end of life: " + g.j.Subject
+		}
 		fd.Detail = fmt.Sprintf("%s announces %s. %s reached the end of its security support on %s (%d months before this scan)",
 			env.Endpoint, strings.Join(g.products, ", "), g.j.Subject, g.j.EOL, g.j.Months)
 		if g.j.ExtendedEnded != "" {
@@ -336,7 +352,7 @@ func eolFindings(c *checks.Check, env *checks.Env, facts *endpointFacts) []check
 		fd.Remediation = g.j.Upgrade
 		fd.Evidence = map[string]any{
 			"release": g.j.Subject, "end_of_life": g.j.EOL, "months_since": g.j.Months, "products": g.products,
-			"banners": g.evidence, "knowledge_base": snapshotLabel(facts.KB),
+			"banners": g.evidence, "knowledge_base": snapshotLabel(facts.KB), "judged_by": g.j.JudgedBy,
 		}
 		if g.j.Extended != "" {
 			fd.Evidence["extended_support"] = g.j.Extended
@@ -428,6 +444,8 @@ func vulnFindings(c *checks.Check, env *checks.Env, facts *endpointFacts, kev bo
 				fd.Detail = fmt.Sprintf("%s: %s (CVSS %.1f).", subject, v.Title, v.CVSS)
 			}
 			if v.Confidence == checks.Potential {
+				// A guess never outranks what it rests on: potential matches are at most medium.
+				fd.Severity = min(fd.Severity, checks.Medium)
 				fd.Detail += " Potential: " + v.Reason + "."
 			} else if v.Reason != "" {
 				fd.Detail += " " + capitalise(v.Reason) + "."
