@@ -59,7 +59,7 @@ func Family(o Options) *checks.Family {
 	f.http = &checks.Probe[*httpFacts]{ID: "patch.http", Run: f.fetchHTTP,
 		Description: "HTTP endpoints: one GET of the endpoint's path (same-origin redirects, at most 5) reading the " +
 			"Server, X-Powered-By, X-AspNet-Version, X-OWA-Version and X-Generator headers, the page's generator tag (first 256 KiB) " +
-			"and, over TLS, the certificate's subject and issuer; then one connection asking for HTTP/2 (h2 in TLS ALPN, or an h2c "+
+			"and, over TLS, the certificate's subject and issuer; then one connection asking for HTTP/2 (h2 in TLS ALPN, or an h2c " +
 			"upgrade on cleartext), which flaws like HTTP/2 Rapid Reset need.", Connections: "2-7"}
 	f.assess = &checks.Probe[*endpointFacts]{ID: "patch.assess", Run: f.runAssess, Needs: []checks.ProbeRef{f.http},
 		Description: "No traffic of its own: the service banner from detection (SSH identification string, " +
