@@ -167,6 +167,19 @@ func (r *Result) AtOrAbove(s Severity) int {
 	return n
 }
 
+// Failing counts the unsuppressed findings that trip `--fail-on s`: at or above s and, unless
+// potential is set, confirmed. A potential finding rests on evidence that cannot prove it (a
+// version-only match), so by default it is reported without failing a pipeline.
+func (r *Result) Failing(s Severity, potential bool) int {
+	n := 0
+	for _, f := range r.Findings {
+		if !f.Suppressed() && f.Severity >= s && (potential || f.Confidence != Potential) {
+			n++
+		}
+	}
+	return n
+}
+
 // Endpoint finds an endpoint's result by its target string.
 func (r *Result) Endpoint(target string) (EndpointResult, bool) {
 	for _, e := range r.Endpoints {
