@@ -109,7 +109,10 @@ func ImportFeed(dir, file string, data []byte, o ImportOptions) (*ImportResult, 
 		return nil, err
 	}
 	imported := o.Now.UTC().Format(time.RFC3339)
-	abs, _ := filepath.Abs(file)
+	abs := file
+	if !strings.Contains(file, "://") {
+		abs, _ = filepath.Abs(file)
+	}
 	var (
 		doc  kbDoc
 		name string

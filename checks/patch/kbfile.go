@@ -219,3 +219,13 @@ func decodeKBFile(f kbFile) (*yaml.Node, kbDoc, error) {
 func marshalKB(doc kbDoc) ([]byte, error) {
 	return yaml.Marshal(doc)
 }
+
+// SnapshotOf reads the snapshot header of a knowledge-base file (for comparing an update's date
+// with the installed copy's).
+func SnapshotOf(file string, data []byte) (Source, error) {
+	_, doc, err := decodeKBFile(kbFile{name: file, origin: OriginImported, data: data})
+	if err != nil {
+		return Source{}, err
+	}
+	return Source{Name: doc.Snapshot.Name, Date: doc.Snapshot.Date, File: file, Origin: OriginImported}, nil
+}

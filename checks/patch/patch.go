@@ -91,6 +91,25 @@ func KnowledgeBaseInfo(dir string) ([]Source, error) {
 	return kb.Sources(), nil
 }
 
+// EndOfLifeProducts lists the endoflife.date products the knowledge base maps products to, sorted:
+// what `telesra feeds update` downloads.
+func EndOfLifeProducts() ([]string, error) {
+	kb, err := LoadKB("")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range kb.Products() {
+		if p.EndOfLife != "" && !seen[p.EndOfLife] {
+			seen[p.EndOfLife] = true
+			out = append(out, p.EndOfLife)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 var applies = func(s checks.Service) bool {
 	return s.Is(checks.SvcSSH, checks.SvcHTTP, checks.SvcSMTP, checks.SvcFTP, checks.SvcPOP3, checks.SvcIMAP)
 }
