@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -36,7 +37,37 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 					}
 				}
 			}
+			printKBDates(f)
 			return nil
 		},
+	}
+}
+
+// printKBDates lists the patch knowledge base's sources with their dates and ages: a result is
+// only reproducible with the data it was judged against. A knowledge base that cannot be opened
+// is reported, not fatal: version must always answer.
+func printKBDates(f *Factory) {
+	if f.KnowledgeBase == nil {
+		return
+	}
+	now := time.Now()
+	if f.Now != nil {
+		now = f.Now()
+	}
+	kb, err := f.openKB("")
+	var srcs []KBSource
+	if err == nil {
+		srcs, err = kb.Sources()
+	}
+	if err != nil {
+		fmt.Fprintf(f.IO.Out, "  knowledge base: unavailable (%v)\n", err)
+		return
+	}
+	fmt.Fprintln(f.IO.Out, "  knowledge base:")
+	for _, s := range srcs {
+		fmt.Fprintf(f.IO.Out, "    %s  %4dd  %-8s  %s\n", s.Date, sourceAge(s.Date, now), s.Origin, s.Name)
+	}
+	if w := staleWarning(srcs, now, staleAfterDays); w != "" && !f.IO.Quiet {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
 	}
 }
