@@ -28,6 +28,8 @@ type Options struct {
 	// Recognizer identifies web products (the web family's nuclei templates). Nil: the family
 	// relies on headers and the page's generator tag.
 	Recognizer checks.Recognizer
+	// Notice receives warnings for the user (a knowledge base past StaleAfter); nil drops them.
+	Notice func(string)
 	// KBDir holds the copies `telesra feeds import` wrote (--kb-dir, by default telesra/kb in
 	// the user configuration directory). "" or a missing directory means the embedded
 	// knowledge base alone.
@@ -73,8 +75,12 @@ func Family(o Options) *checks.Family {
 			"compared by their fixed package versions.",
 		Checks: []*checks.Check{f.newEOL(), f.newKEV(), f.newCVE(), f.newDisclosed()},
 		Open: func(context.Context) (func(), error) {
-			if _, err := f.kbOnce(); err != nil {
+			kb, err := f.kbOnce()
+			if err != nil {
 				return nil, fmt.Errorf("patch knowledge base: %w", err)
+			}
+			if _, stale := sourceAges(kb, time.Now()); stale != "" && o.Notice != nil {
+				o.Notice("patch knowledge base " + stale)
 			}
 			return func() {}, nil
 		},
@@ -255,12 +261,57 @@ type endpointFacts struct {
 type Verdict struct {
 	Products      []Report `json:"products"`
 	KnowledgeBase string   `json:"knowledge_base"`
-	Stale         string   `json:"stale,omitempty"`
-	Recognizer    string   `json:"recognizer_error,omitempty"`
+	// Sources are the knowledge base's files with their dates and ages on the scan day.
+	Sources    []SourceAge `json:"knowledge_base_sources"`
+	Stale      string      `json:"stale,omitempty"`
+	Recognizer string      `json:"recognizer_error,omitempty"`
 }
 
-// staleAfter is when the embedded snapshot deserves a warning: life cycles and KEV move monthly.
-const staleAfter = 365 * 24 * time.Hour
+// SourceAge is one knowledge-base source's date and age on the scan day.
+type SourceAge struct {
+	Name    string `json:"name"`
+	Date    string `json:"date"`
+	AgeDays int    `json:"age_days"`
+	Origin  string `json:"origin"`
+}
+
+// DataAge is the scan outputs' line about the knowledge base's age (checks.Dated).
+func (v Verdict) DataAge() string {
+	var parts []string
+	for _, s := range v.Sources {
+		parts = append(parts, fmt.Sprintf("%s %s (%d days)", s.Name, s.Date, s.AgeDays))
+	}
+	line := "patch knowledge base: " + strings.Join(parts, "; ")
+	if v.Stale != "" {
+		line += ". Warning: " + v.Stale
+	}
+	return line
+}
+
+// StaleAfter is the age past which a knowledge-base source earns a warning: KEV grows weekly and
+// life cycles end monthly.
+const StaleAfter = 30 * 24 * time.Hour
+
+// sourceAges dates the knowledge base's sources on day now, and says which are past StaleAfter.
+func sourceAges(kb *KB, now time.Time) ([]SourceAge, string) {
+	var out []SourceAge
+	var old []string
+	for _, s := range kb.Sources() {
+		t, err := time.Parse(time.DateOnly, s.Date)
+		if err != nil {
+			continue
+		}
+		age := now.Sub(t)
+		out = append(out, SourceAge{Name: s.Name, Date: s.Date, AgeDays: int(age.Hours() / 24), Origin: s.Origin})
+		if age > StaleAfter {
+			old = append(old, fmt.Sprintf("%s (%s)", s.Name, s.Date))
+		}
+	}
+	if len(old) == 0 {
+		return out, ""
+	}
+	return out, fmt.Sprintf("older than %d days: %s; refresh with `telesra feeds update`", int(StaleAfter.Hours()/24), strings.Join(old, "; "))
+}
 
 func (f *family) runAssess(ctx context.Context, env *checks.Env) (*endpointFacts, error) {
 	kb, err := f.kbOnce()
@@ -304,9 +355,7 @@ func (f *family) runAssess(ctx context.Context, env *checks.Env) (*endpointFacts
 	if imp != "" {
 		v.KnowledgeBase += ", imported feeds to " + imp
 	}
-	if t, err := time.Parse(time.DateOnly, max(emb, imp)); err == nil && now.Sub(t) > staleAfter {
-		v.Stale = fmt.Sprintf("the knowledge base is %d days old: refresh it with `telesra feeds import`", int(now.Sub(t).Hours()/24))
-	}
+	v.Sources, v.Stale = sourceAges(kb, now)
 	env.Publish("patch", checks.Verdict{Line: verdictLine(reports), Data: v})
 	return &endpointFacts{Reports: reports, KB: kb, Now: now}, nil
 }

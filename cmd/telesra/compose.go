@@ -49,7 +49,7 @@ func families(o cli.FamilyOptions) ([]*checks.Family, error) {
 		return nil, err
 	}
 	mfaFam := mfa.Family(mfa.Options{Recognizer: rec})
-	patchFam := patch.Family(patch.Options{Recognizer: rec, KBDir: o.KBDir})
+	patchFam := patch.Family(patch.Options{Recognizer: rec, KBDir: o.KBDir, Notice: o.Notice})
 	rec.Bind(mfaFam)
 	rec.Bind(patchFam)
 	return []*checks.Family{

@@ -49,3 +49,52 @@ func TestFailOnIgnoresPotential(t *testing.T) {
 		t.Errorf("--fail-on medium --fail-on-potential: exit %d, want %d", r.code, ExitFindings)
 	}
 }
+
+// TestScanShowsKnowledgeBaseAge: the scan table's footer, scan.json's patch verdicts and stderr
+// say how old the patch knowledge base is, and warn when a source is past 30 days.
+func TestScanShowsKnowledgeBaseAge(t *testing.T) {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Server", "nginx/1.28.3")
+	}))
+	t.Cleanup(s.Close)
+	target := strings.TrimPrefix(s.URL, "http://")
+	kbDir := t.TempDir()
+
+	r := run(t, nil, "scan", target, "--checks", "patch", "--kb-dir", kbDir, "-f", "table")
+	// fixedNow is 2026-11-22: the embedded KEV entries are of 2025-08-25, 454 days before.
+	if !strings.Contains(r.stdout, "Data: patch knowledge base:") || !strings.Contains(r.stdout, "2025-08-25 (454 days)") ||
+		!strings.Contains(r.stdout, "older than 30 days") {
+		t.Errorf("table footer:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "warning: patch knowledge base older than 30 days") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	r = run(t, nil, "scan", target, "--checks", "patch", "--kb-dir", kbDir, "-f", "json")
+	var doc struct {
+		Endpoints []struct {
+			Verdicts map[string]struct {
+				Data struct {
+					Sources []struct {
+						Name    string `json:"name"`
+						Date    string `json:"date"`
+						AgeDays int    `json:"age_days"`
+					} `json:"knowledge_base_sources"`
+					Stale string `json:"stale"`
+				} `json:"data"`
+			} `json:"verdicts"`
+		} `json:"endpoints"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Endpoints) != 1 {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	v := doc.Endpoints[0].Verdicts["patch"].Data
+	found := false
+	for _, s := range v.Sources {
+		if strings.HasPrefix(s.Name, "CISA Known Exploited") && s.Date == "2025-08-25" && s.AgeDays == 454 {
+			found = true
+		}
+	}
+	if !found || v.Stale == "" {
+		t.Errorf("scan.json patch verdict: %+v", v)
+	}
+}
