@@ -11,7 +11,7 @@ import (
 func TestPDFWarnsAboutOldData(t *testing.T) {
 	r := fixtureReport(t, fixturePlan(t))
 	r.Tools = append(r.Tools, Tool{Name: "Knowledge base: CISA Known Exploited Vulnerabilities", Version: "data of 2025-08-25, 464 days old",
-		Source: "https://www.cisa.gov/known-exploited-vulnerabilities-catalog",
+		Source:  "https://www.cisa.gov/known-exploited-vulnerabilities-catalog",
 		Warning: "CISA Known Exploited Vulnerabilities of 2025-08-25 is 464 days old"})
 	pdf := render(t, func(w *bytes.Buffer, r *Report) error { return WritePDF(w, r) }, r)
 	pages := pdfPages(t, pdf)
