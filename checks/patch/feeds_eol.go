@@ -270,9 +270,12 @@ func parseEndOfLifePage(file string, front []byte) (string, []eolV0, error) {
 	if len(page.Releases) == 0 {
 		return "", nil, feedError(file, 1, 1, "the page's front matter lists no releases: not an endoflife.date product page")
 	}
-	name := strings.Trim(page.Permalink, "/")
-	if name == "" {
-		name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	// The repository names pages by product ID (vmware-esxi.md), which the knowledge base maps;
+	// the permalink (/esxi) is only the site's path. A page saved under another name falls back
+	// to the permalink.
+	name := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	if filepath.Ext(file) != ".md" || strings.Contains(name, "://") {
+		name = strings.Trim(page.Permalink, "/")
 	}
 	var out []eolV0
 	for i, r := range page.Releases {

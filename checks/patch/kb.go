@@ -82,6 +82,8 @@ type Cycle struct {
 	Latest       string
 	Note         string
 	Ships        map[string][]string
+	key          string // cycleKey(Cycle), cached
+
 	// EndOfLifeName is the cycle's name at endoflife.date when it differs ("2008-sp2").
 	EndOfLifeName string
 	// Unchecked says which facts were not checked against a published source; AsOf and Source
@@ -180,6 +182,8 @@ func (kb *KB) add(f kbFile) error {
 		root, doc = f.parsed.root, f.parsed.doc
 	} else if root, doc, err = decodeKBFile(f); err != nil {
 		return err
+	} else if f.origin == OriginImported {
+		parsedCache.put(f.data, &parsedFile{root: root, doc: doc})
 	}
 	at := func(msg string, path ...string) error {
 		e := &datafile.FileError{File: f.name, Msg: msg}
@@ -287,6 +291,7 @@ func (kb *KB) cycle(p *Product, cd cycleDoc, at func(msg, field string) error) (
 		Released: day(cd.Released), Security: day(cd.Security), EOL: day(cd.EOL), Extended: day(cd.Extended),
 		ExtendedName: cd.ExtendedName, Latest: cd.Latest, Note: cd.Note, Ships: cd.Ships,
 		EndOfLifeName: cd.EndOfLife, Unchecked: cd.Unchecked, AsOf: cd.AsOf, Source: cd.Source,
+		key: cycleKey(cd.Cycle),
 	}
 	eco := p.Versioning
 	if p.Distribution {
@@ -488,7 +493,11 @@ func (kb *KB) Snapshot() (embedded, imported string) {
 func (p *Product) findCycle(name string) *Cycle {
 	k := cycleKey(name)
 	for _, c := range p.Cycles {
-		if cycleKey(c.Cycle) == k {
+		ck := c.key // set when the cycle is built: merging compares every cycle with every other
+		if ck == "" {
+			ck = cycleKey(c.Cycle)
+		}
+		if ck == k {
 			return c
 		}
 	}

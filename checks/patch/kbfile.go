@@ -4,6 +4,7 @@ package patch
 // come from (embedded, imported) and the order they load in.
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -172,7 +173,7 @@ func userFiles(dir string) ([]kbFile, error) {
 		if err != nil {
 			return nil, fmt.Errorf("knowledge base: %w", err)
 		}
-		out = append(out, kbFile{name: p, origin: OriginImported, data: data})
+		out = append(out, kbFile{name: p, origin: OriginImported, data: data, parsed: parsedCache.get(data)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return fileRank(out[i].name) < fileRank(out[j].name) })
 	return out, nil
@@ -197,6 +198,34 @@ func sortByRank(names []string) {
 		}
 		return names[i] < names[j]
 	})
+}
+
+// parsedCache keeps the parsed, validated form of imported files by content: an import or an
+// update checks that the whole knowledge base still loads, and re-validating every installed copy
+// (the KEV catalog is 1,400 entries) for each of fifty documents made that quadratic.
+var parsedCache = &kbCache{m: map[[32]byte]*parsedFile{}}
+
+type kbCache struct {
+	mu sync.Mutex
+	m  map[[32]byte]*parsedFile
+}
+
+// maxCachedFiles bounds the cache; past it, it starts over.
+const maxCachedFiles = 256
+
+func (c *kbCache) get(data []byte) *parsedFile {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[sha256.Sum256(data)]
+}
+
+func (c *kbCache) put(data []byte, p *parsedFile) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxCachedFiles {
+		c.m = map[[32]byte]*parsedFile{}
+	}
+	c.m[sha256.Sum256(data)] = p
 }
 
 // decodeKBFile parses and validates one file against the schema.

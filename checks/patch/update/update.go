@@ -121,11 +121,11 @@ func Run(ctx context.Context, dir string, o Options) (*Result, error) {
 	}
 	var stage []staged
 	res := &Result{}
-	verify := func(source, from string, data []byte, kind patch.FeedKind) error {
+	verify := func(source, from string, data []byte, kind patch.FeedKind, product string) error {
 		var out []byte
 		var path string
 		capture := func(p string, b []byte) error { path, out = p, b; return nil }
-		imp, err := patch.ImportFeed(dir, from, data, patch.ImportOptions{Kind: kind, Now: o.Now, Write: capture})
+		imp, err := patch.ImportFeed(dir, from, data, patch.ImportOptions{Kind: kind, Product: product, Now: o.Now, Write: capture})
 		if err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func Run(ctx context.Context, dir string, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("feeds update: KEV catalog: %w", err)
 	}
-	if err := verify("kev", kevFrom, kevData, patch.FeedKEV); err != nil {
+	if err := verify("kev", kevFrom, kevData, patch.FeedKEV, ""); err != nil {
 		return nil, err
 	}
 	for _, p := range products {
@@ -163,7 +163,8 @@ func Run(ctx context.Context, dir string, o Options) (*Result, error) {
 		} else if err != nil {
 			return nil, fmt.Errorf("feeds update: endoflife.date %s: %w", p, err)
 		}
-		if err := verify(p, from, data, patch.FeedEndOfLife); err != nil {
+		// The product asked for names the document: the API's own name may be the site's path.
+		if err := verify(p, from, data, patch.FeedEndOfLife, p); err != nil {
 			return nil, err
 		}
 	}
