@@ -111,3 +111,24 @@ func TestEndedNginxBranches(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionOnlyEndOfLife: a banner that names no distribution, whose version a supported
+// distribution ships (nginx 1.24.0 is Ubuntu 24.04's, 1.26.3 Debian 13's), is a potential end of
+// life naming those distributions, at most medium; a banner that names its distribution is judged
+// by the distribution's support and says so.
+func TestVersionOnlyEndOfLife(t *testing.T) {
+	n124 := "http://" + httpServer(t, map[string]string{"Server": "nginx/1.24.0"})
+	n126 := "http://" + httpServer(t, map[string]string{"Server": "nginx/1.26.3"})
+	deb := "http://" + httpServer(t, map[string]string{"Server": "Apache/2.4.25 (Debian)"})
+	res := scan(t, family(t), today, n124, n126, deb)
+	for target, distro := range map[string]string{n124: "Ubuntu 24.04 (noble)", n126: "Debian 13 (trixie)"} {
+		fs := findingsAbout(res, target, "end of life")
+		if len(fs) != 1 || fs[0].Confidence != checks.Potential || fs[0].Severity > checks.Medium || !strings.Contains(fs[0].Detail, distro) {
+			t.Errorf("%s: want one potential, at most medium, end of life naming %s; got %+v", target, distro, fs)
+		}
+	}
+	fs := findingsAbout(res, deb, "End of life: Debian 9")
+	if len(fs) != 1 || !strings.Contains(fmt.Sprint(fs[0].Evidence["judged_by"]), "distribution support (Debian)") {
+		t.Errorf("Apache (Debian) 2.4.25: want an end of life judged by Debian 9's support; got %+v", fs)
+	}
+}

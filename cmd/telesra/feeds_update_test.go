@@ -50,3 +50,13 @@ func TestFeedsUpdateThroughTheCLI(t *testing.T) {
 		t.Errorf("version: exit %d\n%s", code, out)
 	}
 }
+
+// TestFeedsImportRealKEV: `telesra feeds import` of CISA's published catalog reports its 1,404
+// entries.
+func TestFeedsImportRealKEV(t *testing.T) {
+	file := filepath.Join(checkstest.SharedData(t, "kev"), "known_exploited_vulnerabilities.json")
+	code, _, stderr := runCLI(t, "feeds", "import", "--kb-dir", t.TempDir(), file)
+	if code != cli.ExitOK || !strings.Contains(stderr, "CISA Known Exploited Vulnerabilities catalog 2025.08.25 (2025-08-25): 1404 entries") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}

@@ -63,11 +63,15 @@ func printKBDates(f *Factory) {
 		fmt.Fprintf(f.IO.Out, "  knowledge base: unavailable (%v)\n", err)
 		return
 	}
+	// The age is version's data, so it goes to stdout with the dates; stderr stays telesra's
+	// own diagnostics only.
 	fmt.Fprintln(f.IO.Out, "  knowledge base:")
 	for _, s := range srcs {
-		fmt.Fprintf(f.IO.Out, "    %s  %4dd  %-8s  %s\n", s.Date, sourceAge(s.Date, now), s.Origin, s.Name)
-	}
-	if w := staleWarning(srcs, now, staleAfterDays); w != "" && !f.IO.Quiet {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", w)
+		age := sourceAge(s.Date, now)
+		mark := ""
+		if age > staleAfterDays {
+			mark = fmt.Sprintf("  (older than %d days: telesra feeds update)", staleAfterDays)
+		}
+		fmt.Fprintf(f.IO.Out, "    %s  %4dd  %-8s  %s%s\n", s.Date, age, s.Origin, s.Name, mark)
 	}
 }
