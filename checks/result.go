@@ -167,6 +167,40 @@ func (r *Result) AtOrAbove(s Severity) int {
 	return n
 }
 
+// Failing counts the unsuppressed findings that trip `--fail-on s`: at or above s and, unless
+// potential is set, confirmed. A potential finding rests on evidence that cannot prove it (a
+// version-only match), so by default it is reported without failing a pipeline.
+func (r *Result) Failing(s Severity, potential bool) int {
+	n := 0
+	for _, f := range r.Findings {
+		if !f.Suppressed() && f.Severity >= s && (potential || f.Confidence != Potential) {
+			n++
+		}
+	}
+	return n
+}
+
+// Dated is verdict data resting on dated reference data (the patch family's knowledge base):
+// DataAge is the line scan outputs print about how old that data is.
+type Dated interface{ DataAge() string }
+
+// DataAges lists the distinct DataAge lines of the endpoints' verdicts, in order of appearance.
+func (r *Result) DataAges() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range r.Endpoints {
+		for _, v := range e.Verdicts {
+			if d, ok := v.Data.(Dated); ok {
+				if line := d.DataAge(); line != "" && !seen[line] {
+					seen[line] = true
+					out = append(out, line)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Endpoint finds an endpoint's result by its target string.
 func (r *Result) Endpoint(target string) (EndpointResult, bool) {
 	for _, e := range r.Endpoints {

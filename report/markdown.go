@@ -42,6 +42,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintf(&b, "\nHIPAA Security Rule compliance from the questionnaire: %s of applicable citations met (questionnaire %s complete). Scan: %s, %d findings.\n\n",
 		percent(r.Scores.Overall.Compliance()), percent(r.Completion.Percent), r.Completion.Scan, len(r.Register.Findings))
+	if ws := r.DataWarnings(); len(ws) > 0 {
+		fmt.Fprintf(&b, "> **Reference data out of date:** %s. Refresh it with `telesra feeds update` and scan again.\n\n", strings.Join(ws, "; "))
+	}
 
 	b.WriteString("## Heat map (open risks)\n\n| Likelihood \\ Impact | Very Low | Low | Moderate | High | Very High |\n|---|---:|---:|---:|---:|---:|\n")
 	heat := r.Register.Heat()

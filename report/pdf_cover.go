@@ -64,6 +64,15 @@ func (p *pdfWriter) cover() {
 		f.MultiCell(w-2*pdfMargin, 4.5, "This is a draft: "+strings.Join(r.Completion.Reasons, "; ")+".", "", "L", false)
 		p.colour(ink)
 	}
+	if ws := r.DataWarnings(); len(ws) > 0 {
+		f.Ln(3)
+		p.font("", 9)
+		p.colour(draftRed)
+		f.SetX(pdfMargin)
+		f.MultiCell(w-2*pdfMargin, 4.5, cleanText("Reference data out of date: "+strings.Join(ws, "; ")+
+			". Refresh it with telesra feeds update and scan again."), "", "L", false)
+		p.colour(ink)
+	}
 	// The confidentiality notice, boxed at the foot of the cover.
 	y := h - 62
 	p.draw(navy)

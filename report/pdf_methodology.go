@@ -79,6 +79,10 @@ func (p *pdfWriter) methodology() {
 	if len(tr) > 0 {
 		p.table([]column{{title: "Tool or data", w: 40}, {title: "Version or date", w: 25}, {title: "Source", w: 50}}, tr, 8)
 	}
+	if ws := r.DataWarnings(); len(ws) > 0 {
+		p.para("Out-of-date reference data: " + strings.Join(ws, "; ") + ". Patch-level findings judged against it may miss " +
+			"releases that ended and vulnerabilities added to CISA's catalog since.")
+	}
 	p.sub("Limitations", false)
 	p.para("A scan sees only what the declared services answer from where it ran; it does not log in and cannot see safeguards " +
 		"behind a login. Questionnaire answers are the practice's own statements, not audited evidence. Potential findings are " +

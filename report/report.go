@@ -18,6 +18,20 @@ type Tool struct {
 	Name    string
 	Version string // a version or a snapshot date
 	Source  string
+	// Warning is printed on the cover and in the methodology: reference data past its useful
+	// age ("CISA KEV catalog of 2025-08-25 is 464 days old").
+	Warning string
+}
+
+// DataWarnings lists the tools' warnings.
+func (r *Report) DataWarnings() []string {
+	var out []string
+	for _, t := range r.Tools {
+		if t.Warning != "" {
+			out = append(out, t.Warning)
+		}
+	}
+	return out
 }
 
 // Party is a person or organisation named on the report.

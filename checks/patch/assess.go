@@ -47,8 +47,28 @@ type Report struct {
 	Evidence    []string      `json:"evidence"`
 	Disclosed   bool          `json:"disclosed"`
 	Platform    string        `json:"platform,omitempty"`
+	// NotApplicable lists flaws whose version range matches but whose condition the endpoint
+	// shows is not met (no HTTP/2, no Windows), with the reason.
+	NotApplicable []NotApplicable `json:"not_applicable,omitempty"`
 
 	hideVersion string
+}
+
+// NotApplicable is a vulnerability the version matches but the endpoint's configuration rules out.
+type NotApplicable struct {
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
+}
+
+// Conditions is what the probes saw about an endpoint beyond its banners: the configuration some
+// flaws need.
+type Conditions struct {
+	// HTTP2 is how the endpoint offers HTTP/2 ("h2" in ALPN, "h2c" by upgrade, "" not at all);
+	// HTTP2Checked is false when nothing probed it, and then HTTP2 says nothing.
+	HTTP2        string
+	HTTP2Checked bool
+	// Windows is evidence that the host runs Windows (a banner, IIS), "" when none was seen.
+	Windows string
 }
 
 // EOLJudgement is a release past its end of life.
@@ -64,6 +84,11 @@ type EOLJudgement struct {
 	Reason        string            `json:"reason,omitempty"` // why it is only potential
 	Note          string            `json:"note,omitempty"`   // the knowledge base's remark on the release
 	Upgrade       string            `json:"upgrade"`
+	// JudgedBy says whose life cycle applied: the distribution's or upstream's.
+	JudgedBy string `json:"judged_by"`
+	// VersionOnly: the judgement rests on the upstream version alone while a supported
+	// distribution ships that version, so its severity is capped.
+	VersionOnly bool `json:"version_only,omitempty"`
 }
 
 // VulnMatch is a vulnerability whose range covers the announced version.
@@ -91,6 +116,14 @@ type reading struct {
 // Assess judges every fingerprint of an endpoint on day now. Fingerprints of the same product and
 // version merge (a Server header and a recognizer saying the same thing are one product).
 func Assess(kb *KB, fps []Fingerprint, now time.Time) []Report {
+	return AssessWith(kb, fps, now, Conditions{})
+}
+
+// AssessWith is Assess with what the probes saw of the endpoint's configuration.
+func AssessWith(kb *KB, fps []Fingerprint, now time.Time, cond Conditions) []Report {
+	if cond.Windows == "" {
+		cond.Windows = windowsEvidence(kb, fps)
+	}
 	type key struct{ product, version string }
 	merged := map[key]*Fingerprint{}
 	var order []key
@@ -130,7 +163,7 @@ func Assess(kb *KB, fps []Fingerprint, now time.Time) []Report {
 				continue
 			}
 		}
-		r := judge(kb, *merged[k], now)
+		r := judge(kb, *merged[k], now, cond)
 		r.Sources, r.Evidence = srcs[k], evs[k]
 		out = append(out, r)
 	}
@@ -149,8 +182,27 @@ func appendUnique(ss []string, s string) []string {
 	return append(ss, s)
 }
 
+// windowsEvidence names the fingerprint that shows the host runs Windows ("" for none): a banner
+// that says so, or a product that only ships with Windows (IIS, HTTP.sys, ASP.NET).
+func windowsEvidence(kb *KB, fps []Fingerprint) string {
+	for _, fp := range fps {
+		p := kb.Lookup(fp.Product)
+		switch {
+		case fp.Platform == "windows":
+		case p != nil && (p.Bundled == "windows-server" || p.ID == "windows-httpapi" || p.ID == "aspnet" || p.ID == "exchange"):
+		default:
+			continue
+		}
+		if fp.Evidence != "" {
+			return fp.Evidence
+		}
+		return strings.TrimSpace(fp.Name + " " + fp.Version)
+	}
+	return ""
+}
+
 // judge decides one product's support status and vulnerabilities.
-func judge(kb *KB, fp Fingerprint, now time.Time) Report {
+func judge(kb *KB, fp Fingerprint, now time.Time, cond Conditions) Report {
 	r := Report{Product: fp.Product, Name: fp.Name, Version: fp.Version, Disclosed: fp.Disclosed, Platform: fp.Platform,
 		Support: Unknown}
 	p := kb.Lookup(fp.Product)
@@ -261,7 +313,13 @@ func judge(kb *KB, fp Fingerprint, now time.Time) Report {
 
 	// Vulnerabilities.
 	for _, v := range kb.Vulns(p.ID) {
-		if m, ok := judgeVuln(kb, &r, p, d, releases, implicit, v, ver, pkg, fp.Platform); ok {
+		if reason := notApplicable(v, cond, d); reason != "" {
+			if in, _ := v.affects(p.Versioning, ver); in {
+				r.NotApplicable = append(r.NotApplicable, NotApplicable{ID: v.ID, Reason: reason})
+			}
+			continue
+		}
+		if m, ok := judgeVuln(kb, &r, p, d, releases, implicit, v, ver, pkg, fp.Platform, cond); ok {
 			r.Vulns = append(r.Vulns, m)
 		}
 	}
@@ -389,6 +447,7 @@ func judgeSupport(r *Report, p, d *Product, readings []reading, upstreamKnown, v
 			r.SupportNote = "as the package of " + supportNote(best)
 			if upstreamKnown && readings[0].status == EndOfLife {
 				r.SupportNote += fmt.Sprintf(" (upstream %s ended %s)", readings[0].subject, date(readings[0].cycle.EOL))
+				r.EOL = versionOnlyEOL(p, readings[0], supported, now)
 			}
 		}
 		return
@@ -413,6 +472,10 @@ func judgeSupport(r *Report, p, d *Product, readings []reading, upstreamKnown, v
 	if !first.cycle.Extended.IsZero() && !now.Before(first.cycle.Extended) {
 		j.ExtendedEnded = fmt.Sprintf("%s ended %s", first.cycle.ExtendedName, date(first.cycle.Extended))
 	}
+	j.JudgedBy = "upstream life cycle (" + p.Name + ")"
+	if first.owner.Distribution {
+		j.JudgedBy = "distribution support (" + first.owner.Name + ")"
+	}
 	var reasons []string
 	if len(extended) > 0 {
 		reasons = append(reasons, "paid extended support may still cover it ("+strings.Join(extended, "; ")+")")
@@ -433,6 +496,26 @@ func judgeSupport(r *Report, p, d *Product, readings []reading, upstreamKnown, v
 	r.SupportNote = fmt.Sprintf("%s: end of life since %s", j.Subject, j.EOL)
 	if r.Support == ExtendedPaid {
 		r.SupportNote += " (" + j.Extended + ")"
+	}
+}
+
+// versionOnlyEOL is the potential end of life of a banner that names no distribution: upstream
+// ended the branch, but distributions that ship exactly this version still support it, so the
+// finding names them and its severity is capped.
+func versionOnlyEOL(p *Product, upstream reading, supported []reading, now time.Time) *EOLJudgement {
+	var names []string
+	for _, rd := range supported {
+		if rd.owner.Distribution {
+			names = append(names, supportNote(rd))
+		}
+	}
+	return &EOLJudgement{
+		Subject: upstream.subject, Key: upstream.key, EOL: date(upstream.cycle.EOL), Months: monthsBetween(upstream.cycle.EOL, now),
+		Confidence: checks.Potential, VersionOnly: true, Note: upstream.cycle.Note,
+		Reason: "the banner names no distribution, and this is the version " + strings.Join(names, "; ") +
+			": if it is that package, it is supported",
+		Upgrade:  upgradeAdvice(p, nil, upstream, now),
+		JudgedBy: "upstream life cycle (" + p.Name + "); distribution support would apply to a distribution package",
 	}
 }
 
@@ -497,150 +580,6 @@ func monthsBetween(a, b time.Time) int {
 		m--
 	}
 	return max(m, 0)
-}
-
-// affects reports whether the upstream version is in one of v's ranges, and the release that
-// fixes it in that range ("" when the branch has no fix).
-func (v *Vuln) affects(eco Ecosystem, ver Version) (bool, string) {
-	for _, rg := range v.Affected {
-		if rg.Introduced != "0" {
-			iv, err := ParseVersion(eco, rg.Introduced)
-			if err != nil || ver.Compare(iv) < 0 {
-				continue
-			}
-		}
-		switch {
-		case rg.Fixed != "":
-			fv, err := ParseVersion(eco, rg.Fixed)
-			if err == nil && ver.Compare(fv) < 0 {
-				return true, rg.Fixed
-			}
-		case rg.LastAffected != "":
-			lv, err := ParseVersion(eco, rg.LastAffected)
-			if err == nil && ver.Compare(lv) <= 0 {
-				return true, ""
-			}
-		default:
-			return true, ""
-		}
-	}
-	return false, ""
-}
-
-func (v *Vuln) distroFix(distro, release string) *DistroFix {
-	for i := range v.Distros {
-		if v.Distros[i].Distro == distro && cycleKey(v.Distros[i].Release) == cycleKey(release) {
-			return &v.Distros[i]
-		}
-	}
-	return nil
-}
-
-// backported is the reason a distribution match is only potential.
-const backported = "distribution package, fixes may be backported"
-
-// judgeVuln decides whether v applies and how sure we are.
-func judgeVuln(kb *KB, r *Report, p, d *Product, releases []*Cycle, implicit []shipper, v *Vuln, ver, pkg Version, platform string) (VulnMatch, bool) {
-	windows := platform == "windows" || d != nil && d.ID == "windows-server"
-	unix := d != nil && d.ID != "windows-server" || r.Build == BuildDistribution
-	if v.Platform == "windows" && unix && !windows || v.Platform == "unix" && windows {
-		return VulnMatch{}, false
-	}
-	inRange, fixedIn := v.affects(p.Versioning, ver)
-	m := VulnMatch{ID: v.ID, Title: v.Title, CVSS: v.CVSS, Confidence: checks.Confirmed, References: v.References}
-	var fixes []string
-	if fixedIn != "" {
-		fixes = append(fixes, fmt.Sprintf("upgrade %s to %s or later", p.Name, fixedIn))
-	} else if inRange {
-		fixes = append(fixes, fmt.Sprintf("no fixed %s release in this branch: upgrade to a supported release", p.Name))
-	}
-	switch {
-	case r.Build == BuildDistribution && d != nil && len(releases) == 1:
-		df := v.distroFix(d.ID, releases[0].Cycle)
-		switch {
-		case df != nil && df.Status == "not-affected":
-			return VulnMatch{}, false
-		case df != nil && df.Fixed != "" && !pkg.IsZero():
-			fv, err := ParseVersion(d.Versioning, df.Fixed)
-			if err != nil || pkg.Compare(fv) >= 0 {
-				return VulnMatch{}, false // the installed package has the fix
-			}
-			m.Reason = fmt.Sprintf("package %s is older than %s's fixed %s", r.Package, releaseName(d, releases[0]), df.Fixed)
-			fixes = []string{distroFixText(d, releases[0], df)}
-		case df != nil && df.Fixed != "":
-			if !inRange {
-				return VulnMatch{}, false
-			}
-			m.Confidence = checks.Potential
-			m.Reason = fmt.Sprintf("%s; the banner gives no package version to compare with %s's fixed %s", backported, releaseName(d, releases[0]), df.Fixed)
-			fixes = append([]string{distroFixText(d, releases[0], df)}, fixes...)
-		default:
-			if !inRange {
-				return VulnMatch{}, false
-			}
-			m.Confidence, m.Reason = checks.Potential, backported
-		}
-	case r.Build == BuildDistribution:
-		if !inRange {
-			return VulnMatch{}, false
-		}
-		if d != nil && len(releases) > 0 {
-			unaffected := true
-			for _, c := range releases {
-				if df := v.distroFix(d.ID, c.Cycle); df == nil || df.Status != "not-affected" {
-					unaffected = false
-				}
-			}
-			if unaffected {
-				return VulnMatch{}, false
-			}
-		}
-		m.Confidence, m.Reason = checks.Potential, backported
-	case r.Build == BuildMaybeDistribution:
-		if !inRange {
-			return VulnMatch{}, false
-		}
-		var names []string
-		for _, s := range implicit {
-			n := s.label()
-			if df := v.distroFix(s.distro.ID, s.release.Cycle); df != nil {
-				if df.Status == "not-affected" {
-					n += ": not affected"
-				} else {
-					n += ": fixed in " + df.Fixed
-				}
-			}
-			names = append(names, n)
-		}
-		m.Confidence = checks.Potential
-		m.Reason = "the banner names no distribution, but the version matches the package of " + strings.Join(names, ", ") +
-			"; a distribution package may carry the fix"
-	default: // vendor or platform build: the version is the patch level
-		if !inRange {
-			return VulnMatch{}, false
-		}
-	}
-	if v.Condition != "" {
-		if m.Confidence == checks.Confirmed {
-			m.Reason = v.Condition
-		} else {
-			m.Reason += "; " + v.Condition
-		}
-		m.Confidence = checks.Potential
-	}
-	if k, ok := kb.KEV(v.ID); ok {
-		m.KEV = &k
-	}
-	m.Fix = strings.Join(fixes, ", or ")
-	return m, true
-}
-
-func distroFixText(d *Product, c *Cycle, df *DistroFix) string {
-	s := fmt.Sprintf("install %s's package %s or later", releaseName(d, c), df.Fixed)
-	if df.Advisory != "" {
-		s += " (" + df.Advisory + ")"
-	}
-	return s
 }
 
 // Line is the report's one-line verdict: product, version, build, support and matches.

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +46,9 @@ type ImportResult struct {
 	Summary string   `json:"summary"`
 }
 
+// kevSchema encodes CISA's published schema of the KEV catalog.
+const kevSchema = "kev-catalog.schema.json"
+
 // maxFeedBytes bounds a feed: CISA's catalog is about 1.5 MB, an endoflife.date product a few KB.
 const maxFeedBytes = 64 << 20
 
@@ -69,10 +71,19 @@ func ImportFeed(dir, file string, data []byte, o ImportOptions) (*ImportResult, 
 		return nil, feedError(file, 1, 0, "file is empty")
 	}
 	var top any
-	if err := json.Unmarshal(data, &top); err != nil {
+	_, page := frontMatter(data)
+	if page {
+		if o.Kind != "" && o.Kind != FeedEndOfLife {
+			return nil, feedError(file, 1, 1, "an endoflife.date product page, not a %s feed", o.Kind)
+		}
+		top = map[string]any{}
+	} else if err := json.Unmarshal(data, &top); err != nil {
 		return nil, jsonError(file, data, err)
 	}
 	kind := o.Kind
+	if page {
+		kind = FeedEndOfLife
+	}
 	if kind == "" {
 		kind = detectFeed(top)
 		if kind == "" {
@@ -80,7 +91,7 @@ func ImportFeed(dir, file string, data []byte, o ImportOptions) (*ImportResult, 
 		}
 	}
 	// A YAML tree of the same JSON gives line numbers for errors inside records.
-	root, _ := datafile.ParseYAML(file, data)
+	root, _ := datafile.ParseYAML(file, yamlSafeJSON(data))
 	pos := func(path ...string) (int, int) {
 		if root == nil {
 			return 0, 0
@@ -98,7 +109,10 @@ func ImportFeed(dir, file string, data []byte, o ImportOptions) (*ImportResult, 
 		return nil, err
 	}
 	imported := o.Now.UTC().Format(time.RFC3339)
-	abs, _ := filepath.Abs(file)
+	abs := file
+	if !strings.Contains(file, "://") {
+		abs, _ = filepath.Abs(file)
+	}
 	var (
 		doc  kbDoc
 		name string
@@ -106,6 +120,13 @@ func ImportFeed(dir, file string, data []byte, o ImportOptions) (*ImportResult, 
 	)
 	switch kind {
 	case FeedKEV:
+		// CISA's published schema first: a catalog that does not follow it is not CISA's.
+		if root == nil {
+			return nil, feedError(file, 0, 0, "not a JSON document")
+		}
+		if err := datafile.ValidateNode(file, root, kevSchema); err != nil {
+			return nil, firstFileError(err)
+		}
 		doc, err = convertKEV(file, data, pos)
 		name = "kev.yaml"
 	case FeedEndOfLife:
@@ -341,189 +362,37 @@ func feedDate(s string) (string, error) {
 	return "", errors.New("want a date like 2024-07-01")
 }
 
-// --- endoflife.date ---
-
-// eolField is endoflife.date's date-or-boolean field.
-type eolField struct {
-	date string
-	set  bool // true: a boolean true without a date (already ended / yes)
-}
-
-func (f *eolField) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
+// firstFileError keeps the first of a schema's errors (with how many followed) so the caller
+// gets one file:line to fix, as for every other bad feed.
+func firstFileError(err error) error {
+	var fes datafile.FileErrors
+	if !errors.As(err, &fes) || len(fes) == 0 {
 		return err
 	}
-	switch x := v.(type) {
-	case nil, bool:
-		f.set = x == true
-	case string:
-		d, err := feedDate(x)
-		if err != nil {
-			return fmt.Errorf("%q: %w", x, err)
-		}
-		f.date = d
-	default:
-		return fmt.Errorf("want a date or a boolean, got %s", b)
+	first := *fes[0]
+	if len(fes) > 1 {
+		first.Msg += fmt.Sprintf(" (and %d more errors)", len(fes)-1)
 	}
-	return nil
+	return &first
 }
 
-// eolCycleName accepts the cycle as a string or a number (endoflife.date uses both).
-type eolCycleName string
-
-func (c *eolCycleName) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
+// yamlSafeJSON rewrites JSON's escaped solidus (`\/`, which CISA's catalog uses in every URL) as
+// "/": YAML has no such escape, and the YAML tree only serves line numbers. Lines do not move.
+func yamlSafeJSON(data []byte) []byte {
+	if !bytes.Contains(data, []byte(`\/`)) {
+		return data
 	}
-	switch x := v.(type) {
-	case string:
-		*c = eolCycleName(x)
-	case float64:
-		*c = eolCycleName(strings.Trim(string(b), `"`))
-	default:
-		return fmt.Errorf("cycle: want a string or a number, got %s", b)
-	}
-	return nil
-}
-
-type eolV0 struct {
-	Cycle           eolCycleName `json:"cycle"`
-	Codename        *string      `json:"codename"`
-	ReleaseDate     eolField     `json:"releaseDate"`
-	Support         eolField     `json:"support"`
-	EOL             eolField     `json:"eol"`
-	ExtendedSupport eolField     `json:"extendedSupport"`
-	Latest          any          `json:"latest"`
-}
-
-type eolV1 struct {
-	SchemaVersion string `json:"schema_version"`
-	GeneratedAt   string `json:"generated_at"`
-	Result        struct {
-		Name     string `json:"name"`
-		Label    string `json:"label"`
-		Releases []struct {
-			Name        eolCycleName `json:"name"`
-			Codename    *string      `json:"codename"`
-			ReleaseDate eolField     `json:"releaseDate"`
-			EOASFrom    eolField     `json:"eoasFrom"`
-			EOLFrom     eolField     `json:"eolFrom"`
-			EOESFrom    eolField     `json:"eoesFrom"`
-			Latest      *struct {
-				Name string `json:"name"`
-			} `json:"latest"`
-		} `json:"releases"`
-	} `json:"result"`
-}
-
-func convertEndOfLife(kb *KB, file string, data []byte, product string, pos func(...string) (int, int)) (kbDoc, *Product, error) {
-	var cycles []eolV0
-	date := ""
-	l, col := pos()
-	trimmed := bytes.TrimSpace(data)
-	if trimmed[0] == '[' {
-		if err := json.Unmarshal(data, &cycles); err != nil {
-			return kbDoc{}, nil, jsonError(file, data, err)
-		}
-		if product == "" {
-			// The API serves /api/nginx.json; people save it as nginx.json or endoflife-nginx.json.
-			product = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-			product = strings.TrimPrefix(strings.TrimPrefix(product, "endoflife-"), "endoflife_")
-		}
-	} else {
-		var v1 eolV1
-		if err := json.Unmarshal(data, &v1); err != nil {
-			return kbDoc{}, nil, jsonError(file, data, err)
-		}
-		if product == "" {
-			product = v1.Result.Name
-		}
-		if d, err := feedDate(v1.GeneratedAt); err == nil {
-			date = d
-		}
-		for _, r := range v1.Result.Releases {
-			c := eolV0{Cycle: r.Name, Codename: r.Codename, ReleaseDate: r.ReleaseDate, Support: r.EOASFrom, EOL: r.EOLFrom, ExtendedSupport: r.EOESFrom}
-			if r.Latest != nil {
-				c.Latest = r.Latest.Name
+	out := make([]byte, 0, len(data))
+	for i := 0; i < len(data); i++ {
+		if data[i] == '\\' && i+1 < len(data) {
+			if data[i+1] != '/' {
+				out = append(out, data[i])
 			}
-			cycles = append(cycles, c)
+			out = append(out, data[i+1])
+			i++
+			continue
 		}
+		out = append(out, data[i])
 	}
-	var p *Product
-	for _, cand := range kb.Products() {
-		if cand.EndOfLife != "" && strings.EqualFold(cand.EndOfLife, product) || cand.ID == strings.ToLower(product) {
-			p = cand
-		}
-	}
-	if p == nil {
-		var known []string
-		for _, cand := range kb.Products() {
-			if cand.EndOfLife != "" {
-				known = append(known, cand.EndOfLife)
-			}
-		}
-		sort.Strings(known)
-		return kbDoc{}, nil, feedError(file, l, col, "endoflife.date product %q is not one telesra fingerprints (give --product; known: %s)",
-			product, strings.Join(known, ", "))
-	}
-	if len(cycles) == 0 {
-		return kbDoc{}, nil, feedError(file, l, col, "the export lists no release cycles")
-	}
-	pd := productDoc{ID: p.ID, Name: p.Name}
-	seen := map[string]bool{}
-	for i, c := range cycles {
-		name := strings.TrimSpace(string(c.Cycle))
-		if name == "" {
-			l, col := pos(strconv.Itoa(i))
-			return kbDoc{}, nil, feedError(file, l, col, "release %d has no cycle name", i)
-		}
-		if seen[cycleKey(name)] {
-			l, col := pos(strconv.Itoa(i))
-			return kbDoc{}, nil, feedError(file, l, col, "cycle %q listed twice", name)
-		}
-		seen[cycleKey(name)] = true
-		cd := cycleDoc{Cycle: name, Released: c.ReleaseDate.date}
-		if c.Codename != nil {
-			cd.Codename = *c.Codename
-		}
-		if s, ok := c.Latest.(string); ok {
-			if _, err := ParseVersion(p.Versioning, s); err == nil && !p.Distribution {
-				cd.Latest = s
-			}
-		}
-		// endoflife.date's "eol" is the end of security support; for a product whose extended
-		// support is free (Debian LTS) that extension is the real end.
-		if p.FreeExtended && c.ExtendedSupport.date != "" {
-			cd.Security, cd.EOL = c.EOL.date, c.ExtendedSupport.date
-		} else {
-			cd.EOL, cd.Extended = c.EOL.date, c.ExtendedSupport.date
-		}
-		if cd.EOL == "" && c.EOL.set {
-			// Ended, date unknown: its release date is the only safe bound (never "supported").
-			if cd.Released == "" {
-				continue
-			}
-			cd.EOL, cd.Note = cd.Released, "endoflife.date marks it ended without a date"
-		}
-		if cd.Extended != "" && cd.EOL != "" && cd.Extended < cd.EOL {
-			cd.Extended = ""
-		}
-		pd.Cycles = append(pd.Cycles, cd)
-	}
-	// Oldest first, as the embedded files list them.
-	sort.SliceStable(pd.Cycles, func(i, j int) bool { return pd.Cycles[i].Released < pd.Cycles[j].Released })
-	if date == "" {
-		for _, c := range pd.Cycles {
-			date = max(date, c.Released)
-		}
-	}
-	if date == "" {
-		date = time.Now().UTC().Format(time.DateOnly)
-	}
-	return kbDoc{
-		Snapshot: snapshotDoc{Name: "endoflife.date: " + p.Name, Date: date, Sources: []string{"https://endoflife.date/" + strings.ToLower(product)}},
-		Products: []productDoc{pd},
-	}, p, nil
+	return out
 }

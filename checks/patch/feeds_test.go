@@ -79,8 +79,10 @@ func TestImportKEVChangesVerdicts(t *testing.T) {
 	}
 	kb := loadDir(t, dir)
 	v := vulnOf(t, kb, banner, "CVE-2024-6387")
-	if v == nil || v.KEV == nil || date(v.KEV.Due) != "2026-12-11" || v.Confidence != checks.Confirmed {
-		t.Fatalf("after the import regreSSHion is known exploited and confirmed on a vendor build: %+v", v)
+	// Known exploited now, and still potential: distributions patch OpenSSH in place, so a
+	// version-only match does not prove it.
+	if v == nil || v.KEV == nil || date(v.KEV.Due) != "2026-12-11" || v.Confidence != checks.Potential {
+		t.Fatalf("after the import regreSSHion is known exploited (potential on a version-only match): %+v", v)
 	}
 	// The import's values replace the snapshot's for CVEs both list.
 	if k, _ := kb.KEV("CVE-2021-41773"); k.Ransomware != "Known" {
@@ -124,7 +126,7 @@ func TestImportBadFeedsLeaveKBUntouched(t *testing.T) {
 		{"empty", []byte("  \n"), "", "empty", true},
 		{"not a feed", []byte(`{"hello": "world"}`), "", "not a CISA KEV catalog", true},
 		{"count mismatch", bytes.Replace(good, []byte(`"count": 3`), []byte(`"count": 1400`), 1), "", "count says 1400", true},
-		{"bad CVE", bytes.Replace(good, []byte(`"CVE-2024-6387"`), []byte(`"CVE-24-6387"`), 1), "", "not a CVE ID", true},
+		{"bad CVE", bytes.Replace(good, []byte(`"CVE-2024-6387"`), []byte(`"CVE-24-6387"`), 1), "", "CVE-24-6387", true},
 		{"bad date", bytes.Replace(good, []byte(`"2026-12-11"`), []byte(`"next week"`), 1), "", "dueDate", true},
 		{"duplicate", bytes.Replace(good, []byte(`"CVE-2024-3400"`), []byte(`"CVE-2024-6387"`), 1), "", "listed twice", true},
 		{"kev forced on endoflife data", readFixture(t, "endoflife-nginx.json"), FeedKEV, "", false},
@@ -168,9 +170,6 @@ func TestImportEndOfLife(t *testing.T) {
 	dir := t.TempDir()
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	nginx128 := func(kb *KB) Report { return Assess(kb, ParseProductHeader(SrcServer, "nginx/1.28.0"), now)[0] }
-	if r := nginx128(loadDir(t, dir)); r.EOL != nil {
-		t.Fatalf("before: nginx 1.28 has no end date in the snapshot, got %+v", r.EOL)
-	}
 	res := importFixture(t, dir, "endoflife-nginx.json", ImportOptions{Write: writeKB})
 	if filepath.Base(res.Path) != "eol-nginx.yaml" {
 		t.Errorf("path %s", res.Path)
@@ -180,11 +179,11 @@ func TestImportEndOfLife(t *testing.T) {
 	if r.EOL == nil || r.EOL.EOL != "2026-04-14" || r.EOL.Confidence != checks.Confirmed {
 		t.Fatalf("after: nginx 1.28 ended 2026-04-14 per the import, got %+v", r.EOL)
 	}
-	if !strings.Contains(r.EOL.Upgrade, "nginx 1.29") {
-		t.Errorf("remediation should name 1.29: %q", r.EOL.Upgrade)
+	if !strings.Contains(r.EOL.Upgrade, "nginx 1.31") {
+		t.Errorf("remediation should name 1.31: %q", r.EOL.Upgrade)
 	}
 	// Cycles the export omits (1.16) stay as the snapshot has them.
-	if c := kb.Product("nginx").CycleFor("1.16.1"); c == nil || date(c.EOL) != "2020-04-21" {
+	if c := kb.Product("nginx").CycleFor("1.16.1"); c == nil || date(c.EOL) != "2020-04-20" {
 		t.Errorf("1.16 lost: %+v", c)
 	}
 

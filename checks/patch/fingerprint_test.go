@@ -226,9 +226,9 @@ func TestUnknownCycleOlderThanKnown(t *testing.T) {
 		t.Fatalf("nginx 0.7.67: %+v", rs)
 	}
 	// A release newer than the snapshot is never called end of life.
-	rs = Assess(kb, ParseProductHeader(SrcServer, "nginx/1.31.2"), now)
+	rs = Assess(kb, ParseProductHeader(SrcServer, "nginx/1.33.2"), now)
 	if len(rs) != 1 || rs[0].EOL != nil || rs[0].Support != Unknown {
-		t.Fatalf("nginx 1.31.2: %+v", rs)
+		t.Fatalf("nginx 1.33.2: %+v", rs)
 	}
 }
 

@@ -1,22 +1,15 @@
 package patch
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/telesra/telesra/templates/datafile"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/telesra/telesra/templates"
 )
 
 // kbSchema validates every knowledge-base file, embedded or imported.
@@ -65,6 +58,7 @@ type Product struct {
 	Bundled      string // the platform it only ships with (IIS: windows-server)
 	EndOfLife    string // endoflife.date name
 	FreeExtended bool
+	Backports    bool // distributions patch it without changing the upstream version
 	Epochs       map[string]int
 	Announces    []string // products whose banners always carry the package version
 	Packages     map[string]string
@@ -88,6 +82,13 @@ type Cycle struct {
 	Latest       string
 	Note         string
 	Ships        map[string][]string
+	key          string // cycleKey(Cycle), cached
+
+	// EndOfLifeName is the cycle's name at endoflife.date when it differs ("2008-sp2").
+	EndOfLifeName string
+	// Unchecked says which facts were not checked against a published source; AsOf and Source
+	// date facts newer than the snapshot the fact test compares with.
+	Unchecked, AsOf, Source string
 }
 
 // Vuln is a vulnerability with the upstream versions it affects and distribution fixes.
@@ -100,6 +101,7 @@ type Vuln struct {
 	Published  time.Time
 	Condition  string
 	Platform   string
+	Requires   string // a protocol a probe can see (http2)
 	Affected   []Range
 	Distros    []DistroFix
 	References []string
@@ -130,180 +132,6 @@ type KEV struct {
 	DateAdded  time.Time `json:"date_added"`
 	Due        time.Time `json:"due,omitzero"`
 	Ransomware string    `json:"ransomware,omitempty"`
-}
-
-// --- the files' shape (templates/schemas/kb.schema.json) ---
-
-type kbDoc struct {
-	Snapshot        snapshotDoc  `yaml:"snapshot"`
-	Products        []productDoc `yaml:"products,omitempty"`
-	Vulnerabilities []vulnDoc    `yaml:"vulnerabilities,omitempty"`
-	KEV             []kevDoc     `yaml:"kev,omitempty"`
-}
-
-type snapshotDoc struct {
-	Name         string   `yaml:"name"`
-	Date         string   `yaml:"date"`
-	Sources      []string `yaml:"sources,omitempty"`
-	Notes        string   `yaml:"notes,omitempty"`
-	ImportedFrom string   `yaml:"imported_from,omitempty"`
-	ImportedAt   string   `yaml:"imported_at,omitempty"`
-}
-
-type productDoc struct {
-	ID           string            `yaml:"id"`
-	Name         string            `yaml:"name"`
-	Vendor       string            `yaml:"vendor,omitempty"`
-	Kind         string            `yaml:"kind,omitempty"`
-	Versioning   string            `yaml:"versioning,omitempty"`
-	Aliases      []string          `yaml:"aliases,omitempty"`
-	Bundled      string            `yaml:"bundled,omitempty"`
-	EndOfLife    string            `yaml:"endoflife,omitempty"`
-	FreeExtended bool              `yaml:"free_extended,omitempty"`
-	Epochs       map[string]int    `yaml:"epochs,omitempty"`
-	Announces    []string          `yaml:"announces_package,omitempty"`
-	Packages     map[string]string `yaml:"packages,omitempty"`
-	HideVersion  string            `yaml:"hide_version,omitempty"`
-	Upgrade      string            `yaml:"upgrade,omitempty"`
-	Note         string            `yaml:"note,omitempty"`
-	Cycles       []cycleDoc        `yaml:"cycles,omitempty"`
-}
-
-type cycleDoc struct {
-	Cycle        string              `yaml:"cycle"`
-	Codename     string              `yaml:"codename,omitempty"`
-	Versions     string              `yaml:"versions,omitempty"`
-	Min          string              `yaml:"min,omitempty"`
-	Max          string              `yaml:"max,omitempty"`
-	Released     string              `yaml:"released,omitempty"`
-	Security     string              `yaml:"security,omitempty"`
-	EOL          string              `yaml:"eol,omitempty"`
-	Extended     string              `yaml:"extended,omitempty"`
-	ExtendedName string              `yaml:"extended_name,omitempty"`
-	Latest       string              `yaml:"latest,omitempty"`
-	Note         string              `yaml:"note,omitempty"`
-	Ships        map[string][]string `yaml:"ships,omitempty"`
-}
-
-type vulnDoc struct {
-	ID         string      `yaml:"id"`
-	Product    string      `yaml:"product"`
-	Title      string      `yaml:"title"`
-	CVSS       float64     `yaml:"cvss,omitempty"`
-	Vector     string      `yaml:"cvss_vector,omitempty"`
-	Published  string      `yaml:"published,omitempty"`
-	Condition  string      `yaml:"condition,omitempty"`
-	Platform   string      `yaml:"platform,omitempty"`
-	Affected   []Range     `yaml:"affected,omitempty"`
-	Distros    []DistroFix `yaml:"distros,omitempty"`
-	References []string    `yaml:"references,omitempty"`
-}
-
-type kevDoc struct {
-	CVE        string `yaml:"cve"`
-	Vendor     string `yaml:"vendor,omitempty"`
-	Product    string `yaml:"product,omitempty"`
-	Name       string `yaml:"name,omitempty"`
-	DateAdded  string `yaml:"date_added"`
-	Due        string `yaml:"due,omitempty"`
-	Ransomware string `yaml:"ransomware,omitempty"`
-}
-
-// kbFile is one file to load: where it is, where it came from, and its bytes.
-type kbFile struct {
-	name   string // shown in errors and sources
-	origin string
-	data   []byte
-	parsed *parsedFile // embedded files are parsed once per process
-}
-
-type parsedFile struct {
-	root *yaml.Node
-	doc  kbDoc
-}
-
-// embeddedFiles returns the knowledge base bundled in the binary, in load order, parsed and
-// validated once per process (merging copies the decoded values, so sharing them is safe).
-func embeddedFiles() ([]kbFile, error) { return embedded() }
-
-var embedded = sync.OnceValues(func() ([]kbFile, error) {
-	files, err := readEmbedded()
-	if err != nil {
-		return nil, err
-	}
-	for i := range files {
-		root, doc, err := decodeKBFile(files[i])
-		if err != nil {
-			return nil, err
-		}
-		files[i].parsed = &parsedFile{root: root, doc: doc}
-	}
-	return files, nil
-})
-
-func readEmbedded() ([]kbFile, error) {
-	names, err := fs.Glob(templates.FS(), "kb/*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	sortByRank(names)
-	var out []kbFile
-	for _, n := range names {
-		data, err := templates.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, kbFile{name: "templates/" + n, origin: OriginEmbedded, data: data})
-	}
-	return out, nil
-}
-
-// userFiles returns the imported copies in dir, in name order; a missing dir is an empty one.
-func userFiles(dir string) ([]kbFile, error) {
-	if dir == "" {
-		return nil, nil
-	}
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("knowledge base %s: %w", dir, err)
-	}
-	var out []kbFile
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("knowledge base: %w", err)
-		}
-		out = append(out, kbFile{name: p, origin: OriginImported, data: data})
-	}
-	sort.SliceStable(out, func(i, j int) bool { return fileRank(out[i].name) < fileRank(out[j].name) })
-	return out, nil
-}
-
-// fileRank orders knowledge-base files so that what a file refers to is loaded before it:
-// products, then the distributions that ship them, then vulnerabilities, then KEV entries.
-func fileRank(name string) int {
-	base := filepath.Base(name)
-	for i, prefix := range []string{"products", "eol-", "distributions", "vulnerabilities", "osv", "kev"} {
-		if strings.HasPrefix(base, prefix) {
-			return i
-		}
-	}
-	return 99
-}
-
-func sortByRank(names []string) {
-	sort.SliceStable(names, func(i, j int) bool {
-		if ri, rj := fileRank(names[i]), fileRank(names[j]); ri != rj {
-			return ri < rj
-		}
-		return names[i] < names[j]
-	})
 }
 
 // LoadKB reads the embedded knowledge base and, on top of it, the imported copies in dir ("" for
@@ -354,6 +182,8 @@ func (kb *KB) add(f kbFile) error {
 		root, doc = f.parsed.root, f.parsed.doc
 	} else if root, doc, err = decodeKBFile(f); err != nil {
 		return err
+	} else if f.origin == OriginImported {
+		parsedCache.put(f.data, &parsedFile{root: root, doc: doc})
 	}
 	at := func(msg string, path ...string) error {
 		e := &datafile.FileError{File: f.name, Msg: msg}
@@ -392,22 +222,6 @@ func (kb *KB) add(f kbFile) error {
 	return nil
 }
 
-// decodeKBFile parses and validates one file against the schema.
-func decodeKBFile(f kbFile) (*yaml.Node, kbDoc, error) {
-	root, err := datafile.ParseYAML(f.name, f.data)
-	if err != nil {
-		return nil, kbDoc{}, err
-	}
-	if err := datafile.ValidateNode(f.name, root, kbSchema); err != nil {
-		return nil, kbDoc{}, err
-	}
-	var doc kbDoc
-	if err := root.Decode(&doc); err != nil {
-		return nil, kbDoc{}, &datafile.FileError{File: f.name, Line: root.Line, Msg: err.Error()}
-	}
-	return root, doc, nil
-}
-
 // day parses a schema-validated YYYY-MM-DD ("" gives the zero time).
 func day(s string) time.Time {
 	t, _ := time.Parse(time.DateOnly, s)
@@ -437,6 +251,7 @@ func (kb *KB) mergeProduct(pd productDoc, at func(string, ...string) error) erro
 		p.Versioning = Ecosystem(pd.Versioning)
 	}
 	p.FreeExtended = p.FreeExtended || pd.FreeExtended
+	p.Backports = p.Backports || pd.Backports
 	if len(pd.Epochs) > 0 {
 		p.Epochs = pd.Epochs
 	}
@@ -475,6 +290,8 @@ func (kb *KB) cycle(p *Product, cd cycleDoc, at func(msg, field string) error) (
 		Cycle: cd.Cycle, Codename: cd.Codename, Versions: cd.Versions, Min: cd.Min, Max: cd.Max,
 		Released: day(cd.Released), Security: day(cd.Security), EOL: day(cd.EOL), Extended: day(cd.Extended),
 		ExtendedName: cd.ExtendedName, Latest: cd.Latest, Note: cd.Note, Ships: cd.Ships,
+		EndOfLifeName: cd.EndOfLife, Unchecked: cd.Unchecked, AsOf: cd.AsOf, Source: cd.Source,
+		key: cycleKey(cd.Cycle),
 	}
 	eco := p.Versioning
 	if p.Distribution {
@@ -524,6 +341,11 @@ func (c *Cycle) update(n *Cycle) {
 	setS(&c.ExtendedName, n.ExtendedName)
 	setS(&c.Latest, n.Latest)
 	setS(&c.Note, n.Note)
+	setS(&c.EndOfLifeName, n.EndOfLifeName)
+	setS(&c.AsOf, n.AsOf)
+	setS(&c.Source, n.Source)
+	// An import from a published feed checks what it sets: its dates replace unchecked ones.
+	c.Unchecked = n.Unchecked
 	if len(n.Ships) > 0 {
 		c.Ships = n.Ships
 	}
@@ -582,6 +404,9 @@ func (kb *KB) mergeVuln(vd vulnDoc, at func(string, ...string) error) error {
 	}
 	if vd.Platform != "" {
 		v.Platform = vd.Platform
+	}
+	if vd.Requires != "" {
+		v.Requires = vd.Requires
 	}
 	if len(vd.Affected) > 0 {
 		v.Affected = vd.Affected
@@ -668,7 +493,11 @@ func (kb *KB) Snapshot() (embedded, imported string) {
 func (p *Product) findCycle(name string) *Cycle {
 	k := cycleKey(name)
 	for _, c := range p.Cycles {
-		if cycleKey(c.Cycle) == k {
+		ck := c.key // set when the cycle is built: merging compares every cycle with every other
+		if ck == "" {
+			ck = cycleKey(c.Cycle)
+		}
+		if ck == k {
 			return c
 		}
 	}
@@ -773,9 +602,4 @@ func (p *Product) SupportedCycles(now time.Time) []*Cycle {
 		}
 	}
 	return out
-}
-
-// marshalKB writes a knowledge-base document as YAML.
-func marshalKB(doc kbDoc) ([]byte, error) {
-	return yaml.Marshal(doc)
 }

@@ -28,6 +28,8 @@ type Options struct {
 	// Recognizer identifies web products (the web family's nuclei templates). Nil: the family
 	// relies on headers and the page's generator tag.
 	Recognizer checks.Recognizer
+	// Notice receives warnings for the user (a knowledge base past StaleAfter); nil drops them.
+	Notice func(string)
 	// KBDir holds the copies `telesra feeds import` wrote (--kb-dir, by default telesra/kb in
 	// the user configuration directory). "" or a missing directory means the embedded
 	// knowledge base alone.
@@ -59,7 +61,8 @@ func Family(o Options) *checks.Family {
 	f.http = &checks.Probe[*httpFacts]{ID: "patch.http", Run: f.fetchHTTP,
 		Description: "HTTP endpoints: one GET of the endpoint's path (same-origin redirects, at most 5) reading the " +
 			"Server, X-Powered-By, X-AspNet-Version, X-OWA-Version and X-Generator headers, the page's generator tag (first 256 KiB) " +
-			"and, over TLS, the certificate's subject and issuer.", Connections: "1-6"}
+			"and, over TLS, the certificate's subject and issuer; then one connection asking for HTTP/2 (h2 in TLS ALPN, or an h2c " +
+			"upgrade on cleartext), which flaws like HTTP/2 Rapid Reset need.", Connections: "2-7"}
 	f.assess = &checks.Probe[*endpointFacts]{ID: "patch.assess", Run: f.runAssess, Needs: []checks.ProbeRef{f.http},
 		Description: "No traffic of its own: the service banner from detection (SSH identification string, " +
 			"SMTP/FTP/POP3/IMAP greeting), patch.http, and products the web recognizer found, judged against the knowledge base " +
@@ -72,8 +75,12 @@ func Family(o Options) *checks.Family {
 			"compared by their fixed package versions.",
 		Checks: []*checks.Check{f.newEOL(), f.newKEV(), f.newCVE(), f.newDisclosed()},
 		Open: func(context.Context) (func(), error) {
-			if _, err := f.kbOnce(); err != nil {
+			kb, err := f.kbOnce()
+			if err != nil {
 				return nil, fmt.Errorf("patch knowledge base: %w", err)
+			}
+			if _, stale := sourceAges(kb, time.Now()); stale != "" && o.Notice != nil {
+				o.Notice("patch knowledge base " + stale)
 			}
 			return func() {}, nil
 		},
@@ -90,6 +97,25 @@ func KnowledgeBaseInfo(dir string) ([]Source, error) {
 	return kb.Sources(), nil
 }
 
+// EndOfLifeProducts lists the endoflife.date products the knowledge base maps products to, sorted:
+// what `telesra feeds update` downloads.
+func EndOfLifeProducts() ([]string, error) {
+	kb, err := LoadKB("")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range kb.Products() {
+		if p.EndOfLife != "" && !seen[p.EndOfLife] {
+			seen[p.EndOfLife] = true
+			out = append(out, p.EndOfLife)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 var applies = func(s checks.Service) bool {
 	return s.Is(checks.SvcSSH, checks.SvcHTTP, checks.SvcSMTP, checks.SvcFTP, checks.SvcPOP3, checks.SvcIMAP)
 }
@@ -101,7 +127,7 @@ var citations = struct{ eol, kev, cve, disclosed []string }{
 	disclosed: []string{"164.308(a)(1)(ii)(A)", "164.308(a)(1)(ii)(B)"},
 }
 
-const connections = "shared: the service probe's banner and 1-6 for patch.http on HTTP endpoints"
+const connections = "shared: the service probe's banner and 2-7 for patch.http on HTTP endpoints"
 
 func (f *family) newEOL() *checks.Check {
 	return checks.Define(checks.Check{
@@ -179,6 +205,10 @@ type httpFacts struct {
 	Header    http.Header
 	Generator string
 	Cert      *x509.Certificate
+	// HTTP2 is how the endpoint offers HTTP/2 ("h2", "h2c" or ""); HTTP2Err why that could not
+	// be seen, in which case flaws that need HTTP/2 stay potential.
+	HTTP2    string
+	HTTP2Err string
 }
 
 // maxPage bounds the page read for its generator tag.
@@ -212,6 +242,11 @@ func (f *family) fetchHTTP(ctx context.Context, env *checks.Env) (*httpFacts, er
 	if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
 		facts.Cert = resp.TLS.PeerCertificates[0]
 	}
+	if h2, err := http2Offer(ctx, env); err != nil {
+		facts.HTTP2Err = checks.Clean(err.Error(), 200)
+	} else {
+		facts.HTTP2 = h2
+	}
 	return facts, nil
 }
 
@@ -226,12 +261,57 @@ type endpointFacts struct {
 type Verdict struct {
 	Products      []Report `json:"products"`
 	KnowledgeBase string   `json:"knowledge_base"`
-	Stale         string   `json:"stale,omitempty"`
-	Recognizer    string   `json:"recognizer_error,omitempty"`
+	// Sources are the knowledge base's files with their dates and ages on the scan day.
+	Sources    []SourceAge `json:"knowledge_base_sources"`
+	Stale      string      `json:"stale,omitempty"`
+	Recognizer string      `json:"recognizer_error,omitempty"`
 }
 
-// staleAfter is when the embedded snapshot deserves a warning: life cycles and KEV move monthly.
-const staleAfter = 365 * 24 * time.Hour
+// SourceAge is one knowledge-base source's date and age on the scan day.
+type SourceAge struct {
+	Name    string `json:"name"`
+	Date    string `json:"date"`
+	AgeDays int    `json:"age_days"`
+	Origin  string `json:"origin"`
+}
+
+// DataAge is the scan outputs' line about the knowledge base's age (checks.Dated).
+func (v Verdict) DataAge() string {
+	var parts []string
+	for _, s := range v.Sources {
+		parts = append(parts, fmt.Sprintf("%s %s (%d days)", s.Name, s.Date, s.AgeDays))
+	}
+	line := "patch knowledge base: " + strings.Join(parts, "; ")
+	if v.Stale != "" {
+		line += ". Warning: " + v.Stale
+	}
+	return line
+}
+
+// StaleAfter is the age past which a knowledge-base source earns a warning: KEV grows weekly and
+// life cycles end monthly.
+const StaleAfter = 30 * 24 * time.Hour
+
+// sourceAges dates the knowledge base's sources on day now, and says which are past StaleAfter.
+func sourceAges(kb *KB, now time.Time) ([]SourceAge, string) {
+	var out []SourceAge
+	var old []string
+	for _, s := range kb.Sources() {
+		t, err := time.Parse(time.DateOnly, s.Date)
+		if err != nil {
+			continue
+		}
+		age := now.Sub(t)
+		out = append(out, SourceAge{Name: s.Name, Date: s.Date, AgeDays: int(age.Hours() / 24), Origin: s.Origin})
+		if age > StaleAfter {
+			old = append(old, fmt.Sprintf("%s (%s)", s.Name, s.Date))
+		}
+	}
+	if len(old) == 0 {
+		return out, ""
+	}
+	return out, fmt.Sprintf("older than %d days: %s; refresh with `telesra feeds update`", int(StaleAfter.Hours()/24), strings.Join(old, "; "))
+}
 
 func (f *family) runAssess(ctx context.Context, env *checks.Env) (*endpointFacts, error) {
 	kb, err := f.kbOnce()
@@ -244,6 +324,7 @@ func (f *family) runAssess(ctx context.Context, env *checks.Env) (*endpointFacts
 	}
 	var fps []Fingerprint
 	var recErr string
+	var cond Conditions
 	svc := env.Service
 	switch {
 	case svc.Is(checks.SvcSSH):
@@ -256,6 +337,7 @@ func (f *family) runAssess(ctx context.Context, env *checks.Env) (*endpointFacts
 			return nil, err
 		}
 		fps = ParseHTTP(facts.Header, facts.Generator)
+		cond.HTTP2, cond.HTTP2Checked = facts.HTTP2, facts.HTTP2Err == ""
 		fps = append(fps, ParseCertificate(facts.Cert)...)
 		if f.opts.Recognizer != nil {
 			techs, err := f.opts.Recognizer.Recognize(ctx, env)
@@ -267,15 +349,13 @@ func (f *family) runAssess(ctx context.Context, env *checks.Env) (*endpointFacts
 			fps = append(fps, FromTechnologies(techs)...)
 		}
 	}
-	reports := Assess(kb, fps, now)
+	reports := AssessWith(kb, fps, now, cond)
 	emb, imp := kb.Snapshot()
 	v := Verdict{Products: reports, KnowledgeBase: "snapshot " + emb, Recognizer: recErr}
 	if imp != "" {
 		v.KnowledgeBase += ", imported feeds to " + imp
 	}
-	if t, err := time.Parse(time.DateOnly, max(emb, imp)); err == nil && now.Sub(t) > staleAfter {
-		v.Stale = fmt.Sprintf("the knowledge base is %d days old: refresh it with `telesra feeds import`", int(now.Sub(t).Hours()/24))
-	}
+	v.Sources, v.Stale = sourceAges(kb, now)
 	env.Publish("patch", checks.Verdict{Line: verdictLine(reports), Data: v})
 	return &endpointFacts{Reports: reports, KB: kb, Now: now}, nil
 }
@@ -324,6 +404,10 @@ func eolFindings(c *checks.Check, env *checks.Env, facts *endpointFacts) []check
 		fd := c.NewFinding(env, k)
 		fd.Title = "End of life: " + g.j.Subject
 		fd.Confidence = g.j.Confidence
+		if g.j.VersionOnly {
+			fd.Severity = min(fd.Severity, checks.Medium)
+			fd.Title = "Potential end of life: " + g.j.Subject
+		}
 		fd.Detail = fmt.Sprintf("%s announces %s. %s reached the end of its security support on %s (%d months before this scan)",
 			env.Endpoint, strings.Join(g.products, ", "), g.j.Subject, g.j.EOL, g.j.Months)
 		if g.j.ExtendedEnded != "" {
@@ -336,7 +420,7 @@ func eolFindings(c *checks.Check, env *checks.Env, facts *endpointFacts) []check
 		fd.Remediation = g.j.Upgrade
 		fd.Evidence = map[string]any{
 			"release": g.j.Subject, "end_of_life": g.j.EOL, "months_since": g.j.Months, "products": g.products,
-			"banners": g.evidence, "knowledge_base": snapshotLabel(facts.KB),
+			"banners": g.evidence, "knowledge_base": snapshotLabel(facts.KB), "judged_by": g.j.JudgedBy,
 		}
 		if g.j.Extended != "" {
 			fd.Evidence["extended_support"] = g.j.Extended
@@ -428,6 +512,8 @@ func vulnFindings(c *checks.Check, env *checks.Env, facts *endpointFacts, kev bo
 				fd.Detail = fmt.Sprintf("%s: %s (CVSS %.1f).", subject, v.Title, v.CVSS)
 			}
 			if v.Confidence == checks.Potential {
+				// A guess never outranks what it rests on: potential matches are at most medium.
+				fd.Severity = min(fd.Severity, checks.Medium)
 				fd.Detail += " Potential: " + v.Reason + "."
 			} else if v.Reason != "" {
 				fd.Detail += " " + capitalise(v.Reason) + "."

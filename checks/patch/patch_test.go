@@ -275,8 +275,8 @@ func TestConfidenceThroughTheRunner(t *testing.T) {
 	for _, w := range []want{
 		{ubuntuOld, patch.CheckCVE, "CVE-2024-6387", checks.Confirmed}, // package older than USN-6859-1's
 		{redhat, patch.CheckCVE, "CVE-2024-6387", checks.Potential},    // RHEL 9 may have the backport
-		{vendor, patch.CheckCVE, "CVE-2024-6387", checks.Confirmed},    // upstream build in the range
-		{exim, patch.CheckKEV, "CVE-2019-10149", checks.Confirmed},
+		{vendor, patch.CheckCVE, "CVE-2024-6387", checks.Potential},    // version only: distributions patch OpenSSH in place
+		{exim, patch.CheckKEV, "CVE-2019-10149", checks.Potential},     // likewise Exim
 		{oldNginx, patch.CheckEOL, "nginx 1.16", checks.Confirmed},
 		{iis, patch.CheckEOL, "Windows Server 2012 R2", checks.Confirmed},
 	} {
@@ -287,6 +287,9 @@ func TestConfidenceThroughTheRunner(t *testing.T) {
 		}
 		if f.Confidence != w.confidence {
 			t.Errorf("%s: %s is %s, want %s (%s)", w.target, f.Title, f.Confidence, w.confidence, f.Detail)
+		}
+		if f.Confidence == checks.Potential && f.Severity > checks.Medium {
+			t.Errorf("%s: potential finding at %s, want at most medium", f.Title, f.Severity)
 		}
 		if len(f.HIPAA) == 0 || f.Remediation == "" {
 			t.Errorf("%s: no citation or remediation", f.Title)

@@ -11,6 +11,7 @@ import (
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/checks/mfa"
 	"github.com/telesra/telesra/checks/patch"
+	feedupdate "github.com/telesra/telesra/checks/patch/update"
 	tlscheck "github.com/telesra/telesra/checks/tls"
 	"github.com/telesra/telesra/checks/transport"
 	"github.com/telesra/telesra/checks/web"
@@ -51,7 +52,7 @@ func families(o cli.FamilyOptions, runner web.Runner) ([]*checks.Family, error) 
 		return nil, err
 	}
 	mfaFam := mfa.Family(mfa.Options{Recognizer: rec})
-	patchFam := patch.Family(patch.Options{Recognizer: rec, KBDir: o.KBDir})
+	patchFam := patch.Family(patch.Options{Recognizer: rec, KBDir: o.KBDir, Notice: o.Notice})
 	rec.Bind(mfaFam)
 	rec.Bind(patchFam)
 	return []*checks.Family{
@@ -130,6 +131,20 @@ func (k patchKB) Sources() ([]cli.KBSource, error) {
 	for _, s := range srcs {
 		out = append(out, cli.KBSource{Name: s.Name, Date: s.Date, Origin: s.Origin, File: s.File, URLs: s.URLs,
 			Entries: s.Entries, Imported: s.Origin == patch.OriginImported})
+	}
+	return out, nil
+}
+
+func (k patchKB) Update(ctx context.Context, req cli.FeedsUpdateRequest) (*cli.FeedsUpdateReport, error) {
+	res, err := feedupdate.Run(ctx, k.dir, feedupdate.Options{KEVURL: req.KEVURL, EndOfLifeURL: req.EndOfLifeURL, Mirror: req.Mirror,
+		FromDir: req.FromDir, CAFile: req.CAFile, Timeout: req.Timeout, MaxBytes: req.MaxBytes, Now: req.Now, Write: req.Write})
+	if err != nil {
+		return nil, err
+	}
+	out := &cli.FeedsUpdateReport{Skipped: res.Skipped}
+	for _, c := range res.Changes {
+		out.Changes = append(out.Changes, cli.FeedChange{Source: c.Source, From: c.From, Path: c.Path, DateBefore: c.DateBefore,
+			DateAfter: c.DateAfter, EntriesBefore: c.EntriesBefore, EntriesAfter: c.EntriesAfter})
 	}
 	return out, nil
 }

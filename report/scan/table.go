@@ -129,6 +129,9 @@ func (t Table) Write(w io.Writer, r *checks.Result) error {
 	for _, s := range r.Suppressions.Expired {
 		fmt.Fprintf(&b, "Expired suppression %s (expired %s) no longer applies.\n", s.Source, s.Expires)
 	}
+	for _, line := range r.DataAges() {
+		fmt.Fprintf(&b, "%s %s\n", bold.Render("Data:"), line)
+	}
 	out := b.String()
 	if !t.Color {
 		out = ansi.Strip(out)

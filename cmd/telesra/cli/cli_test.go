@@ -82,7 +82,7 @@ func testFamilies(o FamilyOptions) ([]*checks.Family, error) {
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
-	return []*checks.Family{tlsFam, transport.Family(), mfa.Family(mfa.Options{}), patch.Family(patch.Options{KBDir: o.KBDir})}, nil
+	return []*checks.Family{tlsFam, transport.Family(), mfa.Family(mfa.Options{}), patch.Family(patch.Options{KBDir: o.KBDir, Notice: o.Notice})}, nil
 }
 
 // portal is a cleartext login page: transport.cleartext_http, high.

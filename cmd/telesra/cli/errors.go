@@ -25,8 +25,10 @@ const (
 
 const exitCodesHelp = `telesra exits with:
 
-  0    success; with --fail-on, no unsuppressed finding at or above the threshold
-  1    --fail-on was given and an unsuppressed finding is at or above it
+  0    success; with --fail-on, no unsuppressed confirmed finding at or above the
+       threshold
+  1    --fail-on was given and an unsuppressed confirmed finding is at or above it
+       (potential findings too with --fail-on-potential)
   2    usage or bad input: an unknown flag, check family or format; a malformed
        assessment.yaml, targets, answers, suppressions, assets.yaml or
        remediation.yaml file (the message names file:line); answers import
@@ -45,7 +47,10 @@ const exitCodesHelp = `telesra exits with:
   130  interrupted (Ctrl-C, SIGTERM, or SIGHUP when the terminal is closed); what
        was found is still written, marked "complete": false
 
-Without --fail-on, findings never fail a run: a scan that completed exits 0.`
+Without --fail-on, findings never fail a run: a scan that completed exits 0.
+A potential finding (a version-only match on a distribution-patched product, a
+condition no probe could see) is reported but never trips --fail-on unless
+--fail-on-potential is given.`
 
 // UsageError is bad usage or bad input (exit 2).
 type UsageError struct{ Err error }

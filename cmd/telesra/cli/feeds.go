@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -25,7 +27,7 @@ The imported copies live in the user's configuration directory (telesra/kb, 0600
 use them on top of the embedded snapshot.`,
 		Args: exactArgs(0),
 	}
-	cmd.AddCommand(NewCmdFeedsImport(f, nil), NewCmdFeedsStatus(f, nil))
+	cmd.AddCommand(NewCmdFeedsImport(f, nil), NewCmdFeedsStatus(f, nil), NewCmdFeedsUpdate(f, nil))
 	return cmd
 }
 
@@ -42,6 +44,9 @@ type KnowledgeBase interface {
 	Sources() ([]KBSource, error)
 	// Dir is the directory of the imported copies.
 	Dir() string
+	// Update downloads the current feeds (or reads them from a mirror directory), verifies them
+	// and installs them through req.Write; nothing is installed unless every document passed.
+	Update(ctx context.Context, req FeedsUpdateRequest) (*FeedsUpdateReport, error)
 }
 
 // KBSource is one source of the knowledge base.
@@ -147,13 +152,14 @@ func (f *Factory) openKB(flag string) (KnowledgeBase, error) {
 // FeedsStatusOptions are `telesra feeds status`'s inputs.
 type FeedsStatusOptions struct {
 	IO    *IOStreams
+	Now   func() time.Time
 	KB    func(dir string) (KnowledgeBase, error)
 	KBDir string
 }
 
 // NewCmdFeedsStatus builds `telesra feeds status`.
 func NewCmdFeedsStatus(f *Factory, runF func(*FeedsStatusOptions) error) *cobra.Command {
-	o := &FeedsStatusOptions{IO: f.IO, KB: f.openKB}
+	o := &FeedsStatusOptions{IO: f.IO, Now: f.Now, KB: f.openKB}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "List the knowledge base's files with their snapshot dates and sources",
@@ -169,6 +175,33 @@ func NewCmdFeedsStatus(f *Factory, runF func(*FeedsStatusOptions) error) *cobra.
 	return cmd
 }
 
+// staleAfterDays is the age past which a knowledge-base source earns a warning: KEV grows weekly
+// and life cycles end monthly.
+const staleAfterDays = 30
+
+// sourceAge is a source's age in whole days on day now (-1 when its date is unreadable).
+func sourceAge(date string, now time.Time) int {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return -1
+	}
+	return int(now.Sub(t).Hours() / 24)
+}
+
+// staleWarning names the sources older than the threshold ("" when none is).
+func staleWarning(srcs []KBSource, now time.Time, after int) string {
+	var old []string
+	for _, s := range srcs {
+		if age := sourceAge(s.Date, now); age > after {
+			old = append(old, fmt.Sprintf("%s (%s, %d days)", s.Name, s.Date, age))
+		}
+	}
+	if len(old) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("knowledge base older than %d days: %s; refresh it with `telesra feeds update`", after, strings.Join(old, "; "))
+}
+
 func feedsStatusRun(o *FeedsStatusOptions) error {
 	kb, err := o.KB(o.KBDir)
 	if err != nil {
@@ -179,9 +212,10 @@ func feedsStatusRun(o *FeedsStatusOptions) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DATE\tORIGIN\tENTRIES\tSOURCE\tFILE")
+	now := o.Now()
+	fmt.Fprintln(tw, "DATE\tAGE\tORIGIN\tENTRIES\tSOURCE\tFILE")
 	for _, s := range srcs {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.Date, s.Origin, s.Entries, s.Name, s.File)
+		fmt.Fprintf(tw, "%s\t%dd\t%s\t%d\t%s\t%s\n", s.Date, sourceAge(s.Date, now), s.Origin, s.Entries, s.Name, s.File)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -194,6 +228,9 @@ func feedsStatusRun(o *FeedsStatusOptions) error {
 		}
 		if !imported {
 			fmt.Fprintln(o.IO.ErrOut, "No feed imported yet: scans use the embedded snapshot only.")
+		}
+		if w := staleWarning(srcs, now, staleAfterDays); w != "" {
+			fmt.Fprintf(o.IO.ErrOut, "warning: %s\n", w)
 		}
 	}
 	return nil

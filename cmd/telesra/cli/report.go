@@ -151,7 +151,14 @@ func (o *ReportOptions) tools(a *workspace.Analysis) []report.Tool {
 				if len(src.URLs) > 0 {
 					origin = src.URLs[0]
 				}
-				tools = append(tools, report.Tool{Name: "Knowledge base: " + src.Name, Version: "data of " + src.Date, Source: origin})
+				t := report.Tool{Name: "Knowledge base: " + src.Name, Version: "data of " + src.Date, Source: origin}
+				if age := sourceAge(src.Date, o.Now()); age >= 0 {
+					t.Version += fmt.Sprintf(", %d days old", age)
+					if age > staleAfterDays {
+						t.Warning = fmt.Sprintf("%s of %s is %d days old", src.Name, src.Date, age)
+					}
+				}
+				tools = append(tools, t)
 			}
 		}
 	}

@@ -28,6 +28,7 @@ type ScanOptions struct {
 	Workspace       string
 	Checks          []string
 	FailOn          string
+	FailOnPotential bool
 	Format          string
 	Outputs         []string // FILE or FORMAT=FILE, repeatable; none: stdout
 	IgnoreFile      string
@@ -78,6 +79,7 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	fl.StringVar(&o.TargetsFile, "targets-file", "", "read targets from `FILE`, one per line (# comments)")
 	fl.StringSliceVar(&o.Checks, "checks", nil, "check families or IDs to run, comma-separated (default all; see telesra checks list)")
 	fl.StringVar(&o.FailOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above `SEVERITY` (critical, high, medium, low, info)")
+	fl.BoolVar(&o.FailOnPotential, "fail-on-potential", false, "let potential findings (a version-only match, an unprobed condition) trip --fail-on too")
 	fl.StringVarP(&o.Format, "format", "f", "", "output format: "+strings.Join(scan.Formats.Names(), ", ")+" (default table on a terminal, json otherwise)")
 	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "write results to `FILE` (0600, atomically; a device or pipe is written to, - is stdout) instead of stdout; FORMAT=FILE picks the format, repeat for several (-o sarif=r.sarif -o junit=r.xml)")
 	fl.StringVar(&o.IgnoreFile, "ignore-file", "", "suppressions `FILE` (default "+workspace.IgnoreFile+" in the workspace or current directory, if present)")
@@ -302,8 +304,8 @@ func finishScan(ctx context.Context, o *ScanOptions, p *scanPrep, res *checks.Re
 		return &InterruptedError{Saved: saved}
 	case res.Totals.Scanned == 0:
 		return &NoTargetError{Endpoints: res.Totals.Endpoints}
-	case p.failOn != nil && res.AtOrAbove(*p.failOn) > 0:
-		return &FindingsError{Count: res.AtOrAbove(*p.failOn), Threshold: *p.failOn}
+	case p.failOn != nil && res.Failing(*p.failOn, o.FailOnPotential) > 0:
+		return &FindingsError{Count: res.Failing(*p.failOn, o.FailOnPotential), Threshold: *p.failOn}
 	}
 	return nil
 }

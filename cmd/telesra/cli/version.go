@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -44,7 +45,41 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 			// nuclei runs in the telesra-web worker, which this program does not link: the
 			// version is the one go.mod pins (a test keeps them in step).
 			fmt.Fprintf(f.IO.Out, "  %s %s (in telesra-web)\n", NucleiModule, NucleiVersion)
+			printKBDates(f)
 			return nil
 		},
+	}
+}
+
+// printKBDates lists the patch knowledge base's sources with their dates and ages: a result is
+// only reproducible with the data it was judged against. A knowledge base that cannot be opened
+// is reported, not fatal: version must always answer.
+func printKBDates(f *Factory) {
+	if f.KnowledgeBase == nil {
+		return
+	}
+	now := time.Now()
+	if f.Now != nil {
+		now = f.Now()
+	}
+	kb, err := f.openKB("")
+	var srcs []KBSource
+	if err == nil {
+		srcs, err = kb.Sources()
+	}
+	if err != nil {
+		fmt.Fprintf(f.IO.Out, "  knowledge base: unavailable (%v)\n", err)
+		return
+	}
+	// The age is version's data, so it goes to stdout with the dates; stderr stays telesra's
+	// own diagnostics only.
+	fmt.Fprintln(f.IO.Out, "  knowledge base:")
+	for _, s := range srcs {
+		age := sourceAge(s.Date, now)
+		mark := ""
+		if age > staleAfterDays {
+			mark = fmt.Sprintf("  (older than %d days: telesra feeds update)", staleAfterDays)
+		}
+		fmt.Fprintf(f.IO.Out, "    %s  %4dd  %-8s  %s%s\n", s.Date, age, s.Origin, s.Name, mark)
 	}
 }
