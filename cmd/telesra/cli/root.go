@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
 )
 
@@ -45,7 +49,34 @@ Start with:  telesra demo          (a self-contained loopback estate, nothing le
 		NewCmdVersion(f),
 		newCmdExitCodes(),
 	)
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes every command group reject an unknown subcommand with exit 2
+// and cobra's suggestions. Cobra checks subcommand names only at the root: a group without a
+// Run of its own shows its help and succeeds, so `telesra risks plan` in a script would pass.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
+	if c.Parent() == nil || !c.HasSubCommands() || c.Runnable() {
+		return
+	}
+	c.Args = cobra.ArbitraryArgs
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+		}
+		return &UsageError{Err: errors.New(msg + "\n\nRun '" + cmd.CommandPath() + " --help' for its commands.")}
+	}
 }
 
 // exactArgs is cobra.ExactArgs returning a usage error (exit 2).
