@@ -16,6 +16,11 @@ import (
 // a security-severity, every result anchored to the line of the file that declared its target
 // (assessment.yaml or the targets file), and a partial fingerprint from the finding's stable ID
 // so an alert follows its weakness across runs.
+//
+// Info findings are not results: GitHub shows every result as an alert, and an observation is
+// not a weakness to fix (the JSON result keeps them). A scan that could not reach an endpoint,
+// or in which a check could not run, is marked executionSuccessful: false with a notification
+// for each, so that no reader takes its silence for a clean bill.
 type SARIF struct {
 	Registry *checks.Registry
 }
@@ -47,11 +52,18 @@ func Level(s checks.Severity) string {
 func (s SARIF) Write(w io.Writer, r *checks.Result) error {
 	rep := sarif.NewReport()
 	run := sarif.NewRunWithInformationURI("telesra", "https://github.com/telesra/telesra")
-	run.Tool.Driver.WithVersion(r.Tool.Version).WithSemanticVersion(strings.TrimPrefix(r.Tool.Version, "v"))
+	version := sarifVersion(r.Tool.Version)
+	run.Tool.Driver.WithVersion(version).WithSemanticVersion(version)
 
 	ruleIndex := map[string]int{}
 	ids := append([]string(nil), r.Checks...)
-	for _, f := range r.Findings { // a result's rule must exist even if the check list was trimmed
+	var findings []checks.Finding
+	for _, f := range r.Findings {
+		if f.Severity > checks.Info {
+			findings = append(findings, f)
+		}
+	}
+	for _, f := range findings { // a result's rule must exist even if the check list was trimmed
 		if _, ok := ruleIndex[f.Check]; !ok {
 			ruleIndex[f.Check] = -1
 		}
@@ -64,7 +76,7 @@ func (s SARIF) Write(w io.Writer, r *checks.Result) error {
 	sort.Strings(ids)
 	for i, id := range ids {
 		ruleIndex[id] = i
-		run.Tool.Driver.AddRule(s.rule(id))
+		run.Tool.Driver.AddRule(s.rule(id, precision(id, findings)))
 	}
 
 	sources := map[string]checks.Source{}
@@ -72,7 +84,7 @@ func (s SARIF) Write(w io.Writer, r *checks.Result) error {
 		sources[e.Target] = e.Source
 	}
 	artifacts := map[string]bool{}
-	for _, f := range r.Findings {
+	for _, f := range findings {
 		src := sources[f.Target]
 		uri, line := src.File, src.Line
 		if uri == "" {
@@ -125,26 +137,113 @@ func (s SARIF) Write(w io.Writer, r *checks.Result) error {
 		}
 		run.AddArtifact(a)
 	}
+	notes := notifications(r)
 	inv := sarif.NewInvocation().
-		WithExecutionSuccessful(r.Complete).
+		WithExecutionSuccessful(r.Complete && len(notes) == 0).
 		WithStartTimeUtc(r.StartedAt.UTC().Format(time.RFC3339)).
 		WithEndTimeUtc(r.FinishedAt.UTC().Format(time.RFC3339))
 	if !r.Complete {
 		inv.AddToolExecutionNotification(sarif.NewNotification().
-			WithLevel("warning").
+			WithLevel("error").
 			WithMessage(sarif.NewTextMessage("The scan was interrupted: results are partial.")))
+	}
+	for _, n := range notes {
+		inv.AddToolExecutionNotification(n)
 	}
 	run.AddInvocation(inv)
 	rep.AddRun(run)
-	return rep.PrettyWrite(w)
+	var buf strings.Builder
+	if err := rep.Write(&buf); err != nil {
+		return err
+	}
+	return pruneSARIF(w, []byte(buf.String()))
 }
 
-func (s SARIF) rule(id string) *sarif.ReportingDescriptor {
+// notifications says what the scan could not see: one error per endpoint it could not scan and
+// one warning per check that could not run on an endpoint it reached. The checks of an
+// unreachable endpoint are not repeated: one closed port is one fact.
+func notifications(r *checks.Result) []*sarif.Notification {
+	var out []*sarif.Notification
+	down := map[string]bool{}
+	for _, e := range r.Endpoints {
+		if e.Status == checks.StatusCompleted {
+			continue
+		}
+		down[e.Target] = true
+		msg := fmt.Sprintf("%s could not be scanned (%s)", e.Target, e.Reason)
+		if e.Error != "" {
+			msg += ": " + e.Error
+		}
+		out = append(out, sarif.NewNotification().WithLevel("error").
+			WithMessage(sarif.NewTextMessage(msg+".")).
+			WithDescriptor(sarif.NewReportingDescriptorReference().WithID("telesra.unreachable")).
+			AddLocation(sarif.NewLocation().AddLogicalLocation(sarif.NewLogicalLocation().WithName(e.Target).WithKind("resource"))))
+	}
+	for _, a := range r.Attempts {
+		if a.Status != checks.StatusError || down[a.Target] {
+			continue
+		}
+		msg := fmt.Sprintf("%s could not run on %s (%s)", a.Check, a.Target, a.Reason)
+		if a.Error != "" {
+			msg += ": " + a.Error
+		}
+		out = append(out, sarif.NewNotification().WithLevel("warning").
+			WithMessage(sarif.NewTextMessage(msg+".")).
+			WithAssociatedRule(sarif.NewReportingDescriptorReference().WithID(a.Check)).
+			AddLocation(sarif.NewLocation().AddLogicalLocation(sarif.NewLogicalLocation().WithName(a.Target).WithKind("resource"))))
+	}
+	return out
+}
+
+// sarifVersion is the version as SARIF viewers compare it: starting with a digit (SARIF2005).
+// A build without a release version says so in a pre-release suffix.
+func sarifVersion(v string) string {
+	v = strings.TrimPrefix(v, "v")
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return "0.0.0-" + strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(v)
+	}
+	return v
+}
+
+// precision is how far a rule's results can be trusted, from the confidence of its findings in
+// this run: high when every finding was observed, low when every one is potential (a
+// version-only match, a condition no probe could see), medium for a mix.
+func precision(check string, findings []checks.Finding) string {
+	var confirmed, potential int
+	for _, f := range findings {
+		if f.Check != check {
+			continue
+		}
+		if f.Confidence == checks.Potential {
+			potential++
+		} else {
+			confirmed++
+		}
+	}
+	switch {
+	case potential == 0:
+		return "high"
+	case confirmed == 0:
+		return "low"
+	}
+	return "medium"
+}
+
+// DocsURL is where a check's documentation lives: docs/checks.md, one heading per check.
+const DocsURL = "https://github.com/telesra/telesra/blob/main/docs/checks.md"
+
+// helpURI is the check's anchor in docs/checks.md, as GitHub renders "### `tls.cert.expired`".
+func helpURI(id string) string {
+	return DocsURL + "#" + strings.ReplaceAll(strings.ToLower(id), ".", "")
+}
+
+func (s SARIF) rule(id, precision string) *sarif.ReportingDescriptor {
 	rd := sarif.NewRule(id)
 	var c *checks.Check
 	if s.Registry != nil {
 		c, _ = s.Registry.Lookup(id)
 	}
+	rd.WithHelpURI(helpURI(id))
 	if c == nil {
 		return rd.WithShortDescription(sarif.NewMultiformatMessageString().WithText(id))
 	}
@@ -156,16 +255,17 @@ func (s SARIF) rule(id string) *sarif.ReportingDescriptor {
 			WithMarkdown(fmt.Sprintf("**Remediation.** %s\n\n**HIPAA:** %s", c.Remediation, strings.Join(c.HIPAA, ", ")))).
 		WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(Level(c.Severity)))
 	if len(c.References) > 0 {
-		rd.WithHelpURI(c.References[0])
+		rd.WithHelp(rd.Help.WithMarkdown(*rd.Help.Markdown + "\n\n**References:** " + strings.Join(c.References, " ")))
 	}
 	tags := []string{"security", "hipaa", c.Family}
 	for _, h := range c.HIPAA {
 		tags = append(tags, "HIPAA-"+h)
 	}
-	rd.WithProperties(sarif.NewPropertyBag().
-		Add("security-severity", securitySeverity[c.Severity]).
-		Add("precision", "high").
-		WithTags(tags))
+	props := sarif.NewPropertyBag().Add("precision", precision).WithTags(tags)
+	if c.Severity > checks.Info { // an info check raises no security alert
+		props.Add("security-severity", securitySeverity[c.Severity])
+	}
+	rd.WithProperties(props)
 	return rd
 }
 
