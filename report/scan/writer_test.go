@@ -225,13 +225,13 @@ func TestJUnitCountsFailuresAtThreshold(t *testing.T) {
 			Tests    int `xml:"tests,attr"`
 			Failures int `xml:"failures,attr"`
 			Errors   int `xml:"errors,attr"`
-			Skipped  int `xml:"skipped,attr"`
 		}
 		if err := xml.Unmarshal(buf.Bytes(), &suites); err != nil {
 			t.Fatal(err)
 		}
-		if suites.Tests != 9 || suites.Failures != c.failures || suites.Errors != 3 || suites.Skipped != 3 {
-			t.Errorf("threshold %s: tests %d failures %d errors %d skipped %d", c.threshold, suites.Tests, suites.Failures, suites.Errors, suites.Skipped)
+		// 10.0.0.7:443 is unreachable: one error case for the endpoint, not one per check.
+		if suites.Tests != 7 || suites.Failures != c.failures || suites.Errors != 1 {
+			t.Errorf("threshold %s: tests %d failures %d errors %d", c.threshold, suites.Tests, suites.Failures, suites.Errors)
 		}
 	}
 }
