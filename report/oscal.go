@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/telesra/telesra/report/register"
+	"github.com/telesra/telesra/templates/hipaa"
 )
 
 // OSCALVersion is the OSCAL release the assessment results and POA&M conform to; tests validate
@@ -65,6 +66,7 @@ type (
 		Props       []oscalProp `json:"props,omitempty"`
 	}
 	oscalLocalDefinitions struct {
+		Components     []oscalComponent     `json:"components,omitempty"`
 		InventoryItems []oscalInventoryItem `json:"inventory-items,omitempty"`
 	}
 	oscalActor struct {
@@ -194,10 +196,12 @@ type (
 		Remarks string `json:"remarks,omitempty"`
 	}
 	oscalAssessmentResults struct {
-		UUID     string        `json:"uuid"`
-		Metadata oscalMetadata `json:"metadata"`
-		ImportAP oscalImportAP `json:"import-ap"`
-		Results  []oscalResult `json:"results"`
+		UUID             string           `json:"uuid"`
+		Metadata         oscalMetadata    `json:"metadata"`
+		ImportAP         oscalImportAP    `json:"import-ap"`
+		LocalDefinitions *oscalARLocal    `json:"local-definitions,omitempty"`
+		Results          []oscalResult    `json:"results"`
+		BackMatter       *oscalBackMatter `json:"back-matter,omitempty"`
 	}
 	oscalSystemID struct {
 		IdentifierType string `json:"identifier-type,omitempty"`
@@ -332,7 +336,10 @@ func (d *oscalDoc) build() {
 		collected = r.Scan.FinishedAt
 	}
 	origin := []oscalOrigin{{Actors: []oscalActor{{Type: "party", ActorUUID: d.assessor}}}}
+	tool := d.toolComponent()
+	scanOrigin := []oscalOrigin{{Actors: []oscalActor{{Type: "tool", ActorUUID: tool.UUID}}}}
 	local := &oscalLocalDefinitions{}
+	usedTool := false
 	item := func(a register.Asset) string {
 		key := a.Target
 		if key == "" {
@@ -363,7 +370,8 @@ func (d *oscalDoc) build() {
 			}
 			o := oscalObservation{UUID: d.id("observation", "finding:"+fid), Title: oneLine(fd.Title, fd.Check),
 				Description: multiLine(fd.Detail, fd.Title), Methods: []string{"TEST"}, Types: []string{"finding"},
-				Origins: origin, Subjects: subject, Collected: oscalTime(collected)}
+				Origins: scanOrigin, Subjects: subject, Collected: oscalTime(collected)}
+			usedTool = true
 			o.Props = append(o.Props, prop("finding-id", fd.ID)...)
 			o.Props = append(o.Props, prop("check", fd.Check)...)
 			o.Props = append(o.Props, prop("severity", fd.Severity.String())...)
@@ -397,7 +405,10 @@ func (d *oscalDoc) build() {
 		}
 		d.risks = append(d.risks, d.risk(k, origin))
 	}
-	if len(local.InventoryItems) > 0 {
+	if usedTool {
+		local.Components = []oscalComponent{tool}
+	}
+	if len(local.InventoryItems) > 0 || len(local.Components) > 0 {
 		d.local = local
 	}
 }
@@ -431,7 +442,7 @@ func (d *oscalDoc) risk(k *register.Risk, origin []oscalOrigin) oscalRisk {
 		Status:      oscalRiskStatus(k.Status), Origins: origin}
 	or.Props = append(or.Props, prop("risk-id", k.ID)...)
 	or.Props = append(or.Props, prop("weakness", k.Weakness)...)
-	or.Props = append(or.Props, prop("hipaa", strings.Join(citationLabels(k), "; "))...)
+	or.Props = append(or.Props, citationProps(k)...)
 	or.Props = append(or.Props, prop("likelihood-rules", strings.Join(k.Likelihood.Rules, " "))...)
 	or.Props = append(or.Props, prop("impact-rules", strings.Join(k.Impact.Rules, " "))...)
 	or.Props = append(or.Props, prop("existing-controls", strings.Join(controlsText(k), "; "))...)
@@ -440,6 +451,9 @@ func (d *oscalDoc) risk(k *register.Risk, origin []oscalOrigin) oscalRisk {
 		{Name: "impact", System: "http://csrc.nist.gov/ns/oscal", Value: k.Impact.Level.ID()},
 		{Name: "risk", System: "http://csrc.nist.gov/ns/oscal", Value: k.Level.ID()},
 	}}}
+	if k.Due != "" { // the end of the due day: a POA&M's deadline is when the risk must be treated
+		or.Deadline = k.Due + "T23:59:59Z"
+	}
 	if k.Status == register.StatusAccepted && k.Acceptance != nil {
 		or.Deadline = k.Acceptance.Expires + "T23:59:59Z"
 		or.Props = append(or.Props, prop("accepted-by", k.Acceptance.Approver)...)
@@ -494,30 +508,46 @@ func WriteOSCALResults(w io.Writer, r *Report) error {
 	if r.Completion.Draft {
 		res.Props = prop("draft", r.Completion.Label())
 	}
+	cites := map[string]hipaa.Citation{}
 	for _, k := range r.Register.Risks {
-		if !k.Detected {
+		if len(k.Citations) == 0 {
 			continue
 		}
-		target := oscalFindingTarget{Type: "objective-id", TargetID: oscalToken("telesra", k.ID), Status: oscalFindingStatus{State: "not-satisfied"}}
-		if len(k.Citations) > 0 {
-			c := k.Citations[0]
-			target.TargetID, target.Title = oscalToken("hipaa", c.Citation), oneLine(c.Label()+" "+c.Name, c.Citation)
+		// A risk the register remembers but nothing detects any more is a satisfied finding:
+		// the weakness was looked for again and not found.
+		state := "not-satisfied"
+		if !k.Detected {
+			state = "satisfied"
 		}
+		c := k.Citations[0]
+		cites[c.Citation] = c
+		target := oscalFindingTarget{Type: "objective-id", TargetID: objectiveID(c), Title: oneLine(c.Label()+" "+c.Name, c.Citation),
+			Status: oscalFindingStatus{State: state}}
 		fd := oscalFinding{UUID: d.id("finding", k.ID), Title: oneLine(k.Title+" on "+k.Asset.Label(), k.ID),
-			Description: multiLine(k.Vulnerability, k.Title), Target: target,
-			RelatedRisks: []oscalRelatedRisk{{RiskUUID: d.id("risk", k.ID)}}}
+			Description: multiLine(k.Vulnerability, k.Title), Target: target}
+		if k.Detected {
+			fd.RelatedRisks = []oscalRelatedRisk{{RiskUUID: d.id("risk", k.ID)}}
+		} else {
+			fd.Description = multiLine("No longer detected: "+k.Vulnerability, k.Title)
+		}
 		fd.Props = append(fd.Props, prop("risk-id", k.ID)...)
-		fd.Props = append(fd.Props, prop("hipaa", strings.Join(citationLabels(k), "; "))...)
+		fd.Props = append(fd.Props, citationProps(k)...)
 		for _, o := range d.obsOfRisk[k.ID] {
 			fd.RelatedObservations = append(fd.RelatedObservations, oscalRelatedObservation{ObservationUUID: o})
 		}
 		res.Findings = append(res.Findings, fd)
 	}
-	doc := map[string]any{"assessment-results": oscalAssessmentResults{
+	plan := d.planResource()
+	ar := oscalAssessmentResults{
 		UUID: d.id("assessment-results", "1"), Metadata: d.metadata("HIPAA Security Risk Assessment results"),
-		ImportAP: oscalImportAP{Href: "#", Remarks: "telesra's assessment method (scan scope and questionnaire) is described in the report's methodology; there is no separate OSCAL assessment plan."},
-		Results:  []oscalResult{res},
-	}}
+		ImportAP:   oscalImportAP{Href: "#" + plan.UUID, Remarks: "The assessment plan is the workspace's assessment.yaml (scope, authorisation) and the questionnaire, described in the back-matter; the report's methodology section gives the method."},
+		Results:    []oscalResult{res},
+		BackMatter: &oscalBackMatter{Resources: []oscalResource{plan}},
+	}
+	if len(cites) > 0 {
+		ar.LocalDefinitions = &oscalARLocal{ObjectivesAndMethods: objectives(cites)}
+	}
+	doc := map[string]any{"assessment-results": ar}
 	return encodeOSCAL(w, doc)
 }
 

@@ -96,3 +96,112 @@ func TestOSCALValidatesAgainstTheOfficialSchema(t *testing.T) {
 		})
 	}
 }
+
+// refs walks an OSCAL document: every uuid and id it defines, and every reference it makes
+// (x-uuid, x-uuids, a fragment href, a finding's target-id).
+func refs(v any, key string, defined map[string]bool, used map[string]string) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			switch s, _ := x.(string); {
+			case k == "uuid" || k == "id":
+				defined[s] = true
+			case strings.HasSuffix(k, "-uuid"), k == "target-id":
+				used[s] = k
+			case k == "href" && strings.HasPrefix(s, "#"):
+				used[strings.TrimPrefix(s, "#")] = k
+			}
+			refs(x, k, defined, used)
+		}
+	case []any:
+		for _, x := range t {
+			if s, ok := x.(string); ok && strings.HasSuffix(key, "-uuids") {
+				used[s] = key
+			}
+			refs(x, key, defined, used)
+		}
+	}
+}
+
+// Every reference in the OSCAL documents resolves inside the document: the assessment plan,
+// the objectives the findings are about, the tools and parties behind observations, the
+// observations and risks findings rest on.
+func TestOSCALHasNoDanglingReference(t *testing.T) {
+	r := fixtureReport(t, fixturePlan(t))
+	for name, out := range map[string][]byte{
+		"assessment results": render(t, func(w *bytes.Buffer, r *Report) error { return WriteOSCALResults(w, r) }, r),
+		"POA&M":              render(t, func(w *bytes.Buffer, r *Report) error { return WriteOSCALPOAM(w, r) }, r),
+	} {
+		var doc any
+		if err := json.Unmarshal(out, &doc); err != nil {
+			t.Fatal(err)
+		}
+		defined, used := map[string]bool{}, map[string]string{}
+		refs(doc, "", defined, used)
+		if _, ok := used[""]; ok {
+			t.Errorf("%s: an empty reference (href \"#\"?)", name)
+		}
+		for ref, key := range used {
+			if ref != "" && !defined[ref] {
+				t.Errorf("%s: %s %q is defined nowhere in the document", name, key, ref)
+			}
+		}
+		for _, want := range []string{`"type": "tool"`} {
+			if !bytes.Contains(out, []byte(want)) {
+				t.Errorf("%s lacks %s: scan observations come from a tool", name, want)
+			}
+		}
+	}
+}
+
+// Each HIPAA citation is its own property, and a risk with a due date has it as its deadline.
+func TestOSCALCitationsAndDeadlines(t *testing.T) {
+	r := fixtureReport(t, fixturePlan(t))
+	poam := render(t, func(w *bytes.Buffer, r *Report) error { return WriteOSCALPOAM(w, r) }, r)
+	var doc struct {
+		P struct {
+			Risks []struct {
+				Deadline string      `json:"deadline"`
+				Props    []oscalProp `json:"props"`
+			} `json:"risks"`
+		} `json:"plan-of-action-and-milestones"`
+	}
+	if err := json.Unmarshal(poam, &doc); err != nil {
+		t.Fatal(err)
+	}
+	due := map[string]string{}
+	cites := map[string]int{}
+	for _, k := range r.Register.Risks {
+		if k.Detected {
+			due[k.ID] = k.Due
+			cites[k.ID] = len(k.Citations)
+		}
+	}
+	withDeadline := 0
+	for _, k := range doc.P.Risks {
+		id, n := "", 0
+		for _, p := range k.Props {
+			switch p.Name {
+			case "risk-id":
+				id = p.Value
+			case "hipaa":
+				n++
+				if strings.Contains(p.Value, ";") {
+					t.Errorf("hipaa prop %q holds several citations", p.Value)
+				}
+			}
+		}
+		if n != cites[id] {
+			t.Errorf("risk %s: %d hipaa props for %d citations", id, n, cites[id])
+		}
+		if due[id] != "" {
+			withDeadline++
+			if !strings.HasPrefix(k.Deadline, due[id]) {
+				t.Errorf("risk %s due %s has deadline %q", id, due[id], k.Deadline)
+			}
+		}
+	}
+	if withDeadline == 0 {
+		t.Fatal("the fixture has no risk with a due date")
+	}
+}

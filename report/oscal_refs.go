@@ -1,0 +1,106 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/telesra/telesra/report/register"
+	"github.com/telesra/telesra/templates/hipaa"
+)
+
+// What makes the OSCAL documents self-contained: every uuid, href and objective they refer to
+// is defined in the same document, so a reader never meets a reference it cannot follow.
+type (
+	oscalStatus struct {
+		State string `json:"state"`
+	}
+	oscalComponent struct {
+		UUID        string      `json:"uuid"`
+		Type        string      `json:"type"`
+		Title       string      `json:"title"`
+		Description string      `json:"description"`
+		Props       []oscalProp `json:"props,omitempty"`
+		Status      oscalStatus `json:"status"`
+	}
+	oscalPart struct {
+		ID    string `json:"id,omitempty"`
+		Name  string `json:"name"`
+		Title string `json:"title,omitempty"`
+		Prose string `json:"prose,omitempty"`
+	}
+	oscalLocalObjective struct {
+		ControlID   string      `json:"control-id"`
+		Description string      `json:"description,omitempty"`
+		Props       []oscalProp `json:"props,omitempty"`
+		Parts       []oscalPart `json:"parts"`
+	}
+	oscalARLocal struct {
+		ObjectivesAndMethods []oscalLocalObjective `json:"objectives-and-methods,omitempty"`
+	}
+	oscalResource struct {
+		UUID        string      `json:"uuid"`
+		Title       string      `json:"title,omitempty"`
+		Description string      `json:"description,omitempty"`
+		Props       []oscalProp `json:"props,omitempty"`
+	}
+	oscalBackMatter struct {
+		Resources []oscalResource `json:"resources"`
+	}
+)
+
+// toolComponent is telesra itself, the actor behind every scan observation.
+func (d *oscalDoc) toolComponent() oscalComponent {
+	c := oscalComponent{UUID: d.id("component", "telesra"), Type: "software", Title: "telesra",
+		Description: "telesra, the scanner that observed the findings (HIPAA security risk assessment for telehealth practices).",
+		Status:      oscalStatus{State: "operational"}}
+	if d.r.Scan != nil {
+		c.Props = append(c.Props, prop("version", d.r.Scan.Tool.Version)...)
+	}
+	return c
+}
+
+// objectiveID is the id of the objective part of a HIPAA citation, the target of its findings.
+func objectiveID(c hipaa.Citation) string { return oscalToken("hipaa", c.Citation) + "_obj" }
+
+// objectives defines, for each citation the findings are about, an objective: the citation's
+// standard or implementation specification, stated as the HIPAA Security Rule's text names it.
+func objectives(cites map[string]hipaa.Citation) []oscalLocalObjective {
+	keys := make([]string, 0, len(cites))
+	for k := range cites {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]oscalLocalObjective, 0, len(keys))
+	for _, k := range keys {
+		c := cites[k]
+		o := oscalLocalObjective{ControlID: oscalToken("hipaa", c.Citation),
+			Description: oneLine("45 CFR "+c.Label()+" "+c.Name, c.Citation),
+			Parts: []oscalPart{{ID: objectiveID(c), Name: "objective", Title: oneLine(c.Name, c.Citation),
+				Prose: oneLine(fmt.Sprintf("Determine whether the practice meets 45 CFR %s, %s (%s safeguard).", c.Label(), c.Name, c.Safeguard), c.Citation)}}}
+		o.Props = append(o.Props, prop("safeguard", c.Safeguard)...)
+		o.Props = append(o.Props, prop("kind", c.Kind)...)
+		out = append(out, o)
+	}
+	return out
+}
+
+// planResource is the assessment plan the results import: the workspace's assessment.yaml
+// (scope and authorisation) and the questionnaire, described in the back-matter.
+func (d *oscalDoc) planResource() oscalResource {
+	r := d.r
+	res := oscalResource{UUID: d.id("resource", "assessment-plan"), Title: "Assessment plan: the workspace's assessment.yaml and questionnaire",
+		Description: multiLine(fmt.Sprintf("Scope (assessment.yaml): %s.\nQuestionnaire: %d of %d questions answered.\nScoring: NIST SP 800-30 Rev. 1, telesra scoring rules %s.",
+			strings.Join(r.Scope.Targets, ", "), r.Completion.Answers, r.Completion.Asked, r.Register.Rules.Version), "Assessment plan")}
+	res.Props = append(res.Props, prop("file", "assessment.yaml")...)
+	return res
+}
+
+// citationProps is one property per HIPAA citation, so that a reader can filter on one.
+func citationProps(k *register.Risk) []oscalProp {
+	var out []oscalProp
+	for _, l := range citationLabels(k) {
+		out = append(out, prop("hipaa", l)...)
+	}
+	return out
+}
