@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/telesra/telesra/questionnaire/level"
 	"github.com/telesra/telesra/report/register"
@@ -50,6 +51,48 @@ var registerColumns = []struct {
 	{"ID", 12}, {"Asset", 28}, {"Threat", 40}, {"Vulnerability", 36}, {"Existing controls", 34},
 	{"Likelihood", 12}, {"Likelihood reason", 40}, {"Impact", 12}, {"Impact reason", 40}, {"Risk level", 12},
 	{"HIPAA", 30}, {"Evidence", 30}, {"Remediation", 50}, {"Owner", 18}, {"Due", 12}, {"Status", 14}, {"Status note", 30},
+	// Numbers to sort by: levels sort alphabetically as text (High, Low, Moderate, Very High).
+	{"Score", 8}, {"Level rank", 10},
+}
+
+// regCol is the letter of a register column.
+func regCol(name string) string {
+	for i, c := range registerColumns {
+		if c.Name == name {
+			col, _ := excelize.ColumnNumberToName(i + 1)
+			return col
+		}
+	}
+	panic("xlsx: no register column " + name)
+}
+
+// xlsxDate turns a YYYY-MM-DD due date into a date cell; anything else stays text.
+func xlsxDate(s string) any {
+	if d, err := time.Parse("2006-01-02", s); err == nil {
+		return d
+	}
+	return s
+}
+
+// rank is a level as a number (Very Low 1 to Very High 5), empty when not scored.
+func rank(l register.Level) any {
+	if l <= 0 {
+		return nil
+	}
+	return int(l)
+}
+
+// openRisks is the COUNTIFS condition for an open risk on the Register: the statuses that
+// close a risk (verified, accepted) and the one telesra gives a risk it no longer detects.
+func openRisks(last int) string {
+	st := fmt.Sprintf("%s!$%s$2:$%s$%d", sheetRegister, regCol("Status"), regCol("Status"), last)
+	return fmt.Sprintf(`%s,"<>%s",%s,"<>%s",%s,"<>%s"`, st, register.StatusVerified, st, register.StatusAccepted, st, register.StatusFixedVerify)
+}
+
+// colRange is a whole Register column's data range.
+func colRange(name string, last int) string {
+	c := regCol(name)
+	return fmt.Sprintf("%s!$%s$2:$%s$%d", sheetRegister, c, c, last)
 }
 
 // WriteXLSX writes the workbook: Summary, Register (filters, frozen header, a status drop-down,
@@ -77,6 +120,12 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	}); err != nil {
 		return err
 	}
+	// The Summary's formulas carry the values telesra computed; Excel and LibreOffice recompute
+	// them on opening, so edits to the Register show.
+	full := true
+	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
+		return err
+	}
 	f.SetActiveSheet(0)
 	_, err := f.WriteTo(w)
 	return err
@@ -86,6 +135,7 @@ type xlsxWriter struct {
 	f                          *excelize.File
 	r                          *Report
 	header, wrap, title, bold  int
+	date, pct                  int
 	levelStyle, levelCondStyle map[register.Level]int
 }
 
@@ -103,6 +153,13 @@ func (x *xlsxWriter) styles() error {
 		return err
 	}
 	if x.bold, err = x.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+		return err
+	}
+	iso := "yyyy-mm-dd"
+	if x.date, err = x.f.NewStyle(&excelize.Style{CustomNumFmt: &iso, Alignment: &excelize.Alignment{Vertical: "top"}}); err != nil {
+		return err
+	}
+	if x.pct, err = x.f.NewStyle(&excelize.Style{NumFmt: 10}); err != nil { // 0.00%: 99.5% must not show as 100%
 		return err
 	}
 	x.levelStyle, x.levelCondStyle = map[register.Level]int{}, map[register.Level]int{}
@@ -180,8 +237,8 @@ func (x *xlsxWriter) summary() error {
 		{"Organisation", r.Organisation.Name}, {"Assessor", strings.TrimSpace(r.Assessor.Name + " " + paren(r.Assessor.Organisation))},
 		{"Assessment date", r.AssessmentDate}, {"Generated", r.Generated.UTC().Format("2006-01-02 15:04 MST")},
 		{"Status", draftOrFinal(r.Completion)}, {"Overall risk", overall},
-		{"Questionnaire completeness", percent(r.Completion.Percent)}, {"Scan", r.Completion.Scan},
-		{"Compliance (applicable citations met)", percent(r.Scores.Overall.Compliance())},
+		{"Questionnaire completeness", share(r.Completion.Percent)}, {"Scan", r.Completion.Scan},
+		{"Compliance (applicable citations met)", share(r.Scores.Overall.Compliance())},
 		{"Scoring rules", "NIST SP 800-30 Rev. 1, telesra rules " + r.Register.Rules.Version},
 	}
 	row := 3
@@ -189,7 +246,15 @@ func (x *xlsxWriter) summary() error {
 		if err := set(fmt.Sprintf("A%d", row), kv[0]); err != nil {
 			return err
 		}
-		if err := set(fmt.Sprintf("B%d", row), xcell(fmt.Sprint(kv[1]))); err != nil {
+		b := fmt.Sprintf("B%d", row)
+		if v, ok := kv[1].(share); ok {
+			if err := set(b, float64(v)/100); err != nil {
+				return err
+			}
+			if err := f.SetCellStyle(s, b, b, x.pct); err != nil {
+				return err
+			}
+		} else if err := set(b, xcell(fmt.Sprint(kv[1]))); err != nil {
 			return err
 		}
 		row++
@@ -206,6 +271,7 @@ func (x *xlsxWriter) summary() error {
 	}
 	row++
 	counts := r.Register.Counts()
+	last := max(len(r.Register.Risks)+1, 2)
 	for i := 4; i >= 0; i-- {
 		l := register.Levels()[i]
 		a, b := fmt.Sprintf("A%d", row), fmt.Sprintf("B%d", row)
@@ -216,6 +282,9 @@ func (x *xlsxWriter) summary() error {
 			return err
 		}
 		if err := set(b, counts[l]); err != nil {
+			return err
+		}
+		if err := f.SetCellFormula(s, b, fmt.Sprintf(`COUNTIFS(%s,"%s",%s)`, colRange("Risk level", last), l, openRisks(last))); err != nil {
 			return err
 		}
 		row++
@@ -247,6 +316,11 @@ func (x *xlsxWriter) summary() error {
 			if err := set(c, heat[i][j]); err != nil {
 				return err
 			}
+			formula := fmt.Sprintf(`COUNTIFS(%s,"%s",%s,"%s",%s)`, colRange("Likelihood", last), register.Levels()[i],
+				colRange("Impact", last), register.Levels()[j], openRisks(last))
+			if err := f.SetCellFormula(s, c, formula); err != nil {
+				return err
+			}
 			if err := f.SetCellStyle(s, c, c, x.levelStyle[r.Register.Rules.Matrix[i][j]]); err != nil {
 				return err
 			}
@@ -264,11 +338,17 @@ func (x *xlsxWriter) summary() error {
 		if err := set(fmt.Sprintf("A%d", row), capitalise(g.Safeguard)); err != nil {
 			return err
 		}
-		val := "not applicable"
-		if g.Applicable() > 0 {
-			val = percent(g.Compliance())
+		b := fmt.Sprintf("B%d", row)
+		if g.Applicable() == 0 {
+			if err := set(b, "not applicable"); err != nil {
+				return err
+			}
+			continue
 		}
-		if err := set(fmt.Sprintf("B%d", row), val); err != nil {
+		if err := set(b, g.Compliance()/100); err != nil {
+			return err
+		}
+		if err := f.SetCellStyle(s, b, b, x.pct); err != nil {
 			return err
 		}
 	}
@@ -295,16 +375,20 @@ func (x *xlsxWriter) register() error {
 	for _, k := range x.r.Register.Risks {
 		rows = append(rows, []any{k.ID, k.Asset.Label(), threatText(k), k.Vulnerability, strings.Join(controlsText(k), "\n"),
 			levelOrDash(k.Likelihood.Level), k.Likelihood.Reason, levelOrDash(k.Impact.Level), k.Impact.Reason, levelOrDash(k.Level),
-			strings.Join(citationLabels(k), "\n"), strings.Join(evidenceIDs(k), "\n"), k.Remediation, k.Owner, k.Due,
-			string(k.Status), k.StatusNote})
+			strings.Join(citationLabels(k), "\n"), strings.Join(evidenceIDs(k), "\n"), k.Remediation, k.Owner, xlsxDate(k.Due),
+			string(k.Status), k.StatusNote, score(k), rank(k.Level)})
 	}
 	if err := x.table(sheetRegister, header, widths, rows); err != nil {
 		return err
 	}
 	n := max(len(rows)+1, 2)
+	due := regCol("Due")
+	if err := x.f.SetCellStyle(sheetRegister, due+"2", fmt.Sprintf("%s%d", due, n), x.date); err != nil {
+		return err
+	}
 	// Status: a drop-down of the statuses a user may set (telesra risks set takes the same words).
 	dv := excelize.NewDataValidation(true)
-	dv.Sqref = fmt.Sprintf("P2:P%d", n)
+	dv.Sqref = fmt.Sprintf("%s2:%s%d", regCol("Status"), regCol("Status"), n)
 	var sts []string
 	for _, s := range register.Statuses() {
 		sts = append(sts, string(s))
@@ -322,7 +406,7 @@ func (x *xlsxWriter) register() error {
 		st := x.levelCondStyle[l]
 		cf = append(cf, excelize.ConditionalFormatOptions{Type: "cell", Criteria: "==", Value: `"` + l.String() + `"`, Format: &st})
 	}
-	for _, col := range []string{"F", "H", "J"} {
+	for _, col := range []string{regCol("Likelihood"), regCol("Impact"), regCol("Risk level")} {
 		if err := x.f.SetConditionalFormat(sheetRegister, fmt.Sprintf("%s2:%s%d", col, col, n), cf); err != nil {
 			return err
 		}
@@ -367,10 +451,25 @@ func (x *xlsxWriter) answers() error {
 func (x *xlsxWriter) plan() error {
 	var rows [][]any
 	for _, k := range x.r.planOrder() {
-		rows = append(rows, []any{k.Due, k.ID, levelOrDash(k.Level), k.Asset.Label(), k.Title, k.Remediation, k.Owner, statusText(k), k.StatusNote})
+		rows = append(rows, []any{xlsxDate(k.Due), k.ID, levelOrDash(k.Level), k.Asset.Label(), k.Title, k.Remediation, k.Owner, statusText(k), k.StatusNote})
 	}
-	return x.table(sheetPlan, []string{"Due", "Risk", "Level", "Asset", "Risk title", "Remediation", "Owner", "Status", "Note"},
-		[]float64{12, 12, 12, 28, 36, 60, 18, 18, 30}, rows)
+	if err := x.table(sheetPlan, []string{"Due", "Risk", "Level", "Asset", "Risk title", "Remediation", "Owner", "Status", "Note"},
+		[]float64{12, 12, 12, 28, 36, 60, 18, 18, 30}, rows); err != nil {
+		return err
+	}
+	return x.f.SetCellStyle(sheetPlan, "A2", fmt.Sprintf("A%d", max(len(rows)+1, 2)), x.date)
+}
+
+// share is a percentage (0-100) the Summary writes as a number with a percent format.
+type share float64
+
+// score is likelihood times impact (1-25), a number to sort and filter by; empty when the
+// risk is not scored.
+func score(k *register.Risk) any {
+	if k.Likelihood.Level <= 0 || k.Impact.Level <= 0 {
+		return nil
+	}
+	return int(k.Likelihood.Level) * int(k.Impact.Level)
 }
 
 func paren(s string) string {
