@@ -11,11 +11,28 @@ var csvHeader = []string{"ID", "Asset", "Asset kind", "Threat source", "Threat e
 	"Existing controls", "Likelihood", "Likelihood reason", "Impact", "Impact reason", "Risk level",
 	"HIPAA", "Findings", "Answers", "Remediation", "Owner", "Due", "Status", "Status note"}
 
-// WriteCSV writes the register, one row per risk. Cells are cleaned of control characters and
-// a cell that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with a
-// quote: a hostile banner must not become a formula on the consultant's machine.
-func WriteCSV(w io.Writer, r *Report) error {
+// CSV writes the register, one row per risk. Cells are cleaned of control characters and a
+// cell that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with a quote: a
+// hostile banner must not become a formula on the consultant's machine.
+//
+// By default the file opens as intended in Excel: a UTF-8 byte order mark (without it Excel on
+// Windows reads the file in the local code page and mangles accented names) and CRLF line
+// ends. Plain writes neither, for tools that read RFC 4180 as Go and Python do.
+type CSV struct {
+	Plain bool
+}
+
+// WriteCSV writes the register for Excel (CSV{}).
+func WriteCSV(w io.Writer, r *Report) error { return CSV{}.Write(w, r) }
+
+func (c CSV) Write(w io.Writer, r *Report) error {
+	if !c.Plain {
+		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+			return err
+		}
+	}
 	cw := csv.NewWriter(w)
+	cw.UseCRLF = !c.Plain
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}

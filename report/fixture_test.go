@@ -61,7 +61,7 @@ func fixtureReport(t testing.TB, plan *register.Plan) *Report {
 		Organisation: Party{Name: "Riverside Family Telehealth"}, Address: "12 River Road, Springfield",
 		Assessor:       Party{Name: "Dana Whitfield", Organisation: "Harbor Compliance LLC", Email: "dana@harbor.example"},
 		AssessmentDate: "2026-11-20", Generated: fixedNow,
-		Scope: Scope{Description: "The practice's internet-facing services and office network.",
+		Scope: Scope{File: "assessment.yaml", Description: "The practice's internet-facing services and office network.",
 			Targets: fixtureScan(t).Scope.Targets, EPHISystems: ephiSystems},
 		Register: reg, Scan: fixtureScan(t), Bank: bank, Answers: answers,
 		Tools: []Tool{{Name: "telesra", Version: "1.0.0-test", Source: "github.com/telesra/telesra"},

@@ -9,9 +9,11 @@ import (
 // Writer renders a report in one format.
 type Writer = format.Writer[*Report]
 
-// Options carry what report writers need beyond the report: nothing yet. The registry's shape
-// is the one report/scan uses, whose writers do take options.
-type Options struct{}
+// Options carry what report writers need beyond the report. The registry's shape is the one
+// report/scan uses.
+type Options struct {
+	CSVPlain bool // csv: no byte order mark, LF line ends (the default suits Excel)
+}
 
 // Format is one report format: its names for -f, the file it writes into the output directory,
 // and OSCAL's companion document.
@@ -22,7 +24,7 @@ type Format = format.Format[*Report, Options]
 var Formats = format.Formats[*Report, Options]{
 	{Name: "pdf", Description: "the signed-off report", Ext: ".pdf", File: "risk-assessment.pdf", New: stateless(WritePDF)},
 	{Name: "xlsx", Description: "workbook: summary, register, findings, answers, plan", Ext: ".xlsx", File: "risk-register.xlsx", New: stateless(WriteXLSX)},
-	{Name: "csv", Description: "the register, one row per risk", Ext: ".csv", File: "risk-register.csv", New: stateless(WriteCSV)},
+	{Name: "csv", Description: "the register, one row per risk", Ext: ".csv", File: "risk-register.csv", New: func(o Options) Writer { return CSV{Plain: o.CSVPlain} }},
 	{Name: format.JSON, Description: "the register (templates/schemas/register.schema.json)", Ext: ".json", File: "risk-register.json", New: stateless(WriteJSON)},
 	{Name: format.Markdown, Aliases: format.MarkdownAliases, Description: "Markdown summary", Ext: ".md", File: "risk-summary.md", New: stateless(WriteMarkdown)},
 	{Name: "oscal", Description: "OSCAL 1.1.2 assessment results and POA&M (JSON)", Ext: ".json", File: "oscal-assessment-results.json", New: stateless(WriteOSCALResults),

@@ -85,14 +85,18 @@ func objectives(cites map[string]hipaa.Citation) []oscalLocalObjective {
 	return out
 }
 
-// planResource is the assessment plan the results import: the workspace's assessment.yaml
+// planResource is the assessment plan the results import: the workspace's assessment file
 // (scope and authorisation) and the questionnaire, described in the back-matter.
 func (d *oscalDoc) planResource() oscalResource {
 	r := d.r
-	res := oscalResource{UUID: d.id("resource", "assessment-plan"), Title: "Assessment plan: the workspace's assessment.yaml and questionnaire",
-		Description: multiLine(fmt.Sprintf("Scope (assessment.yaml): %s.\nQuestionnaire: %d of %d questions answered.\nScoring: NIST SP 800-30 Rev. 1, telesra scoring rules %s.",
-			strings.Join(r.Scope.Targets, ", "), r.Completion.Answers, r.Completion.Asked, r.Register.Rules.Version), "Assessment plan")}
-	res.Props = append(res.Props, prop("file", "assessment.yaml")...)
+	file := r.Scope.File
+	if file == "" {
+		file = "the workspace's assessment file"
+	}
+	res := oscalResource{UUID: d.id("resource", "assessment-plan"), Title: oneLine("Assessment plan: "+file+" and the questionnaire", "Assessment plan"),
+		Description: multiLine(fmt.Sprintf("Scope (%s): %s.\nQuestionnaire: %d of %d questions answered.\nScoring: NIST SP 800-30 Rev. 1, telesra scoring rules %s.",
+			file, strings.Join(r.Scope.Targets, ", "), r.Completion.Answers, r.Completion.Asked, r.Register.Rules.Version), "Assessment plan")}
+	res.Props = append(res.Props, prop("file", r.Scope.File)...)
 	return res
 }
 

@@ -43,6 +43,7 @@ type Party struct {
 
 // Scope is what the assessment covered.
 type Scope struct {
+	File        string // the workspace file the scope was declared in
 	Description string
 	Targets     []string
 	Exclusions  []string

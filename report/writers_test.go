@@ -118,7 +118,7 @@ func TestCSVGoldenAndDefused(t *testing.T) {
 	r := fixtureReport(t, fixturePlan(t))
 	out := render(t, func(w *bytes.Buffer, r *Report) error { return WriteCSV(w, r) }, r)
 	golden(t, "risk-register.csv", out)
-	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(out, []byte("\uFEFF")))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,3 +379,42 @@ func pageOf(outline []string, title string) int {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Excel on Windows reads a CSV as UTF-8 only with a byte order mark, and expects CRLF line
+// ends: without them "José Núñez" shows as "JosÃ© NÃºÃ±ez". --csv-plain is for tools that
+// want neither.
+func TestCSVOpensInExcel(t *testing.T) {
+	r := fixtureReport(t, fixturePlan(t))
+	r.Register.Risks[0].Owner = "José Núñez"
+	w, err := Formats.New("csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := w.Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.HasPrefix(out, "\uFEFF") {
+		t.Errorf("no UTF-8 byte order mark: %q", out[:min(20, len(out))])
+	}
+	if n, crlf := strings.Count(out, "\n"), strings.Count(out, "\r\n"); n == 0 || n != crlf {
+		t.Errorf("%d of %d line ends are CRLF", crlf, n)
+	}
+	if !strings.Contains(out, "José Núñez") {
+		t.Error("the owner's name is not written as UTF-8")
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\uFEFF"))).ReadAll()
+	if err != nil || rows[0][0] != "ID" {
+		t.Fatalf("read back: %v %v", err, rows[0])
+	}
+
+	w, _ = Formats.New("csv", Options{CSVPlain: true})
+	buf.Reset()
+	if err := w.Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); strings.HasPrefix(out, "\uFEFF") || strings.Contains(out, "\r\n") || !strings.HasPrefix(out, "ID,") {
+		t.Errorf("--csv-plain: %q...", out[:min(40, len(out))])
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,5 +60,16 @@ func TestMissingWorkspaceExitsUsageInEveryVerb(t *testing.T) {
 				t.Fatalf("%v created %s", args, nope)
 			}
 		})
+	}
+}
+
+func TestReportCSVPlainFlag(t *testing.T) {
+	for args, want := range map[string]bool{"": false, "--csv-plain": true} {
+		var got *ReportOptions
+		cmd := NewCmdReport(testFactory(new(bytes.Buffer), new(bytes.Buffer)), func(o *ReportOptions) error { got = o; return nil })
+		cmd.SetArgs(strings.Fields(args))
+		if err := cmd.Execute(); err != nil || got == nil || got.CSVPlain != want {
+			t.Errorf("report %s: CSVPlain %v (%v); want %v", args, got != nil && got.CSVPlain, err, want)
+		}
 	}
 }

@@ -25,6 +25,7 @@ type ReportOptions struct {
 	Workspace string
 	Formats   []string
 	OutDir    string
+	CSVPlain  bool
 }
 
 // NewCmdReport builds `telesra report`.
@@ -57,6 +58,7 @@ cannot be written is refused before anything is read.`,
 	fl.StringVarP(&o.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
 	fl.StringSliceVarP(&o.Formats, "format", "f", report.Formats.Names(), "formats, comma-separated: "+strings.Join(report.Formats.Names(), ", "))
 	fl.StringVarP(&o.OutDir, "output", "o", "", "output `DIR` (default DIR/reports; created if missing)")
+	fl.BoolVar(&o.CSVPlain, "csv-plain", false, "write the CSV without a UTF-8 byte order mark and with LF line ends (the default opens in Excel)")
 	return cmd
 }
 
@@ -100,7 +102,7 @@ func writeReports(o *ReportOptions) (*workspace.ReportSet, error) {
 	}
 	defer lock.Unlock()
 	set, err := workspace.WriteReports(workspace.ReportRequest{Workspace: o.Workspace, Formats: o.Formats, OutDir: o.OutDir,
-		Now: o.Now(), Tools: o.tools})
+		CSVPlain: o.CSVPlain, Now: o.Now(), Tools: o.tools})
 	if err != nil {
 		return nil, err
 	}

@@ -87,7 +87,7 @@ func (a *Analysis) Document(now time.Time, tools []report.Tool) *report.Report {
 		Assessor:       report.Party{Name: as.Assessor.Name, Organisation: as.Assessor.Organisation, Email: as.Assessor.Email},
 		AssessmentDate: as.AssessmentDate,
 		Generated:      now,
-		Scope: report.Scope{Description: as.Scope.Description, Targets: as.Scope.Targets, Exclusions: as.Scope.Exclusions,
+		Scope: report.Scope{File: AssessmentFile, Description: as.Scope.Description, Targets: as.Scope.Targets, Exclusions: as.Scope.Exclusions,
 			EPHISystems: as.Organisation.EPHISystems},
 		Register: a.Register, Scan: a.Scan, Bank: a.Bank, Answers: a.Answers, Tools: tools,
 	}

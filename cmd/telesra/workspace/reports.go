@@ -18,6 +18,7 @@ type ReportRequest struct {
 	Workspace string
 	Formats   []string // report format names; duplicates are written once
 	OutDir    string   // "" : DIR/reports
+	CSVPlain  bool     // csv without a byte order mark and with LF line ends
 	Now       time.Time
 	// Tools lists what the assessment relied on, for the methodology section (it may depend on
 	// the analysis: the scan's tool version, the bank, the scoring rules).
@@ -68,7 +69,7 @@ func WriteReports(req ReportRequest) (*ReportSet, error) {
 	for _, fm := range formats {
 		files = append(files, fm.Files()...)
 	}
-	set.Paths, err = writeSet(out, files, r)
+	set.Paths, err = writeSet(out, files, r, report.Options{CSVPlain: req.CSVPlain})
 	return set, err
 }
 
@@ -86,7 +87,7 @@ func WriteReports(req ReportRequest) (*ReportSet, error) {
 // loss, kill -9) during it can leave some files new and some old, with the rest of the new set in
 // a .telesra-reports-* directory in out. A reader listing out during those microseconds can see
 // the same mix.
-func writeSet(out string, files []report.Format, r *report.Report) ([]string, error) {
+func writeSet(out string, files []report.Format, r *report.Report, opts report.Options) ([]string, error) {
 	for _, file := range files {
 		path := filepath.Join(out, file.File)
 		if fi, err := os.Lstat(path); err == nil {
@@ -103,7 +104,7 @@ func writeSet(out string, files []report.Format, r *report.Report) ([]string, er
 	}
 	defer os.RemoveAll(tmp)
 	for _, file := range files {
-		w := file.New(report.Options{})
+		w := file.New(opts)
 		render := func(dst io.Writer) error { return w.Write(dst, r) }
 		if err := WriteWith(filepath.Join(tmp, file.File), false, render); err != nil {
 			return nil, fmt.Errorf("reports not written, the previous ones are kept: %w", err)

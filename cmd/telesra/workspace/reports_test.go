@@ -81,12 +81,12 @@ func TestReportSetSurvivesAFailedRender(t *testing.T) {
 		}}
 	}
 	files := []report.Format{writer("first"), writer("second"), writer("third"), writer("fourth")}
-	if _, err := writeSet(out, files, &report.Report{AssessmentDate: "2026-01-01"}); err != nil {
+	if _, err := writeSet(out, files, &report.Report{AssessmentDate: "2026-01-01"}, report.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, out)
 	fail = true
-	_, err := writeSet(out, files, &report.Report{AssessmentDate: "2026-11-22"})
+	_, err := writeSet(out, files, &report.Report{AssessmentDate: "2026-11-22"}, report.Options{})
 	if err == nil || !strings.Contains(err.Error(), "no space left on device") || !strings.Contains(err.Error(), "previous ones are kept") {
 		t.Fatalf("failed render: %v", err)
 	}
