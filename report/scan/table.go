@@ -14,10 +14,32 @@ import (
 )
 
 // Table writes the human view for a terminal: one line per endpoint (service and the families'
-// verdicts, such as the TLS grade), a table of findings, and the totals.
+// verdicts, such as the TLS grade), a table of findings, and the totals. Width is the
+// terminal's: lines wrap to it, and below NarrowWidth the findings table folds the check and
+// target under the title instead of giving each a column. Width 0 (a file) wraps and cuts
+// nothing.
 type Table struct {
 	Color bool
 	Width int
+}
+
+// NarrowWidth is the width below which the findings table has two columns.
+const NarrowWidth = 100
+
+// wrap folds a line to width with a hanging indent; width 0 leaves it whole.
+func wrap(line string, width, indent int) string {
+	if width <= 0 || ansi.StringWidth(line) <= width {
+		return line + "\n"
+	}
+	pad := strings.Repeat(" ", indent)
+	first := ansi.Wrap(line, width, "")
+	lines := strings.Split(first, "\n")
+	out := lines[0] + "\n"
+	rest := strings.TrimLeft(strings.Join(lines[1:], " "), " ")
+	if rest != "" {
+		out += pad + strings.ReplaceAll(ansi.Wrap(rest, width-indent, ""), "\n", "\n"+pad) + "\n"
+	}
+	return out
 }
 
 var severityColor = map[checks.Severity]string{
@@ -26,9 +48,6 @@ var severityColor = map[checks.Severity]string{
 
 func (t Table) Write(w io.Writer, r *checks.Result) error {
 	width := t.Width
-	if width <= 0 {
-		width = 100
-	}
 	bold := lipgloss.NewStyle().Bold(true)
 	var b strings.Builder
 
@@ -45,10 +64,10 @@ func (t Table) Write(w io.Writer, r *checks.Result) error {
 		if e.Status != checks.StatusCompleted {
 			line += fmt.Sprintf(" not scanned: %s (%s)", e.Reason, e.Error)
 		}
-		b.WriteString(ansi.Truncate(strings.TrimRight(line, " "), width, "…") + "\n")
+		b.WriteString(wrap(strings.TrimRight(line, " "), width, 4))
 		// One line per family verdict (the TLS grade, the patch level), under its endpoint.
 		for _, fam := range sortedKeys(e.Verdicts) {
-			b.WriteString(ansi.Truncate(fmt.Sprintf("      %-6s %s", fam, e.Verdicts[fam].Line), width, "…") + "\n")
+			b.WriteString(wrap(fmt.Sprintf("      %-6s %s", fam, e.Verdicts[fam].Line), width, 13))
 		}
 	}
 	b.WriteString("\n")
@@ -68,16 +87,32 @@ func (t Table) Write(w io.Writer, r *checks.Result) error {
 		}
 		const padding = 2 + 1 // one space each side, one border per column
 		fixed := (cols[0] + cols[1] + cols[2]) + 4*padding + 1
-		title := max(width-fixed, 24)
+		title := 0
+		for _, f := range r.Findings {
+			title = max(title, ansi.StringWidth(f.Title+" (potential)"))
+		}
+		if width > 0 {
+			title = max(width-fixed, 24)
+		}
+		narrow := width > 0 && width < NarrowWidth
+		if narrow {
+			// Severity, then one column: the title, wrapped, over the check and the target, each
+			// on a line of its own so that neither is cut.
+			title = width - (cols[0] + 2) - 3 - 2
+			for _, f := range r.Findings {
+				title = max(title, len(f.Check), len(f.Target))
+			}
+		}
 		tbl := table.New().
 			Border(lipgloss.RoundedBorder()).
-			Headers("SEVERITY", "CHECK", "TARGET", "FINDING").
+			Headers(headers(narrow)...).
 			Wrap(true).
 			StyleFunc(func(row, col int) lipgloss.Style {
 				s := lipgloss.NewStyle().Padding(0, 1)
-				if col < 3 {
+				switch {
+				case col == 0 || (!narrow && col < 3):
 					s = s.Width(cols[col] + 2)
-				} else {
+				default:
 					s = s.Width(title + 2)
 				}
 				if row == table.HeaderRow {
@@ -101,7 +136,11 @@ func (t Table) Write(w io.Writer, r *checks.Result) error {
 			if f.Confidence == checks.Potential {
 				title += " (potential)"
 			}
-			tbl.Row(sev, f.Check, f.Target, title)
+			if narrow {
+				tbl.Row(sev, title+"\n"+f.Check+"\n"+f.Target)
+			} else {
+				tbl.Row(sev, f.Check, f.Target, title)
+			}
 		}
 		b.WriteString(tbl.Render() + "\n")
 	} else {
@@ -117,20 +156,21 @@ func (t Table) Write(w io.Writer, r *checks.Result) error {
 		}
 		counts = append(counts, c)
 	}
-	fmt.Fprintf(&b, "\n%s %s", bold.Render("Findings:"), strings.Join(counts, ", "))
+	var total strings.Builder
+	fmt.Fprintf(&total, "%s %s", bold.Render("Findings:"), strings.Join(counts, ", "))
 	if r.Totals.Suppressed > 0 {
-		fmt.Fprintf(&b, " (%d suppressed)", r.Totals.Suppressed)
+		fmt.Fprintf(&total, " (%d suppressed)", r.Totals.Suppressed)
 	}
-	fmt.Fprintf(&b, ". Endpoints: %d scanned, %d not scanned.", r.Totals.Scanned, r.Totals.Errors)
+	fmt.Fprintf(&total, ". Endpoints: %d scanned, %d not scanned.", r.Totals.Scanned, r.Totals.Errors)
 	if !r.Complete {
-		b.WriteString(" " + bold.Render("Scan interrupted: results are partial."))
+		total.WriteString(" " + bold.Render("Scan interrupted: results are partial."))
 	}
-	b.WriteString("\n")
+	b.WriteString("\n" + wrap(total.String(), width, 0))
 	for _, s := range r.Suppressions.Expired {
-		fmt.Fprintf(&b, "Expired suppression %s (expired %s) no longer applies.\n", s.Source, s.Expires)
+		b.WriteString(wrap(fmt.Sprintf("Expired suppression %s (expired %s) no longer applies.", s.Source, s.Expires), width, 2))
 	}
 	for _, line := range r.DataAges() {
-		fmt.Fprintf(&b, "%s %s\n", bold.Render("Data:"), line)
+		b.WriteString(wrap(fmt.Sprintf("%s %s", bold.Render("Data:"), line), width, 6))
 	}
 	out := b.String()
 	if !t.Color {
@@ -138,6 +178,13 @@ func (t Table) Write(w io.Writer, r *checks.Result) error {
 	}
 	_, err := io.WriteString(w, out)
 	return err
+}
+
+func headers(narrow bool) []string {
+	if narrow {
+		return []string{"SEVERITY", "FINDING"}
+	}
+	return []string{"SEVERITY", "CHECK", "TARGET", "FINDING"}
 }
 
 func sortedKeys(m map[string]checks.Verdict) []string {

@@ -17,7 +17,7 @@ type Options struct {
 	Registry  *checks.Registry // check metadata (SARIF rules, JUnit class names)
 	Threshold checks.Severity  // findings at or above it fail (JUnit) or are marked (markdown)
 	Color     bool             // table: ANSI colour
-	Width     int              // table: terminal width (0: 100)
+	Width     int              // table: terminal width (0: a file, nothing wrapped or cut)
 }
 
 // Format is one scan format.

@@ -14,6 +14,8 @@ import (
 
 	"github.com/telesra/telesra/templates/datafile"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/telesra/telesra/checks"
@@ -249,4 +251,35 @@ func TestFormatsFollowTheNamingRule(t *testing.T) {
 			t.Errorf("-f %s is no longer accepted", name)
 		}
 	}
+}
+
+// On a narrow terminal no line of the table is wider than the terminal; in a file (width 0)
+// nothing is cut.
+func TestTableFitsTheTerminal(t *testing.T) {
+	res, reg := fixture(t)
+	res.Endpoints[2].Error = "port open but no answer to a TLS ClientHello within 5s; the service may speak another protocol or drop unknown clients"
+	res.Findings[0].Check = "mfa.http.remote_access_portal"
+	res.Findings[0].Target = "[2001:db8:85a3::8a2e:370:7334]:8443"
+	for _, width := range []int{80, 72} {
+		var buf bytes.Buffer
+		if err := (Table{Width: width}).Write(&buf, res); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(buf.String(), "\n") {
+			if n := ansi.StringWidth(line); n > width {
+				t.Errorf("width %d: a line of %d:\n%s", width, n, line)
+			}
+		}
+		if !strings.Contains(buf.String(), "mfa.http.remote_access_portal") || !strings.Contains(buf.String(), "[2001:db8:85a3::8a2e:370:7334]:8443") {
+			t.Errorf("width %d: a check ID or target was cut or wrapped:\n%s", width, buf.String())
+		}
+	}
+	var buf bytes.Buffer
+	if err := (Table{}).Write(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "…") || !strings.Contains(buf.String(), "drop unknown clients") {
+		t.Errorf("a table for a file cuts text:\n%s", buf.String())
+	}
+	_ = reg
 }

@@ -6,9 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"charm.land/lipgloss/v2"
-	"charm.land/lipgloss/v2/table"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/telesra/telesra/checks"
@@ -43,7 +40,7 @@ catalog with probes, connection counts and remediation); json prints it as data.
 
 func writeCatalog(s *IOStreams, reg *checks.Registry, format string) error {
 	switch format {
-	case "markdown":
+	case "markdown", "md":
 		_, err := io.WriteString(s.Out, reg.Markdown())
 		return err
 	case "json":
@@ -51,23 +48,12 @@ func writeCatalog(s *IOStreams, reg *checks.Registry, format string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(reg.Catalog())
 	case "table":
-		tbl := table.New().Border(lipgloss.NormalBorder()).BorderColumn(false).BorderTop(false).BorderBottom(false).
-			BorderLeft(false).BorderRight(false).
-			Headers("CHECK", "SEVERITY", "HIPAA", "TITLE").
-			StyleFunc(func(row, _ int) lipgloss.Style {
-				st := lipgloss.NewStyle().PaddingRight(2)
-				if row == table.HeaderRow {
-					return st.Bold(true)
-				}
-				return st
-			})
+		cols := []column{{Header: "CHECK"}, {Header: "SEVERITY"}, {Header: "HIPAA", Wrap: true, Min: 13, Drop: 1}, {Header: "TITLE", Wrap: true, Min: 20}}
+		var rows [][]string
 		for _, c := range reg.Checks() {
-			tbl.Row(c.ID, c.Severity.String(), strings.Join(c.HIPAA, " "), c.Title)
+			rows = append(rows, []string{c.ID, c.Severity.String(), strings.Join(c.HIPAA, " "), c.Title})
 		}
-		out := tbl.Render() + "\n" + fmt.Sprintf("%d checks. Details: telesra checks list --format markdown\n", len(reg.Checks()))
-		if !s.ColorOut() {
-			out = ansi.Strip(out)
-		}
+		out := fitTable(cols, rows, s.TableWidth(), s.ColorOut()) + fmt.Sprintf("%d checks. Details: telesra checks list --format markdown\n", len(reg.Checks()))
 		_, err := io.WriteString(s.Out, out)
 		return err
 	}

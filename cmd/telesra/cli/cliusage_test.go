@@ -2,10 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // An unknown subcommand of a group is a typo a script must notice: exit 2 with a suggestion,
@@ -72,4 +76,54 @@ func TestReportCSVPlainFlag(t *testing.T) {
 			t.Errorf("report %s: CSVPlain %v (%v); want %v", args, got != nil && got.CSVPlain, err, want)
 		}
 	}
+}
+
+// At 80 columns no line of a table is wider than the terminal; written to a file, nothing is
+// cut.
+func TestTablesFitTheTerminal(t *testing.T) {
+	dir := reportWorkspace(t)
+	if r := run(t, nil, "risks", "set", "-w", dir, mustFirstRisk(t, dir), "--owner", "Dr Maria Lopez-Fernández of the Riverside Practice"); r.code != 0 {
+		t.Fatalf("risks set: %s", r.stderr)
+	}
+	terminal := func(cols string) func(*Factory) {
+		return func(f *Factory) {
+			f.IO.OutTTY = true
+			f.IO.Getenv = func(k string) string {
+				if k == "COLUMNS" {
+					return cols
+				}
+				return ""
+			}
+		}
+	}
+	for _, args := range [][]string{{"checks", "list"}, {"risks", "list", "-w", dir, "--all"}} {
+		for _, cols := range []int{80, 100} {
+			r := runWith(t, nil, terminal(fmt.Sprint(cols)), args...)
+			if r.code != 0 || r.stdout == "" {
+				t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+			}
+			for _, line := range strings.Split(r.stdout, "\n") {
+				if w := ansi.StringWidth(line); w > cols {
+					t.Errorf("%v at %d columns: a line of %d:\n%s", args, cols, w, line)
+				}
+			}
+		}
+		// Not a terminal: every column, nothing cut.
+		r := run(t, nil, args...)
+		if strings.Contains(r.stdout, "…") {
+			t.Errorf("%v into a file cuts text:\n%s", args, r.stdout)
+		}
+		if args[0] == "risks" && !strings.Contains(r.stdout, "Dr Maria Lopez-Fernández of the Riverside Practice") {
+			t.Errorf("risks list into a file lost the owner:\n%s", r.stdout)
+		}
+	}
+}
+
+func mustFirstRisk(t *testing.T, dir string) string {
+	t.Helper()
+	var risks []struct{ ID string }
+	if err := json.Unmarshal([]byte(run(t, nil, "risks", "list", "-w", dir, "-f", "json").stdout), &risks); err != nil || len(risks) == 0 {
+		t.Fatalf("risks: %v", err)
+	}
+	return risks[0].ID
 }

@@ -3,8 +3,8 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/telesra/telesra/report/register"
@@ -143,13 +143,16 @@ func risksListRun(o *RisksOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLEVEL\tL\tI\tSTATUS\tOWNER\tDUE\tASSET\tRISK")
+	// ID, level, status and the risk itself stay; the rest goes first on a narrow terminal.
+	cols := []column{{Header: "ID"}, {Header: "LEVEL", Wrap: true, Min: 8}, {Header: "L", Wrap: true, Min: 8, Drop: 2},
+		{Header: "I", Wrap: true, Min: 8, Drop: 1}, {Header: "STATUS", Wrap: true, Min: 11}, {Header: "OWNER", Wrap: true, Min: 10, Drop: 3},
+		{Header: "DUE", Drop: 5}, {Header: "ASSET", Wrap: true, Min: 14, Drop: 4}, {Header: "RISK", Wrap: true, Min: 20}}
+	var table [][]string
 	for _, k := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, levelText(k.Level), levelText(k.Likelihood.Level), levelText(k.Impact.Level),
-			k.Status.Label(), dash(k.Owner), dash(k.Due), oneLineText(k.Asset.Label(), 40), oneLineText(k.Title, 60))
+		table = append(table, []string{k.ID, levelText(k.Level), levelText(k.Likelihood.Level), levelText(k.Impact.Level),
+			k.Status.Label(), dash(k.Owner), dash(k.Due), oneLineText(k.Asset.Label(), 0), oneLineText(k.Title, 0)})
 	}
-	if err := tw.Flush(); err != nil {
+	if _, err := io.WriteString(o.IO.Out, fitTable(cols, table, o.IO.TableWidth(), false)); err != nil {
 		return err
 	}
 	if !o.IO.Quiet {

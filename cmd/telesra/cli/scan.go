@@ -156,7 +156,7 @@ func prepareScan(ctx context.Context, o *ScanOptions) (*scanPrep, error) {
 	if _, err := registry.Select(o.Checks); err != nil {
 		return nil, &UsageError{Err: err}
 	}
-	if p.outputs, err = planOutputs(o, scan.Options{Registry: registry, Threshold: threshold, Width: o.IO.TermWidth()}); err != nil {
+	if p.outputs, err = planOutputs(o, scan.Options{Registry: registry, Threshold: threshold}); err != nil {
 		return nil, err
 	}
 	p.plan, err = workspace.PlanScan(ctx, workspace.ScanRequest{
@@ -190,6 +190,10 @@ func planOutputs(o *ScanOptions, wo scan.Options) ([]output, error) {
 	add := func(format, path string) error {
 		opts := wo
 		opts.Color = path == "" && o.IO.ColorOut()
+		opts.Width = 0 // a file: nothing wrapped or cut
+		if path == "" {
+			opts.Width = o.IO.TableWidth()
+		}
 		w, err := scan.Formats.New(format, opts)
 		if err != nil {
 			return &UsageError{Err: err}
