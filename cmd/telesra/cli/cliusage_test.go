@@ -52,6 +52,7 @@ func TestMissingWorkspaceExitsUsageInEveryVerb(t *testing.T) {
 		{"risks", "list", "-w", nope},
 		{"risks", "show", "R-1", "-w", nope},
 		{"risks", "set", "R-1", "--status", "done", "-w", nope},
+		{"answers", "export", "-w", nope, "--section", "tech"},
 		{"answers", "import", filepath.Join(dir, "a.yaml"), "-w", nope},
 	}
 	for _, args := range verbs {

@@ -98,7 +98,7 @@ func fifoReader(t *testing.T) (path string, received func() string) {
 // into it, and it is still a device or a FIFO afterwards (renaming a regular file over it, as
 // root, once turned /dev/null into a 0600 regular file).
 func TestOutputStreamsToDevicesAndPipes(t *testing.T) {
-	ws := t.TempDir()
+	ws := makeWorkspace(t, []string{"127.0.0.1"}, nil)
 	want := run(t, nil, exportArgs(ws)...)
 	if want.code != 0 || want.stdout == "" {
 		t.Fatalf("answers export to stdout: exit %d\n%s", want.code, want.stderr)
@@ -164,7 +164,7 @@ func TestOutputStreamsToDevicesAndPipes(t *testing.T) {
 // another user's file is refused with exit 2 before anything is sent, and what was there is
 // left exactly as it was.
 func TestOutputRefusesLinksAndOthersFiles(t *testing.T) {
-	ws := t.TempDir()
+	ws := makeWorkspace(t, []string{"127.0.0.1"}, nil)
 	dir := t.TempDir()
 	victim := filepath.Join(dir, "victim.txt")
 	writeFile(t, victim, "keep me\n")

@@ -1,9 +1,20 @@
 package workspace
 
-import "github.com/telesra/telesra/questionnaire"
+import (
+	"errors"
+	"io/fs"
+	"os"
+
+	"github.com/telesra/telesra/questionnaire"
+)
 
 // LoadAnswers reads DIR/answers.yaml; a workspace without one has no answers yet.
 func (l Layout) LoadAnswers(b *questionnaire.Bank) (*questionnaire.Answers, error) {
+	// A directory without assessment.yaml is not a workspace: its missing answers file is a
+	// mistyped -w, not an empty questionnaire.
+	if _, err := os.Stat(l.AssessmentPath()); errors.Is(err, fs.ErrNotExist) {
+		return nil, inputErrorf("%s: no assessment workspace here (create one with: telesra init %s)", l.AssessmentPath(), l.Dir)
+	}
 	return questionnaire.LoadAnswers(Files{Kind: AnswersInput}, l.AnswersPath(), b)
 }
 
