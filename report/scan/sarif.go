@@ -3,6 +3,8 @@ package scan
 import (
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -105,7 +107,7 @@ func (s SARIF) Write(w io.Writer, r *checks.Result) error {
 			WithPartialFingerprints(map[string]string{FingerprintKey: f.ID}). // AddPartialFingerprint writes into a nil map.
 			AddLocation(sarif.NewLocation().
 				WithPhysicalLocation(sarif.NewPhysicalLocation().
-					WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri).WithURIBaseID("%SRCROOT%")).
+					WithArtifactLocation(artifactLocation(uri)).
 					WithRegion(sarif.NewRegion().WithStartLine(line))).
 				AddLogicalLocation(sarif.NewLogicalLocation().WithName(f.Target).WithKind("resource")))
 		props := sarif.NewPropertyBag().
@@ -131,7 +133,7 @@ func (s SARIF) Write(w io.Writer, r *checks.Result) error {
 	}
 	sort.Strings(uris)
 	for _, u := range uris {
-		a := sarif.NewArtifact().WithLocation(sarif.NewSimpleArtifactLocation(u).WithURIBaseID("%SRCROOT%"))
+		a := sarif.NewArtifact().WithLocation(artifactLocation(u))
 		if u == CommandLineURI {
 			a.WithDescription(sarif.NewTextMessage("Targets given on the command line: " + strings.Join(r.Scope.Targets, " ")))
 		}
@@ -157,6 +159,16 @@ func (s SARIF) Write(w io.Writer, r *checks.Result) error {
 		return err
 	}
 	return pruneSARIF(w, []byte(buf.String()))
+}
+
+// artifactLocation is where a target was declared: a path relative to the checkout
+// (%SRCROOT%), or, for a file outside it (an absolute path, a workspace elsewhere), a file URI
+// of its own, since a relative reference must not begin with a slash (SARIF1004).
+func artifactLocation(path string) *sarif.ArtifactLocation {
+	if filepath.IsAbs(path) {
+		return sarif.NewSimpleArtifactLocation((&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String())
+	}
+	return sarif.NewSimpleArtifactLocation(filepath.ToSlash(path)).WithURIBaseID("%SRCROOT%")
 }
 
 // notifications says what the scan could not see: one error per endpoint it could not scan and

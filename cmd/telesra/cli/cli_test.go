@@ -24,6 +24,7 @@ import (
 	tlscheck "github.com/telesra/telesra/checks/tls"
 	"github.com/telesra/telesra/checks/transport"
 	"github.com/telesra/telesra/report/scan"
+	"github.com/telesra/telesra/report/scan/sariftest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files (docs/checks.md)")
@@ -411,6 +412,19 @@ func TestDemo(t *testing.T) {
 	}
 	if r := run(t, nil, "demo", dir); r.code != ExitUsage {
 		t.Errorf("demo into an existing workspace without --force: exit %d", r.code)
+	}
+	// The demo's scan as GitHub code scanning reads it: no error or warning from the SARIF
+	// Multitool's GitHub rules.
+	reg, _, err := testFactory(new(bytes.Buffer), new(bytes.Buffer)).Registry(FamilyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sarif bytes.Buffer
+	if err := (scan.SARIF{Registry: reg}).Write(&sarif, &res); err != nil {
+		t.Fatal(err)
+	}
+	if bad := sariftest.Multitool(t, sarif.Bytes()); len(bad) > 0 {
+		t.Errorf("the demo's SARIF: %d error(s) or warning(s) from the Multitool:\n%s", len(bad), strings.Join(bad, "\n"))
 	}
 }
 
