@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -121,6 +122,9 @@ func parseCIDRTarget(t Target) (Target, error) {
 	}
 	p, err := netip.ParsePrefix(t.Raw)
 	if err != nil {
+		if hint := urlHint(t.Raw); hint != "" {
+			return t, fmt.Errorf("target %q: %s", t.Raw, hint)
+		}
 		if a, ok := nonStandardIPv4(addr); ok {
 			return t, fmt.Errorf("target %q: %q is not a standard IPv4 address: write it as %s/%s", t.Raw, addr, a, bits)
 		}
@@ -142,6 +146,25 @@ func parseCIDRTarget(t Target) (Target, error) {
 	}
 	t.Kind, t.Prefix, t.Host = KindCIDR, p, p.Addr().String()
 	return t, nil
+}
+
+var hostName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$`)
+
+// urlHint explains a target with a slash that is no CIDR but looks like a URL typed wrong:
+// "http//host" or "https:/host" (a scheme without "://"), or "host/path" (no scheme at all).
+func urlHint(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "/")
+	if ok {
+		scheme = strings.TrimSuffix(scheme, ":")
+		if _, known := schemePorts[strings.ToLower(scheme)]; known {
+			return fmt.Sprintf("not a URL: did you mean %q?", scheme+"://"+strings.TrimLeft(rest, "/"))
+		}
+	}
+	host, _, _ := strings.Cut(raw, "/")
+	if hostName.MatchString(host) && strings.ContainsAny(strings.ToLower(host), "abcdefghijklmnopqrstuvwxyz") {
+		return fmt.Sprintf("a URL needs a scheme (did you mean %q?)", "https://"+raw)
+	}
+	return ""
 }
 
 func parseURLTarget(t Target) (Target, error) {

@@ -92,3 +92,19 @@ func TestParseTargetsFileNamesLines(t *testing.T) {
 		t.Errorf("empty file: %v", err)
 	}
 }
+
+// A URL typed without its colon or a slash is a URL mistake, not a bad CIDR.
+func TestParseTargetMalformedURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"http//host":         `did you mean "http://host"?`,
+		"https:/portal.test": `did you mean "https://portal.test"?`,
+		"HTTPS//a.test/x":    `did you mean "HTTPS://a.test/x"?`,
+		"portal.test/login":  `a URL needs a scheme (did you mean "https://portal.test/login"?)`,
+		"10.0.0.0/40":        "invalid CIDR",
+	} {
+		_, err := ParseTarget(in)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v; want %q", in, err, want)
+		}
+	}
+}
