@@ -71,7 +71,7 @@ func TestParseBankReportsFileLine(t *testing.T) {
 		{"follow-up of a later question", strings.Replace(good, "    evidence:", "    when: {question: s.two, in: [implemented]}\n    evidence:", 1), `s.yaml:11:22: questions[0].when.question: when.question "s.two" is not an earlier question`},
 		{"unknown practice", strings.Replace(good, "    evidence:", "    practices: [vnp]\n    evidence:", 1), `s.yaml:11:17: questions[0].practices[0]: unknown practice "vnp"`},
 		{"screening option on a control", strings.Replace(good, "    evidence:", "    options: [{value: \"yes\"}, {value: unknown}]\n    evidence:", 1), `questions[0].options[0].value: "yes" is not an answer to a control question`},
-		{"bad level", strings.Replace(good, "likelihood: low", "likelihood: medium", 1), `s.yaml:12:92: questions[0].risks[0].likelihood: value must be one of`},
+		{"bad level", strings.Replace(good, "likelihood: low", "likelihood: medium", 1), `s.yaml:12:92: questions[0].risks[0].likelihood: must be one of`},
 		{"control without risks", strings.Replace(good, "    risks: [{threat: A threat, source: adversarial, vulnerability: A weakness, likelihood: low, impact: low}]\n", "", 1), `s.yaml:6:5: questions[0]: missing property 'risks'`},
 		{"duplicate key", strings.Replace(good, "    audience: [it]\n", "    audience: [it]\n    audience: [vendor]\n", 1), `s.yaml:11:5: questions[0].audience: duplicate key "audience" (first defined at line 10)`},
 	}

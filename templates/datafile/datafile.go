@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -198,7 +199,7 @@ func ValidateNode(file string, root *yaml.Node, schema string) error {
 	seen := map[string]bool{}
 	for _, leaf := range leaves(ve) {
 		n, field := locate(root, leaf.InstanceLocation)
-		msg := leaf.ErrorKind.LocalizedString(p)
+		msg := humanise(leaf.ErrorKind, p)
 		key := fmt.Sprintf("%d:%d:%s", n.Line, n.Column, msg)
 		if seen[key] {
 			continue
@@ -213,6 +214,51 @@ func ValidateNode(file string, root *yaml.Node, schema string) error {
 		return out[i].Column < out[j].Column
 	})
 	return out
+}
+
+// yamlWords names JSON Schema types as a YAML author knows them.
+var yamlWords = map[string]string{"object": "a mapping", "array": "a list", "string": "text", "integer": "a whole number",
+	"number": "a number", "boolean": "true or false", "null": "empty"}
+
+// humanise words the two errors people meet most, a value outside a list and a value of the
+// wrong type, as sentences: the validator's own text quotes Go values ("'yes', 'no', <nil>").
+func humanise(k jsonschema.ErrorKind, p *message.Printer) string {
+	switch k := k.(type) {
+	case *kind.Enum:
+		var words []string
+		empty := false
+		for _, w := range k.Want {
+			switch w := w.(type) {
+			case nil:
+				empty = true
+			case string, bool, float64, int, json.Number:
+				words = append(words, fmt.Sprint(w))
+			default:
+				return k.LocalizedString(p)
+			}
+		}
+		msg := "must be one of " + strings.Join(words, ", ")
+		if empty {
+			msg += ", or left empty"
+		}
+		return msg
+	case *kind.Type:
+		var want []string
+		for _, w := range k.Want {
+			if y, ok := yamlWords[w]; ok && w != "null" {
+				want = append(want, y)
+			}
+		}
+		got := yamlWords[k.Got]
+		if got == "" {
+			got = k.Got
+		}
+		if len(want) == 0 {
+			return k.LocalizedString(p)
+		}
+		return fmt.Sprintf("must be %s, not %s", strings.Join(want, " or "), got)
+	}
+	return k.LocalizedString(p)
 }
 
 func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {

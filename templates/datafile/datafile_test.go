@@ -57,3 +57,26 @@ func TestValidateJSONScanResultSchema(t *testing.T) {
 		t.Error("an incomplete result validated")
 	}
 }
+
+// Validation errors read as sentences: the allowed words without Go's quoting or <nil>, the
+// expected type named plainly.
+func TestValidationErrorsAreHuman(t *testing.T) {
+	var v any
+	err := DecodeYAML("answers.yaml", []byte("schema_version: 1\nanswers:\n  gov.risk_analysis:\n    status: maybe\n"), "answers.schema.json", &v)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, bad := range []string{"<nil>", "'yes'", "value must be one of"} {
+		if strings.Contains(msg, bad) {
+			t.Errorf("error %q contains %q", msg, bad)
+		}
+	}
+	if !strings.Contains(msg, "answers.yaml:4:13") || !strings.Contains(msg, "must be one of implemented, partial,") || !strings.Contains(msg, "or left empty") {
+		t.Errorf("error %q: want the position and the allowed values in words", msg)
+	}
+	err = DecodeYAML("answers.yaml", []byte("schema_version: 1\nanswers:\n  - a\n"), "answers.schema.json", &v)
+	if err == nil || !strings.Contains(err.Error(), "answers: must be a mapping, not a list") {
+		t.Errorf("type error: %v", err)
+	}
+}
