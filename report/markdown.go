@@ -8,9 +8,14 @@ import (
 	"github.com/telesra/telesra/report/register"
 )
 
-// mdCell makes text safe inside a Markdown table cell: cleaned, one line, pipes escaped.
+// mdHTML neutralises raw HTML, which Markdown renderers pass through: names and banners are
+// text someone else chose.
+var mdHTML = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// mdCell makes text safe inside a Markdown table cell: cleaned, one line, HTML and pipes
+// escaped.
 func mdCell(s string) string {
-	s = cleanText(s)
+	s = mdHTML.Replace(cleanText(s))
 	s = strings.ReplaceAll(s, "\n", " ")
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.TrimSpace(s)

@@ -418,3 +418,13 @@ func TestCSVOpensInExcel(t *testing.T) {
 		t.Errorf("--csv-plain: %q...", out[:min(40, len(out))])
 	}
 }
+
+func TestMarkdownReportEscapesHTML(t *testing.T) {
+	r := fixtureReport(t, fixturePlan(t))
+	r.Organisation.Name = `Acme <script>alert(1)</script>`
+	r.Register.Risks[0].Title = `<img src=x onerror=alert(2)>`
+	out := render(t, func(w *bytes.Buffer, r *Report) error { return WriteMarkdown(w, r) }, r)
+	if bytes.Contains(out, []byte("<script")) || bytes.Contains(out, []byte("<img")) || !bytes.Contains(out, []byte("Acme &lt;script&gt;")) {
+		t.Errorf("HTML passes through the Markdown report:\n%s", out)
+	}
+}

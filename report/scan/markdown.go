@@ -85,8 +85,13 @@ func (m Markdown) Write(w io.Writer, r *checks.Result) error {
 	return err
 }
 
+// htmlEscaper neutralises raw HTML: Markdown renderers, GitHub's job summaries among them, pass
+// it through, and a server banner is text an attacker chose.
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // cell makes text safe inside a Markdown table cell.
 func cell(s string) string {
+	s = htmlEscaper.Replace(s)
 	s = strings.ReplaceAll(s, "|", `\|`)
 	s = strings.ReplaceAll(s, "\n", " ")
 	s = strings.ReplaceAll(s, "`", "'")

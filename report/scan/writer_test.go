@@ -283,3 +283,19 @@ func TestTableFitsTheTerminal(t *testing.T) {
 	}
 	_ = reg
 }
+
+// A server banner is hostile text: Markdown renderers (GitHub job summaries among them) pass
+// raw HTML through, so the summary escapes it.
+func TestMarkdownEscapesHTML(t *testing.T) {
+	res, _ := fixture(t)
+	res.Findings[0].Title = `<script>alert(1)</script> & <img src=x onerror=alert(2)>`
+	res.Endpoints[2].Error = "banner <b>nginx</b>"
+	var buf bytes.Buffer
+	if err := (Markdown{Threshold: checks.High}).Write(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); strings.Contains(out, "<script") || strings.Contains(out, "<img") || strings.Contains(out, "<b>") ||
+		!strings.Contains(out, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img") {
+		t.Errorf("HTML passes through the Markdown:\n%s", out)
+	}
+}
