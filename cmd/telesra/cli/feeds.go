@@ -51,10 +51,13 @@ type KnowledgeBase interface {
 
 // KBSource is one source of the knowledge base.
 type KBSource struct {
-	Name, Date, Origin, File string
-	URLs                     []string
-	Entries                  int
-	Imported                 bool
+	Name     string   `json:"name"`
+	Date     string   `json:"date"`
+	Origin   string   `json:"origin"`
+	File     string   `json:"file,omitempty"`
+	URLs     []string `json:"urls,omitempty"`
+	Entries  int      `json:"entries,omitempty"`
+	Imported bool     `json:"imported,omitempty"`
 }
 
 // FeedsImportOptions are `telesra feeds import`'s inputs.

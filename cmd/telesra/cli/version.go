@@ -1,24 +1,73 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/telesra/telesra/report/register"
 )
 
 // BuildVersion is the version a build reports: the linker's value when set, else the module
-// version `go install` recorded, else "dev".
+// version `go install` recorded, else one made from the git revision the build was made from
+// (as a Go pseudo-version, "+dirty" for uncommitted changes), else "dev".
 func BuildVersion(linked string) string {
+	bi, _ := debug.ReadBuildInfo()
+	return versionFrom(linked, bi)
+}
+
+func versionFrom(linked string, bi *debug.BuildInfo) string {
 	if linked != "" && linked != "dev" {
 		return linked
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	if bi == nil {
+		return "dev"
+	}
+	if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
-	return "dev"
+	b := buildFrom(linked, bi)
+	if b.Revision == "" {
+		return "dev"
+	}
+	v := "v0.0.0-"
+	if t, err := time.Parse(time.RFC3339, b.BuildDate); err == nil {
+		v += t.UTC().Format("20060102150405") + "-"
+	}
+	v += b.Revision[:min(12, len(b.Revision))]
+	if b.Modified {
+		v += "+dirty"
+	}
+	return v
+}
+
+// Build is what a binary knows of its own build.
+type Build struct {
+	Revision  string `json:"revision,omitempty"`
+	BuildDate string `json:"build_date,omitempty"` // the commit's time: reproducible builds carry no clock
+	Modified  bool   `json:"modified,omitempty"`
+}
+
+func buildFrom(_ string, bi *debug.BuildInfo) Build {
+	var b Build
+	if bi == nil {
+		return b
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.Revision = s.Value
+		case "vcs.time":
+			b.BuildDate = s.Value
+		case "vcs.modified":
+			b.Modified = s.Value == "true"
+		}
+	}
+	return b
 }
 
 // NucleiModule and NucleiVersion name the nuclei engine the web worker (cmd/telesra-web) runs.
@@ -27,34 +76,83 @@ const (
 	NucleiVersion = "v3.11.1"
 )
 
+// VersionInfo is `telesra version --json`: what a result needs to be reproduced.
+type VersionInfo struct {
+	Version       string            `json:"version"`
+	Build         Build             `json:"build"`
+	Go            string            `json:"go"`
+	Platform      string            `json:"platform"`
+	Engines       map[string]string `json:"engines"`
+	ScoringRules  string            `json:"scoring_rules"`
+	KnowledgeBase []KBSource        `json:"knowledge_base,omitempty"`
+	KBError       string            `json:"knowledge_base_error,omitempty"`
+}
+
+func versionInfo(f *Factory) VersionInfo {
+	bi, _ := debug.ReadBuildInfo()
+	v := VersionInfo{Version: f.Version, Build: buildFrom(f.Version, bi), Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH,
+		// nuclei runs in the telesra-web worker, which this program does not link: the version
+		// is the one go.mod pins (a test keeps them in step).
+		Engines:      map[string]string{NucleiModule: NucleiVersion},
+		ScoringRules: register.DefaultRules().Version}
+	if bi != nil {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/zmap/zcrypto" {
+				v.Engines[d.Path] = d.Version
+			}
+		}
+	}
+	if f.KnowledgeBase != nil {
+		kb, err := f.openKB("")
+		if err == nil {
+			v.KnowledgeBase, err = kb.Sources()
+		}
+		if err != nil {
+			v.KBError = err.Error()
+		}
+	}
+	return v
+}
+
 // NewCmdVersion prints the version and the engine versions that matter for reproducing results.
 func NewCmdVersion(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print telesra's version and the versions of its engines",
+		Short: "Print telesra's version and the versions of its engines and data",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(f.IO.Out, "telesra %s (%s, %s/%s)\n", f.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			if bi, ok := debug.ReadBuildInfo(); ok {
-				for _, d := range bi.Deps {
-					if d.Path == "github.com/zmap/zcrypto" {
-						fmt.Fprintf(f.IO.Out, "  %s %s\n", d.Path, d.Version)
-					}
-				}
+			v := versionInfo(f)
+			if asJSON {
+				enc := json.NewEncoder(f.IO.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(v)
 			}
-			// nuclei runs in the telesra-web worker, which this program does not link: the
-			// version is the one go.mod pins (a test keeps them in step).
+			fmt.Fprintf(f.IO.Out, "telesra %s (%s, %s)\n", v.Version, v.Go, v.Platform)
+			if v.Build.Revision != "" {
+				mod := ""
+				if v.Build.Modified {
+					mod = ", with uncommitted changes"
+				}
+				fmt.Fprintf(f.IO.Out, "  revision %s of %s%s\n", v.Build.Revision, v.Build.BuildDate, mod)
+			}
+			if z, ok := v.Engines["github.com/zmap/zcrypto"]; ok {
+				fmt.Fprintf(f.IO.Out, "  github.com/zmap/zcrypto %s\n", z)
+			}
 			fmt.Fprintf(f.IO.Out, "  %s %s (in telesra-web)\n", NucleiModule, NucleiVersion)
-			printKBDates(f)
+			fmt.Fprintf(f.IO.Out, "  scoring rules %s (NIST SP 800-30 Rev. 1)\n", v.ScoringRules)
+			printKBDates(f, v)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the versions as JSON")
+	return cmd
 }
 
 // printKBDates lists the patch knowledge base's sources with their dates and ages: a result is
 // only reproducible with the data it was judged against. A knowledge base that cannot be opened
 // is reported, not fatal: version must always answer.
-func printKBDates(f *Factory) {
+func printKBDates(f *Factory, v VersionInfo) {
 	if f.KnowledgeBase == nil {
 		return
 	}
@@ -62,15 +160,11 @@ func printKBDates(f *Factory) {
 	if f.Now != nil {
 		now = f.Now()
 	}
-	kb, err := f.openKB("")
-	var srcs []KBSource
-	if err == nil {
-		srcs, err = kb.Sources()
-	}
-	if err != nil {
-		fmt.Fprintf(f.IO.Out, "  knowledge base: unavailable (%v)\n", err)
+	if v.KBError != "" {
+		fmt.Fprintf(f.IO.Out, "  knowledge base: unavailable (%s)\n", v.KBError)
 		return
 	}
+	srcs := v.KnowledgeBase
 	// The age is version's data, so it goes to stdout with the dates; stderr stays telesra's
 	// own diagnostics only.
 	fmt.Fprintln(f.IO.Out, "  knowledge base:")

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"encoding/json"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+// A build from a git checkout says which commit it is, not "dev".
+func TestVersionFromBuildInfo(t *testing.T) {
+	vcs := &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+		{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: "3a861682ac77f00dbeefcafe0123456789abcdef"},
+		{Key: "vcs.time", Value: "2026-12-01T10:20:30Z"}, {Key: "vcs.modified", Value: "true"}}}
+	for _, c := range []struct {
+		linked string
+		bi     *debug.BuildInfo
+		want   string
+	}{
+		{"v1.4.0", vcs, "v1.4.0"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "v1.3.2"}}, "v1.3.2"},
+		{"dev", vcs, "v0.0.0-20261201102030-3a861682ac77+dirty"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "dev"},
+		{"", nil, "dev"},
+	} {
+		if got := versionFrom(c.linked, c.bi); got != c.want {
+			t.Errorf("versionFrom(%q) = %q, want %q", c.linked, got, c.want)
+		}
+	}
+	b := buildFrom("dev", vcs)
+	if b.Revision != "3a861682ac77f00dbeefcafe0123456789abcdef" || b.BuildDate != "2026-12-01T10:20:30Z" || !b.Modified {
+		t.Errorf("build %+v", b)
+	}
+}
+
+func TestVersionJSON(t *testing.T) {
+	r := run(t, nil, "version", "--json")
+	if r.code != 0 {
+		t.Fatalf("version --json: exit %d %s", r.code, r.stderr)
+	}
+	var v struct {
+		Version, Go, Platform string
+		Engines               map[string]string
+		ScoringRules          string                        `json:"scoring_rules"`
+		KnowledgeBase         []struct{ Name, Date string } `json:"knowledge_base"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if v.Version != "test" || v.Go != runtime.Version() || v.Engines[NucleiModule] != NucleiVersion || v.ScoringRules == "" {
+		t.Errorf("version --json: %+v", v)
+	}
+	if r := run(t, nil, "version"); r.code != 0 || !strings.Contains(r.stdout, "scoring rules "+v.ScoringRules) {
+		t.Errorf("version lacks the scoring rules: %s", r.stdout)
+	}
+}
