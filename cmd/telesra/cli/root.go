@@ -50,6 +50,7 @@ Start with:  telesra demo          (a self-contained loopback estate, nothing le
 		newCmdExitCodes(),
 	)
 	refuseUnknownSubcommands(root)
+	addCompletions(root, f)
 	return root
 }
 
