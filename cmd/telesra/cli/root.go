@@ -47,8 +47,11 @@ Start with:  telesra demo          (a self-contained loopback estate, nothing le
 		NewCmdFeeds(f),
 		NewCmdTemplates(f),
 		NewCmdVersion(f),
+		NewCmdMan(f),
 		newCmdExitCodes(),
 	)
+	// Generated docs (docs/cli, man pages) are compared with the tree in tests: no date stamp.
+	root.DisableAutoGenTag = true
 	refuseUnknownSubcommands(root)
 	addCompletions(root, f)
 	return root
