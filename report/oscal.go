@@ -149,6 +149,7 @@ type (
 		Characterizations   []oscalCharacterization   `json:"characterizations,omitempty"`
 		Deadline            string                    `json:"deadline,omitempty"`
 		Remediations        []oscalResponse           `json:"remediations,omitempty"`
+		RiskLog             *oscalRiskLog             `json:"risk-log,omitempty"`
 		RelatedObservations []oscalRelatedObservation `json:"related-observations,omitempty"`
 	}
 	oscalFindingStatus struct {
@@ -481,6 +482,7 @@ func (d *oscalDoc) risk(k *register.Risk, origin []oscalOrigin) oscalRisk {
 		resp.Tasks = []oscalTask{t}
 	}
 	or.Remediations = []oscalResponse{resp}
+	or.RiskLog = d.riskLog(k)
 	for _, o := range d.obsOfRisk[k.ID] {
 		or.RelatedObservations = append(or.RelatedObservations, oscalRelatedObservation{ObservationUUID: o})
 	}
@@ -540,7 +542,7 @@ func WriteOSCALResults(w io.Writer, r *Report) error {
 	plan := d.planResource()
 	ar := oscalAssessmentResults{
 		UUID: d.id("assessment-results", "1"), Metadata: d.metadata("HIPAA Security Risk Assessment results"),
-		ImportAP:   oscalImportAP{Href: "#" + plan.UUID, Remarks: "The assessment plan is the workspace's assessment.yaml (scope, authorisation) and the questionnaire, described in the back-matter; the report's methodology section gives the method."},
+		ImportAP:   oscalImportAP{Href: "#" + plan.UUID, Remarks: "The assessment plan is the workspace's assessment file (scope, authorisation) and the questionnaire, described in the back-matter; the report's methodology section gives the method."},
 		Results:    []oscalResult{res},
 		BackMatter: &oscalBackMatter{Resources: []oscalResource{plan}},
 	}

@@ -108,3 +108,39 @@ func citationProps(k *register.Risk) []oscalProp {
 	}
 	return out
 }
+
+type (
+	oscalLogEntry struct {
+		UUID         string `json:"uuid"`
+		Title        string `json:"title"`
+		Description  string `json:"description,omitempty"`
+		Start        string `json:"start"`
+		StatusChange string `json:"status-change,omitempty"`
+	}
+	oscalRiskLog struct {
+		Entries []oscalLogEntry `json:"entries"`
+	}
+)
+
+// riskLog is what the remediation plan records of a risk's treatment: its last change (the file
+// keeps no history), with the status, owner, due date and acceptance it set.
+func (d *oscalDoc) riskLog(k *register.Risk) *oscalRiskLog {
+	if k.Updated == "" {
+		return nil
+	}
+	var what []string
+	what = append(what, "status "+string(k.Status))
+	if k.Owner != "" {
+		what = append(what, "owner "+k.Owner)
+	}
+	if k.Due != "" {
+		what = append(what, "due "+k.Due)
+	}
+	if k.Acceptance != nil {
+		what = append(what, fmt.Sprintf("accepted by %s until %s: %s", k.Acceptance.Approver, k.Acceptance.Expires, k.Acceptance.Reason))
+	}
+	return &oscalRiskLog{Entries: []oscalLogEntry{{UUID: d.id("risk-log", k.ID+"\x00"+k.Updated),
+		Title:       oneLine("Remediation plan updated", "Remediation plan updated"),
+		Description: multiLine("The remediation plan set "+strings.Join(what, "; ")+".", "Remediation plan updated"),
+		Start:       k.Updated + "T00:00:00Z", StatusChange: oscalRiskStatus(k.Status)}}}
+}

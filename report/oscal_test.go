@@ -205,3 +205,41 @@ func TestOSCALCitationsAndDeadlines(t *testing.T) {
 		t.Fatal("the fixture has no risk with a due date")
 	}
 }
+
+// What remediation.yaml records of a risk's treatment (its last change) is the risk's log.
+func TestOSCALRiskLogFromPlan(t *testing.T) {
+	r := fixtureReport(t, fixturePlan(t))
+	poam := render(t, func(w *bytes.Buffer, r *Report) error { return WriteOSCALPOAM(w, r) }, r)
+	var doc struct {
+		P struct {
+			Risks []struct {
+				Status  string      `json:"status"`
+				Props   []oscalProp `json:"props"`
+				RiskLog *struct {
+					Entries []struct {
+						Start        string `json:"start"`
+						StatusChange string `json:"status-change"`
+						Title        string `json:"title"`
+					} `json:"entries"`
+				} `json:"risk-log"`
+			} `json:"risks"`
+		} `json:"plan-of-action-and-milestones"`
+	}
+	if err := json.Unmarshal(poam, &doc); err != nil {
+		t.Fatal(err)
+	}
+	logged := 0
+	for _, k := range doc.P.Risks {
+		if k.RiskLog == nil {
+			continue
+		}
+		logged++
+		e := k.RiskLog.Entries[0]
+		if e.Start != "2026-11-22T00:00:00Z" || e.StatusChange != k.Status || e.Title == "" {
+			t.Errorf("risk-log entry %+v of a %s risk", e, k.Status)
+		}
+	}
+	if logged != 2 {
+		t.Errorf("%d risks with a log; the fixture plan changed 2 detected risks", logged)
+	}
+}

@@ -100,6 +100,7 @@ type Risk struct {
 	Status     Status // effective: fixed_verify when no longer detected, open when an acceptance expired
 	Acceptance *Acceptance
 	Notes      string
+	Updated    string // the day remediation.yaml last changed the risk's plan (YYYY-MM-DD)
 	// StatusNote explains an effective status that differs from the stored one.
 	StatusNote string
 	// Detected is false for a risk only the plan remembers: nothing detects it any more.
@@ -559,7 +560,7 @@ func applyPlan(reg *Register, p *Plan, today string) error {
 			reg.Risks = append(reg.Risks, k)
 			reg.byID[id] = k
 		}
-		k.Owner, k.Due, k.Notes, k.Acceptance = e.Owner, e.Due, e.Notes, e.Acceptance
+		k.Owner, k.Due, k.Notes, k.Acceptance, k.Updated = e.Owner, e.Due, e.Notes, e.Acceptance, e.Updated
 		k.Status = cmp.Or(e.Status, StatusOpen)
 		switch {
 		case !k.Detected && !k.Status.Closed():
