@@ -53,6 +53,7 @@ func TestMissingWorkspaceExitsUsageInEveryVerb(t *testing.T) {
 		{"risks", "show", "R-1", "-w", nope},
 		{"risks", "set", "R-1", "--status", "done", "-w", nope},
 		{"answers", "export", "-w", nope, "--section", "tech"},
+		{"diff", nope, nope},
 		{"answers", "import", filepath.Join(dir, "a.yaml"), "-w", nope},
 	}
 	for _, args := range verbs {
