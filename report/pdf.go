@@ -177,12 +177,14 @@ func (p *pdfWriter) footer() {
 	f.CellFormat(w-l-r, 4, fmt.Sprintf("Page %d of {nb}", f.PageNo()), "", 0, "R", false, 0, "")
 }
 
-// toolVersion is the version of telesra that wrote the report, for the footer.
+// toolVersion is the version of telesra that wrote the report, for the footer. A build that
+// recorded neither a version nor a VCS revision (go run, -buildvcs=false) says so in words: "dev"
+// on a signed report reads as a version.
 func (p *pdfWriter) toolVersion() string {
 	for _, t := range p.r.Tools {
-		if t.Name == "telesra" {
+		if t.Name == "telesra" && t.Version != "" && t.Version != "dev" {
 			return t.Version
 		}
 	}
-	return ""
+	return "(unversioned development build)"
 }

@@ -142,3 +142,16 @@ func contains(ws []string, w string) bool {
 	}
 	return false
 }
+
+// TestPDFFooterNamesTheBuild: the footer carries the build's version or revision, and a build
+// that recorded none says so instead of printing "dev" as if it were a version.
+func TestPDFFooterNamesTheBuild(t *testing.T) {
+	for version, want := range map[string]string{"git 07404e0c1a2b": "by telesra git 07404e0c1a2b", "dev": "by telesra (unversioned development build)"} {
+		r := fixtureReport(t, nil)
+		r.Tools[0].Version = version
+		_, pages := pdfOf(t, r)
+		if !strings.Contains(pages[2], want) || strings.Contains(pages[2], "telesra dev") {
+			t.Errorf("version %q: footer of page 3 lacks %q:\n%s", version, want, pages[2])
+		}
+	}
+}
