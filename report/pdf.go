@@ -138,11 +138,13 @@ func (p *pdfWriter) header() {
 	p.colour(grey)
 	f.SetXY(l, 9)
 	f.CellFormat(w-l-r, 4, p.r.Organisation.Name+" · "+p.r.Title, "", 0, "L", false, 0, "")
-	f.SetXY(l, 9)
 	if p.r.Completion.Draft {
-		p.colour(draftRed)
+		// Right-aligned beside CONFIDENTIAL, so a long organisation name never runs into it.
 		p.font("B", 7.5)
-		f.CellFormat(w-l-r, 4, p.r.Completion.Label(), "", 0, "C", false, 0, "")
+		cw := f.GetStringWidth("CONFIDENTIAL") + 5
+		f.SetXY(l, 9)
+		p.colour(draftRed)
+		f.CellFormat(w-l-r-cw, 4, p.r.Completion.Label(), "", 0, "R", false, 0, "")
 	}
 	f.SetXY(l, 9)
 	p.font("B", 7.5)
