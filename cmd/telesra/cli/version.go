@@ -10,15 +10,46 @@ import (
 )
 
 // BuildVersion is the version a build reports: the linker's value when set, else the module
-// version `go install` recorded, else "dev".
+// version `go install` recorded, else the VCS revision a build from a git checkout recorded
+// ("git 07404e0c1a2b", "+modified" for uncommitted changes), else "dev". A signed report
+// names the code that wrote it, so a checkout build never says only "dev".
 func BuildVersion(linked string) string {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(linked, bi)
+}
+
+// versionOf is BuildVersion for given build information (nil when the binary carries none).
+func versionOf(linked string, bi *debug.BuildInfo) string {
 	if linked != "" && linked != "dev" {
 		return linked
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	if bi == nil {
+		return "dev"
+	}
+	if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
-	return "dev"
+	var rev string
+	var modified bool
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	v := "git " + rev
+	if modified {
+		v += "+modified"
+	}
+	return v
 }
 
 // NucleiModule and NucleiVersion name the nuclei engine the web worker (cmd/telesra-web) runs.
