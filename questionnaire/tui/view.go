@@ -139,8 +139,8 @@ func (m *Model) shortHelp() [][]key.Binding {
 		return [][]key.Binding{{shown("any key", "close")}, {k.ForceQuit}}
 	case m.screen == overviewScreen:
 		return [][]key.Binding{
-			{shown("↑/↓", "section"), shown("enter", "answer section"), k.Questions, shown("c", "continue where you left off")},
-			{k.AllKeys, k.Quit, k.Review},
+			{shown("↑/↓", "section"), shown("enter", "answer section"), k.Questions, k.Continue},
+			{shown("u", "first open question"), k.Review, k.AllKeys, k.Quit},
 		}
 	case m.screen == sectionScreen || m.screen == reviewScreen:
 		return [][]key.Binding{
