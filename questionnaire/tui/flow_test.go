@@ -124,7 +124,10 @@ func TestScreensAt80x24(t *testing.T) {
 		{"question", func(m *Model) { m.open(mustQuestion(t, "tech.mfa-remote"), overviewScreen) }},
 		{"help", func(m *Model) { m.open(mustQuestion(t, "tele.video-encryption"), overviewScreen); press(t, m, "h") }},
 		{"keys", func(m *Model) { m.open(mustQuestion(t, "tele.video-encryption"), overviewScreen); press(t, m, "?") }},
-		{"review", func(m *Model) { m.screen = overviewScreen; press(t, m, "r", "down", "down", "down", "down", "down", "down", "down") }},
+		{"review", func(m *Model) {
+			m.screen = overviewScreen
+			press(t, m, "r", "down", "down", "down", "down", "down", "down", "down")
+		}},
 		{"section", func(m *Model) { m.screen = overviewScreen; press(t, m, "8", "l") }},
 	} {
 		t.Run(c.name, func(t *testing.T) {

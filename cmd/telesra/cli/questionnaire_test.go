@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +181,57 @@ func TestInitFromCarriesAnswersForward(t *testing.T) {
 	}
 	if _, err := os.Stat(other); err == nil {
 		t.Error("init created a workspace from a bad answers file")
+	}
+}
+
+// TestAnswersExportForIT: --audience it writes every IT question from every section to one
+// file; filled in and imported, it merges into the workspace's answers.
+func TestAnswersExportForIT(t *testing.T) {
+	dir := newWorkspace(t, "Acme")
+	bank := questionnaire.DefaultBank()
+	file := filepath.Join(t.TempDir(), "it.yaml")
+	io, _, errOut := testIO("", false)
+	if err := answersExportRun(&AnswersExportOptions{IO: io, Workspace: dir, Audience: "it", Output: file}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(file)
+	text := string(data)
+	var it []string
+	sections := map[string]bool{}
+	for _, q := range bank.Questions(nil) {
+		if slices.Contains(q.Audience, questionnaire.IT) {
+			it = append(it, q.ID)
+			sections[q.Section] = true
+			if !strings.Contains(text, "\n  "+q.ID+":\n    status:\n") {
+				t.Errorf("the IT export lacks %s", q.ID)
+			}
+			text = strings.Replace(text, "\n  "+q.ID+":\n    status:\n", "\n  "+q.ID+":\n    status: unknown\n", 1)
+		}
+	}
+	if len(sections) < 2 || !strings.Contains(errOut.String(), fmt.Sprintf("Wrote %d questions", len(it))) {
+		t.Errorf("%d IT questions in %d sections; said %q", len(it), len(sections), errOut)
+	}
+	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	io, _, errOut = testIO("", false)
+	if err := answersImportRun(&AnswersImportOptions{IO: io, Workspace: dir, File: file, today: func() string { return "2026-11-21" }}); err != nil {
+		t.Fatalf("import: %v\n%s", err, errOut)
+	}
+	a, err := workspace.At(dir).LoadAnswers(bank)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range it {
+		if a.Get(id).Status != questionnaire.Unknown {
+			t.Errorf("%s not merged back: %+v", id, a.Get(id))
+		}
+	}
+	// Nothing selected is a usage error; so is an audience that does not exist.
+	for _, o := range []AnswersExportOptions{{}, {Audience: "IT-dept"}} {
+		o.IO, o.Workspace = io, dir
+		if err := answersExportRun(&o); ExitCode(err) != ExitUsage {
+			t.Errorf("export %+v: %v", o, err)
+		}
 	}
 }
