@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/telesra/telesra/cmd/telesra/workspace"
@@ -233,5 +234,44 @@ func TestAnswersExportForIT(t *testing.T) {
 		if err := answersExportRun(&o); ExitCode(err) != ExitUsage {
 			t.Errorf("export %+v: %v", o, err)
 		}
+	}
+}
+
+// TestInitNamesTheNextSteps: init, from flags or from the form, ends by naming both halves of
+// the assessment (scan and assess); the form asks for the targets and the authorisation.
+func TestInitNamesTheNextSteps(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	io, _, errOut := testIO("", false)
+	o := &InitOptions{IO: io, Now: testNow, Dir: dir, Organisation: "Acme", Assessor: "J. Smith"}
+	if err := initRun(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"add targets under scope.targets", "telesra scan -w " + dir, "telesra assess -w " + dir} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("init with flags said %q, lacking %q", errOut, want)
+		}
+	}
+
+	// The form (plain prompts at TERM=dumb): organisation, assessor, targets, who, when.
+	dir = filepath.Join(t.TempDir(), "form")
+	io, _, errOut = testIO("Acme\nJ. Smith\n127.0.0.1 127.0.0.2:443\nDr A. Lee, owner\n2026-11-20\n", true)
+	io.Getenv = func(k string) string { return map[string]string{"TERM": "dumb"}[k] }
+	io.In = iotest.OneByteReader(io.In) // huh reads each field with its own buffer
+	o = &InitOptions{IO: io, Now: testNow, Dir: dir, Prompt: promptInit}
+	if err := initRun(context.Background(), o); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	ws, err := workspace.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ws.Assessment.Scope.Targets; !slices.Equal(got, []string{"127.0.0.1", "127.0.0.2:443"}) {
+		t.Errorf("targets %v", got)
+	}
+	if au := ws.Assessment.Authorisation; au == nil || au.AuthorisedBy != "Dr A. Lee, owner" || au.AuthorisedOn != "2026-11-20" {
+		t.Errorf("authorisation %+v", au)
+	}
+	if s := errOut.String(); !strings.Contains(s, "1. Scan the practice's systems: telesra scan -w "+dir+"\n") || !strings.Contains(s, "telesra assess -w "+dir) {
+		t.Errorf("the form's init said:\n%s", s)
 	}
 }
