@@ -21,7 +21,10 @@ type Answer struct {
 	Notes    string   `yaml:"notes,omitempty"`
 	Evidence []string `yaml:"evidence,omitempty"` // paths or links
 	Flagged  bool     `yaml:"flagged,omitempty"`
-	Updated  string   `yaml:"updated,omitempty"` // YYYY-MM-DD of the last change
+	// WaitingFor marks a question handed to someone else (IT support, a vendor) to answer; an
+	// answer clears it.
+	WaitingFor Audience `yaml:"waiting_for,omitempty"`
+	Updated    string   `yaml:"updated,omitempty"` // YYYY-MM-DD of the last change
 	// Reconfirm marks an answer carried forward from the last assessment (telesra init --from)
 	// and not yet confirmed this time. It still scores, but the question counts as open.
 	Reconfirm bool      `yaml:"reconfirm,omitempty"`
@@ -125,6 +128,7 @@ func (a *Answers) SetStatus(id string, s Status, today string) {
 	ans := a.ByID[id]
 	ans.Status = s
 	ans.Reconfirm = false
+	ans.WaitingFor = ""
 	ans.Updated = today
 	if s == Unknown {
 		ans.Flagged = true

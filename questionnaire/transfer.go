@@ -126,6 +126,7 @@ func Merge(b *Bank, dst, src *Answers, today string) MergeReport {
 			theirs.Notes = joinNotes(theirs.Notes, ours.Notes)
 			theirs.Evidence = union(ours.Evidence, theirs.Evidence)
 			theirs.Reconfirm, theirs.Previous = false, ours.Previous
+			theirs.WaitingFor = "" // the answer it waited for has come
 			dst.ByID[q.ID] = theirs
 			r.Added = append(r.Added, q.ID)
 		case ours.Status != theirs.Status && !(ours.Status == Unknown || ours.Reconfirm):
@@ -137,6 +138,7 @@ func Merge(b *Bank, dst, src *Answers, today string) MergeReport {
 			next.Evidence = union(ours.Evidence, theirs.Evidence)
 			next.Flagged = theirs.Flagged
 			next.Reconfirm, next.Previous = false, ours.Previous
+			next.WaitingFor = ""
 			dst.ByID[q.ID] = next
 			r.Updated = append(r.Updated, q.ID)
 		default:

@@ -118,6 +118,7 @@ func TestExportForITAcrossSections(t *testing.T) {
 	b := DefaultBank()
 	a := NewAnswers()
 	a.SetStatus("tech.mfa-remote", Partial, "2026-01-01")
+	a.Update("tech.unique-ids", "2026-01-01", func(x *Answer) { x.WaitingFor = IT })
 	ex, err := ExportSelection(b, a, Selection{Audience: IT})
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func TestExportForITAcrossSections(t *testing.T) {
 	}
 	back.SetStatus("tech.unique-ids", Implemented, "2026-01-02")
 	r := Merge(b, a, back, "2026-01-02")
-	if !slices.Contains(r.Added, "tech.unique-ids") || a.Get("tech.unique-ids").Status != Implemented {
+	if !slices.Contains(r.Added, "tech.unique-ids") || a.Get("tech.unique-ids").Status != Implemented || a.Get("tech.unique-ids").WaitingFor != "" {
 		t.Errorf("merge: %+v", r)
 	}
 

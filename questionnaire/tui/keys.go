@@ -12,7 +12,7 @@ type keyMap struct {
 	ScrollDown, Overview      key.Binding
 	Questions, Review, Back   key.Binding
 	Continue, AllKeys, Quit   key.Binding
-	Return                    key.Binding
+	Return, Waiting           key.Binding
 	Save, Cancel, ForceQuit   key.Binding
 	EditorSave, EditorNewline key.Binding
 }
@@ -29,6 +29,7 @@ func newKeyMap() keyMap {
 		Notes:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "notes")),
 		Evidence:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "evidence")),
 		Flag:          key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "flag")),
+		Waiting:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "waiting for IT/vendor")),
 		HelpPanel:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "help")),
 		ScrollUp:      key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll up")),
 		ScrollDown:    key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),

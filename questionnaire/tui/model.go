@@ -7,6 +7,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -348,6 +349,19 @@ func (m *Model) questionKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.status = map[bool]string{true: "Flagged for later: find it under r (review).", false: "Flag removed."}[flagged]
 		m.refresh()
 		return m, m.save()
+	case key.Matches(msg, k.Waiting):
+		who := waitingFor(q)
+		if m.answers.Get(q.ID).WaitingFor != "" {
+			who = ""
+		}
+		m.answers.Update(q.ID, m.today(), func(a *questionnaire.Answer) { a.WaitingFor = who })
+		if who == "" {
+			m.status = "No longer waiting for someone else."
+		} else {
+			m.status = fmt.Sprintf("Waiting for %s. Hand over every such question: telesra answers export --audience %s --open", who.Label(), who)
+		}
+		m.refresh()
+		return m, m.save()
 	case key.Matches(msg, k.Notes):
 		m.startEdit(editNotes, m.answers.Get(q.ID).Notes)
 	case key.Matches(msg, k.Evidence):
@@ -520,6 +534,17 @@ func (m *Model) nextOpen() *questionnaire.Question {
 		}
 	}
 	return nil
+}
+
+// waitingFor is who a practice manager hands a question to: IT support when IT can answer it,
+// else the vendor when one can, else IT support.
+func waitingFor(q *questionnaire.Question) questionnaire.Audience {
+	for _, au := range []questionnaire.Audience{questionnaire.IT, questionnaire.Vendor} {
+		if slices.Contains(q.Audience, au) {
+			return au
+		}
+	}
+	return questionnaire.IT
 }
 
 // resumeID is where the user left off: the question shown last in this session, else the

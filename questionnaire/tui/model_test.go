@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -397,5 +398,27 @@ func TestQuitRemembersWhereTheUserWas(t *testing.T) {
 	m2, _ := newModel(t, saved.Clone())
 	if m2.screen != questionScreen || m2.current.ID != here {
 		t.Errorf("resumed on %v, want %s", m2.current, here)
+	}
+}
+
+// TestWaitingForIT: w marks a question as handed to IT (saved, listed in review with "w"), and
+// answering it clears the mark.
+func TestWaitingForIT(t *testing.T) {
+	m, st := newModel(t, nil)
+	m.open(mustQuestion(t, "tech.mfa-remote"), overviewScreen)
+	press(t, m, "w")
+	if got := st.last().Get("tech.mfa-remote").WaitingFor; got != questionnaire.IT {
+		t.Fatalf("w saved waiting_for %q", got)
+	}
+	if !strings.Contains(screenText(m), "Waiting for IT support") {
+		t.Errorf("question screen:\n%s", screenText(m))
+	}
+	if !slices.Contains(m.reviewQuestions(), m.current) || mark(m.answers.Get("tech.mfa-remote")) != "w" {
+		t.Errorf("review does not list it as waiting")
+	}
+	m.open(mustQuestion(t, "tech.mfa-remote"), overviewScreen)
+	press(t, m, "1")
+	if a := st.last().Get("tech.mfa-remote"); a.WaitingFor != "" || a.Status != questionnaire.Implemented {
+		t.Errorf("after answering: %+v", a)
 	}
 }

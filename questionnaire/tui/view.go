@@ -169,7 +169,7 @@ func shown(keys, desc string) key.Binding {
 func (m *Model) allKeysBody() []string {
 	k := m.keys
 	all := []key.Binding{k.Up, k.Down, k.Choose, k.Number, k.Prev, k.Next, k.NextOpen, k.Notes, k.Evidence, k.Flag,
-		k.HelpPanel, k.ScrollUp, k.ScrollDown, k.Overview, k.Return, k.Questions, k.Continue, k.Review, k.Quit, k.ForceQuit}
+		k.Waiting, k.HelpPanel, k.ScrollUp, k.ScrollDown, k.Overview, k.Return, k.Questions, k.Continue, k.Review, k.Quit, k.ForceQuit}
 	colW := m.width / 2
 	half := (len(all) + 1) / 2
 	entry := func(b key.Binding) string {
@@ -293,6 +293,8 @@ func mark(a questionnaire.Answer) string {
 		return "!"
 	case a.Reconfirm:
 		return "↻"
+	case a.WaitingFor != "" && !a.Answered():
+		return "w"
 	case a.Answered():
 		return "✓"
 	}
@@ -302,7 +304,7 @@ func mark(a questionnaire.Answer) string {
 // listBody is the section and review lists: each question in full (wrapped, never cut), with
 // its section key, scrolled so the selected question is in view.
 func (m *Model) listBody(title string, qs []*questionnaire.Question, height int) []string {
-	lines := []string{heading.Render(title), faint.Render("✓ answered  ! flagged  ↻ to re-confirm  · open"), ""}
+	lines := []string{heading.Render(title), faint.Render("✓ answered  ! flagged  ↻ to re-confirm  w waiting for IT/vendor  · open"), ""}
 	if len(qs) == 0 {
 		return append(lines, "Nothing here: every question is answered and nothing is flagged.")
 	}
@@ -412,7 +414,11 @@ func (m *Model) questionBody() []string {
 	for _, au := range q.Audience {
 		who = append(who, au.Label())
 	}
-	lines = append(lines, faint.Render("Best answered by: "+strings.Join(who, ", ")))
+	if a.WaitingFor != "" {
+		lines = append(lines, warn.Render("Waiting for "+a.WaitingFor.Label())+faint.Render(" (w: no longer waiting)"))
+	} else {
+		lines = append(lines, faint.Render("Best answered by: "+strings.Join(who, ", ")+" (w: hand to "+waitingFor(q).Label()+")"))
+	}
 	if a.Reconfirm && a.Previous != nil {
 		lines = append(lines, warn.Render(fmt.Sprintf("Last assessment: %s%s. Choose an answer to confirm or change it.",
 			a.Previous.Status.Short(), onDate(a.Previous.Date))))
