@@ -186,7 +186,7 @@ func (m *Model) allKeysBody() []string {
 	}
 	lines = append(lines, "")
 	lines = append(lines, wrapLines("Answers are saved the moment you choose them; notes and evidence when you press enter. "+
-		"Choosing \"Don't know\" flags the question for later. \"Does not apply\" asks why.", m.width-2)...)
+		"Choosing \"Don't know\" flags the question for later. \"Not applicable\" asks why.", m.width-2)...)
 	return lines
 }
 
@@ -453,7 +453,7 @@ func (m *Model) questionBody() []string {
 	}
 	if m.edit != editNone {
 		label := map[editKind]string{editNotes: "Notes", editEvidence: "Evidence (paths or links, one per line)",
-			editReason: "Why does this not apply? (required for \"Does not apply\")"}[m.edit]
+			editReason: "Why does this not apply? (required for \"Not applicable\")"}[m.edit]
 		lines = append(lines, "", bold.Render(label))
 		lines = append(lines, strings.Split(m.editor.View(), "\n")...)
 	}
