@@ -132,10 +132,17 @@ func TestScreensAt80x24(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m, _ := newModel(t, demoProgress())
-			m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 			c.setup(m)
-			m.status = ""
-			text := screenText(m)
+			// Run as a program in an 80x24 terminal, then leave with ctrl+c (which keeps the
+			// screen as it was); the status line is cleared so it shows the default message.
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+			tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+			if final.width != 80 || final.height != 24 {
+				t.Fatalf("terminal %dx%d", final.width, final.height)
+			}
+			final.status = ""
+			text := screenText(final)
 			for i, l := range strings.Split(text, "\n") {
 				if strings.HasSuffix(strings.TrimRight(l, " "), "…") {
 					t.Errorf("line %d is cut off: %q", i+1, l)
