@@ -77,12 +77,9 @@ func (p *prompter) run(ctx context.Context) error {
 	}
 	fmt.Fprintln(p.out, "At each question, type a number and press Enter. Other commands: h help, n note, e evidence, f flag, s skip, b back, q quit.")
 
-	q := b.FirstOpen(a)
-	for _, x := range b.Asked(a) {
-		if x.ID == a.ResumeAt && q != nil {
-			q = x
-			fmt.Fprintln(p.out, "Resuming where you left off.")
-		}
+	q := b.Resume(a)
+	if q != nil && q.ID == a.ResumeAt {
+		fmt.Fprintln(p.out, "Resuming where you left off.")
 	}
 	if q == nil {
 		fmt.Fprintln(p.out, "Every question is answered. Use telesra assess without --accessible to review, or edit answers.yaml.")

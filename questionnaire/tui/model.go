@@ -103,11 +103,11 @@ func New(o Options) *Model {
 	m := &Model{bank: o.Bank, answers: o.Answers, store: o.Store, now: now, title: o.Title, file: o.File,
 		keys: newKeyMap(), help: help.New(), width: 80, height: 24}
 	m.refresh()
-	if q := m.askedQuestion(m.answers.ResumeAt); q != nil {
+	if q := m.bank.Resume(m.answers); q != nil && q.ID == m.answers.ResumeAt {
 		m.open(q, overviewScreen)
 		m.status = fmt.Sprintf("Resumed where you left off (%d of %d answered); u: first open question.",
 			m.scores.Overall.Answered, m.scores.Overall.Questions)
-	} else if q := m.bank.FirstOpen(m.answers); q != nil && m.answers.Count() > 0 {
+	} else if q != nil && m.answers.Count() > 0 {
 		m.open(q, overviewScreen)
 		m.status = fmt.Sprintf("Resumed at the first question still to answer (%d of %d answered).",
 			m.scores.Overall.Answered, m.scores.Overall.Questions)

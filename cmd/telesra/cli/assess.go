@@ -138,7 +138,7 @@ func summarise(io *IOStreams, bank *questionnaire.Bank, answers *questionnaire.A
 			fmt.Fprintf(io.ErrOut, "  %-28s %s -> %s\n", c.Question.ID, c.From.Status.Short(), c.To.Status.Short())
 		}
 	}
-	if q := bank.FirstOpen(answers); q != nil {
+	if q := bank.Resume(answers); q != nil {
 		fmt.Fprintf(io.ErrOut, "telesra assess -w %s resumes at: %s\n", filepath.Dir(path), q.Text)
 	}
 }
