@@ -46,6 +46,17 @@ const (
 	Vendor          Audience = "vendor"
 )
 
+// Audiences are every audience, in the order screens list them.
+var Audiences = []Audience{PracticeManager, IT, Vendor}
+
+func audienceList() string {
+	out := make([]string, len(Audiences))
+	for i, a := range Audiences {
+		out[i] = string(a)
+	}
+	return strings.Join(out, ", ")
+}
+
 // Label is the audience in plain words.
 func (a Audience) Label() string {
 	switch a {
