@@ -21,7 +21,10 @@ type Answer struct {
 	Notes    string   `yaml:"notes,omitempty"`
 	Evidence []string `yaml:"evidence,omitempty"` // paths or links
 	Flagged  bool     `yaml:"flagged,omitempty"`
-	Updated  string   `yaml:"updated,omitempty"` // YYYY-MM-DD of the last change
+	// WaitingFor marks a question handed to someone else (IT support, a vendor) to answer; an
+	// answer clears it.
+	WaitingFor Audience `yaml:"waiting_for,omitempty"`
+	Updated    string   `yaml:"updated,omitempty"` // YYYY-MM-DD of the last change
 	// Reconfirm marks an answer carried forward from the last assessment (telesra init --from)
 	// and not yet confirmed this time. It still scores, but the question counts as open.
 	Reconfirm bool      `yaml:"reconfirm,omitempty"`
@@ -56,7 +59,15 @@ type Answers struct {
 	Profiles []string
 	// Section is set in a file made by `telesra answers export`: the section handed out.
 	Section string
-	ByID    map[string]Answer
+	// Audience is set in a file made by `telesra answers export --audience`: who it is for.
+	Audience string
+	// Selected is set on an export of chosen questions (--questions, --open) with no section or
+	// audience to name it by.
+	Selected bool
+	// ResumeAt is the question the last session was on, where the next one opens. It is a
+	// position, not an answer: merges take the newest and imports ignore it.
+	ResumeAt string
+	ByID     map[string]Answer
 
 	file  string
 	lines map[string]int // question ID -> line of its entry in file
@@ -71,7 +82,8 @@ func (a *Answers) Get(id string) Answer { return a.ByID[id] }
 // Clone returns a deep copy: the TUI hands copies to the store so a save in flight never sees
 // a later edit.
 func (a *Answers) Clone() *Answers {
-	c := &Answers{Profiles: slices.Clone(a.Profiles), Section: a.Section, ByID: make(map[string]Answer, len(a.ByID)),
+	c := &Answers{Profiles: slices.Clone(a.Profiles), Section: a.Section, Audience: a.Audience, Selected: a.Selected, ResumeAt: a.ResumeAt,
+		ByID: make(map[string]Answer, len(a.ByID)),
 		file: a.file, lines: maps.Clone(a.lines)}
 	for id, ans := range a.ByID {
 		c.ByID[id] = ans.clone()
@@ -116,6 +128,7 @@ func (a *Answers) SetStatus(id string, s Status, today string) {
 	ans := a.ByID[id]
 	ans.Status = s
 	ans.Reconfirm = false
+	ans.WaitingFor = ""
 	ans.Updated = today
 	if s == Unknown {
 		ans.Flagged = true
@@ -138,6 +151,8 @@ type rawAnswers struct {
 	SchemaVersion int               `yaml:"schema_version"`
 	Profiles      []string          `yaml:"profiles,omitempty"`
 	Section       string            `yaml:"section,omitempty"`
+	Audience      string            `yaml:"audience,omitempty"`
+	ResumeAt      string            `yaml:"resume_at,omitempty"`
 	Answers       map[string]Answer `yaml:"answers"`
 }
 
@@ -156,13 +171,22 @@ func ParseAnswers(file string, data []byte, b *Bank) (*Answers, error) {
 	if err := root.Decode(&raw); err != nil {
 		return nil, &datafile.FileError{File: file, Msg: err.Error()}
 	}
-	a := &Answers{Profiles: raw.Profiles, Section: raw.Section, ByID: map[string]Answer{}, file: file, lines: map[string]int{}}
+	a := &Answers{Profiles: raw.Profiles, Section: raw.Section, Audience: raw.Audience, ByID: map[string]Answer{}, file: file, lines: map[string]int{}}
 	var errs datafile.FileErrors
 	if raw.Section != "" {
 		if _, ok := b.Section(raw.Section); !ok {
 			errs = append(errs, nodeError(file, datafile.Locate(root, "section"), "section",
 				fmt.Sprintf("unknown section %q (want one of %s)", raw.Section, strings.Join(b.SectionIDs(), ", "))))
 		}
+	}
+	if raw.Audience != "" && !slices.Contains(Audiences, Audience(raw.Audience)) {
+		errs = append(errs, nodeError(file, datafile.Locate(root, "audience"), "audience",
+			fmt.Sprintf("unknown audience %q (want one of %s)", raw.Audience, audienceList())))
+	}
+	// A position left by a question since removed from the bank is not worth refusing the file
+	// over: the session opens at the first open question instead.
+	if _, ok := b.Question(raw.ResumeAt); ok {
+		a.ResumeAt = raw.ResumeAt
 	}
 	list := datafile.Locate(root, "answers")
 	if list == nil || list.Kind != yaml.MappingNode {
@@ -249,16 +273,24 @@ func (a *Answers) Marshal(b *Bank) ([]byte, error) {
 		"this file (file:line errors) before using it, and keeps answers.yaml.bak before rewriting it.\n" +
 		"status: implemented | partial | not_implemented | not_applicable (say why in notes) | unknown\n" +
 		"        (screening questions: yes | no | unknown)"
-	if a.Section != "" {
-		sec, _ := b.Section(a.Section)
-		title := a.Section
-		if sec != nil {
-			title = sec.Title
+	if a.handout() {
+		what := ""
+		switch {
+		case a.Section != "":
+			title := a.Section
+			if sec, ok := b.Section(a.Section); ok {
+				title = sec.Title
+			}
+			what = fmt.Sprintf("section %q (%s)", a.Section, title)
+		case a.Audience != "":
+			what = fmt.Sprintf("the questions for %s, from every section", Audience(a.Audience).Label())
+		default:
+			what = "selected questions"
 		}
-		header = fmt.Sprintf("telesra questionnaire: section %q (%s), handed out for answering.\n"+
+		header = fmt.Sprintf("telesra questionnaire: %s, handed out for answering.\n"+
 			"Fill in status (and notes, evidence) under each question, then give the file back:\n"+
 			"  telesra answers import FILE -w WORKSPACE\n"+
-			"Conflicting answers are reported, never overwritten.", a.Section, title)
+			"Conflicting answers are reported, never overwritten.", what)
 	}
 	add("schema_version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"}, header)
 	if len(a.Profiles) > 0 {
@@ -271,6 +303,12 @@ func (a *Answers) Marshal(b *Bank) ([]byte, error) {
 	if a.Section != "" {
 		add("section", &yaml.Node{Kind: yaml.ScalarNode, Value: a.Section}, "")
 	}
+	if a.Audience != "" {
+		add("audience", &yaml.Node{Kind: yaml.ScalarNode, Value: a.Audience}, "")
+	}
+	if a.ResumeAt != "" && !a.handout() {
+		add("resume_at", &yaml.Node{Kind: yaml.ScalarNode, Value: a.ResumeAt}, "where telesra assess opens next")
+	}
 	list := &yaml.Node{Kind: yaml.MappingNode}
 	for _, id := range a.orderedIDs(b) {
 		ans := a.ByID[id]
@@ -278,14 +316,14 @@ func (a *Answers) Marshal(b *Bank) ([]byte, error) {
 		if err := v.Encode(ans); err != nil {
 			return nil, fmt.Errorf("encode answer %s: %w", id, err)
 		}
-		if ans.Status == "" && a.Section != "" {
+		if ans.Status == "" && a.handout() {
 			// Export stubs: an empty status line invites filling in.
 			v.Content = append([]*yaml.Node{{Kind: yaml.ScalarNode, Value: "status"}, {Kind: yaml.ScalarNode, Tag: "!!null"}}, v.Content...)
 			v.Style = 0
 		}
 		comment := ""
 		if q, ok := b.Question(id); ok {
-			comment = questionComment(q, a.Section != "")
+			comment = questionComment(q, a.handout())
 		}
 		list.Content = append(list.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: id, HeadComment: comment}, &v)
 	}
@@ -304,6 +342,10 @@ func (a *Answers) Marshal(b *Bank) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// handout reports whether the answers are a file made by `telesra answers export`, for
+// someone else to fill in: it then explains each question in full.
+func (a *Answers) handout() bool { return a.Section != "" || a.Audience != "" || a.Selected }
 
 // orderedIDs lists the answered IDs in bank order (IDs the bank does not know last, sorted).
 func (a *Answers) orderedIDs(b *Bank) []string {

@@ -95,3 +95,24 @@ func TestSetStatusRules(t *testing.T) {
 		t.Error(`"don't know" did not flag the question for later`)
 	}
 }
+
+// TestResumeAtRoundTrips: the position a session saves is read back, and a position naming a
+// question the bank no longer has is ignored rather than refusing the file.
+func TestResumeAtRoundTrips(t *testing.T) {
+	b := DefaultBank()
+	a := NewAnswers()
+	a.SetStatus("about.office", Yes, "2026-01-01")
+	a.ResumeAt = "about.texting"
+	data, err := a.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseAnswers("answers.yaml", data, b)
+	if err != nil || back.ResumeAt != "about.texting" || b.Resume(back).ID != "about.texting" {
+		t.Fatalf("read back %+v, %v\n%s", back, err, data)
+	}
+	stale, err := ParseAnswers("answers.yaml", []byte("schema_version: 1\nresume_at: about.gone\nanswers: {}\n"), b)
+	if err != nil || stale.ResumeAt != "" || b.Resume(stale).ID != "about.office" {
+		t.Errorf("stale position: %+v, %v", stale, err)
+	}
+}

@@ -46,6 +46,17 @@ const (
 	Vendor          Audience = "vendor"
 )
 
+// Audiences are every audience, in the order screens list them.
+var Audiences = []Audience{PracticeManager, IT, Vendor}
+
+func audienceList() string {
+	out := make([]string, len(Audiences))
+	for i, a := range Audiences {
+		out[i] = string(a)
+	}
+	return strings.Join(out, ", ")
+}
+
 // Label is the audience in plain words.
 func (a Audience) Label() string {
 	switch a {
@@ -102,6 +113,44 @@ type Pair struct {
 	Impact     level.Level
 }
 
+// CiteKind is how a question relates to the paragraphs it cites.
+type CiteKind string
+
+// The citation kinds: what a question may claim of its citations.
+const (
+	// CiteRequires: the paragraph itself demands what the question asks. The default.
+	CiteRequires CiteKind = "requires"
+	// CiteSupports: the practice is one common way to meet the paragraph, not what it demands
+	// (a SIEM supports audit controls); a gap here is not non-compliance.
+	CiteSupports CiteKind = "supports"
+	// CiteBestPractice: good telehealth security the Rule does not demand.
+	CiteBestPractice CiteKind = "best-practice"
+	// CiteProposed: the HHS NPRM (90 FR 898, 6 January 2025), not final.
+	CiteProposed CiteKind = "proposed"
+	// CiteOtherRule: a neighbouring rule's paragraph (Privacy Rule), in OtherRules.
+	CiteOtherRule CiteKind = "other-rule"
+)
+
+// Scored reports whether the question's answer counts towards the Security Rule status of the
+// paragraphs it cites: only when it cites them as requirements.
+func (q *Question) Scored() bool { return q.Cite == "" || q.Cite == CiteRequires }
+
+// CiteLabel is how a report names the question's citation kind: "", "supports",
+// "best practice", "proposed rule", "other rule".
+func (q *Question) CiteLabel() string {
+	switch q.Cite {
+	case CiteSupports:
+		return "supports"
+	case CiteBestPractice:
+		return "best practice"
+	case CiteProposed:
+		return "proposed rule"
+	case CiteOtherRule:
+		return "other rule"
+	}
+	return ""
+}
+
 // Question is one question of the bank.
 type Question struct {
 	ID      string // stable: answers files key on it
@@ -112,13 +161,19 @@ type Question struct {
 	// Citations are the HIPAA Security Rule citations the question evidences, each with its
 	// kind (standard, required, addressable) from templates/hipaa/citations.yaml.
 	Citations []hipaa.Citation
-	Audience  []Audience
-	Options   []Option
-	When      *Condition // nil: always asked
-	Evidence  string     // what to keep as evidence
-	Practices []string   // telehealth practice IDs (Bank.Practices)
-	Profile   string     // "" for the default questionnaire, ProfileNPRM for readiness questions
-	Pairs     []Pair
+	// Cite says how the question relates to its citations; only CiteRequires counts towards
+	// the Security Rule status of a standard or specification.
+	Cite CiteKind
+	// OtherRules are paragraphs outside the Security Rule the question touches ("164.520
+	// Privacy Rule: notice of privacy practices"), cited as what they are and never scored.
+	OtherRules []string
+	Audience   []Audience
+	Options    []Option
+	When       *Condition // nil: always asked
+	Evidence   string     // what to keep as evidence
+	Practices  []string   // telehealth practice IDs (Bank.Practices)
+	Profile    string     // "" for the default questionnaire, ProfileNPRM for readiness questions
+	Pairs      []Pair
 
 	file string
 	line int
@@ -285,6 +340,8 @@ type (
 		Text      string     `yaml:"text"`
 		Help      Help       `yaml:"help"`
 		Citations []string   `yaml:"citations"`
+		Cite      CiteKind   `yaml:"cite"`
+		Others    []string   `yaml:"other_rules"`
 		Audience  []Audience `yaml:"audience"`
 		Options   []struct {
 			Value Status `yaml:"value"`
@@ -401,7 +458,7 @@ func parseSection(b *Bank, file string, data []byte, sid string, practices map[s
 		q := &Question{
 			ID: rq.ID, Section: sid, Kind: rq.Kind, Text: strings.TrimSpace(rq.Text), Help: rq.Help,
 			Audience: rq.Audience, Evidence: strings.TrimSpace(rq.Evidence), Practices: rq.Practices,
-			Profile: raw.Profile, file: file,
+			Profile: raw.Profile, Cite: rq.Cite, OtherRules: rq.Others, file: file,
 		}
 		if n != nil {
 			q.line = n.Line

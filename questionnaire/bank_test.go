@@ -2,6 +2,7 @@ package questionnaire
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -40,8 +41,29 @@ func TestDefaultBankHasEveryField(t *testing.T) {
 		if q.Kind == KindScreening {
 			continue
 		}
-		if len(q.Citations) == 0 || q.Evidence == "" || len(q.Pairs) == 0 {
-			t.Errorf("%s (%s): a control question needs citations, an evidence prompt and threat-vulnerability pairs", q.ID, q.Source())
+		if q.Evidence == "" || len(q.Pairs) == 0 {
+			t.Errorf("%s (%s): a control question needs an evidence prompt and threat-vulnerability pairs", q.ID, q.Source())
+		}
+		// Every control question says what it claims of its citations, so a report never
+		// scores a best practice or a proposed requirement as Security Rule non-compliance.
+		switch q.Cite {
+		case CiteRequires, CiteSupports:
+			if len(q.Citations) == 0 {
+				t.Errorf("%s (%s): cite %s needs Security Rule citations", q.ID, q.Source(), q.Cite)
+			}
+		case CiteOtherRule:
+			if len(q.OtherRules) == 0 {
+				t.Errorf("%s (%s): cite other-rule needs other_rules", q.ID, q.Source())
+			}
+		case CiteBestPractice, CiteProposed:
+		default:
+			t.Errorf("%s (%s): no explicit cite kind (requires, supports, best-practice, proposed, other-rule)", q.ID, q.Source())
+		}
+		if (q.Profile == ProfileNPRM) != (q.Cite == CiteProposed) {
+			t.Errorf("%s (%s): proposed-rule questions, and only they, cite as proposed (cite %q)", q.ID, q.Source(), q.Cite)
+		}
+		if q.Cite == CiteProposed && len(q.Citations) > 0 {
+			t.Errorf("%s (%s): a proposed-rule question cites paragraphs of the rule in force %v", q.ID, q.Source(), q.CitationIDs())
 		}
 		for _, c := range q.Citations {
 			if c.Kind != "standard" && c.Kind != "required" && c.Kind != "addressable" {
@@ -146,5 +168,54 @@ func TestCitationTableUnchanged(t *testing.T) {
 	// The scoring walks hipaa.Citations(); a table that fails to load would panic there.
 	if n := len(hipaa.Citations()); n != 65 {
 		t.Fatalf("citation table has %d entries; the reference lists 65", n)
+	}
+}
+
+// TestCitationsTheRuleDoesNotDemand keeps the reviewed cases (docs/questionnaire.md,
+// "Citations"): what the Security Rule does not demand is not scored against it.
+func TestCitationsTheRuleDoesNotDemand(t *testing.T) {
+	b, err := LoadBank()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		cite  CiteKind
+		other string // a prefix of one of OtherRules
+	}{
+		"tech.siem":             {cite: CiteSupports},
+		"tech.mfa-remote":       {cite: CiteSupports},
+		"gov.vuln-scans":        {cite: CiteSupports},
+		"vendor.security-check": {cite: CiteSupports},
+		"tele.patient-guidance": {cite: CiteBestPractice},
+		"tele.privacy-notice":   {cite: CiteOtherRule, other: "164.520 "},
+		"tele.patient-identity": {cite: CiteOtherRule, other: "164.514(h) "},
+		"vendor.offboarding":    {cite: CiteOtherRule, other: "164.504(e)(2)(ii)(J) "},
+		"vendor.baa-terms":      {cite: CiteRequires, other: "164.504(e)(2)(ii)(J) "},
+		"nprm.restore-72h":      {cite: CiteProposed},
+		"nprm.patch-deadlines":  {cite: CiteProposed},
+	}
+	for id, w := range want {
+		q, ok := b.Question(id)
+		if !ok {
+			t.Errorf("%s: not in the bank", id)
+			continue
+		}
+		if q.Cite != w.cite {
+			t.Errorf("%s: cite %q, want %q", id, q.Cite, w.cite)
+		}
+		if w.other != "" && !slices.ContainsFunc(q.OtherRules, func(o string) bool { return strings.HasPrefix(o, w.other) }) {
+			t.Errorf("%s: other_rules %q, want one starting %q", id, q.OtherRules, w.other)
+		}
+		if q.Scored() != (w.cite == CiteRequires) {
+			t.Errorf("%s: scored against the Security Rule = %v with cite %q", id, q.Scored(), q.Cite)
+		}
+	}
+	s := Score(b, NewAnswers())
+	for _, c := range s.Citations {
+		for _, id := range c.Questions {
+			if q, _ := b.Question(id); !q.Scored() {
+				t.Errorf("%s decides the status of %s although it cites it as %q", id, c.Citation.Citation, q.Cite)
+			}
+		}
 	}
 }

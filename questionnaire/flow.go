@@ -77,6 +77,19 @@ func (b *Bank) FirstOpen(a *Answers) *Question {
 	return nil
 }
 
+// Resume is where the next session opens: the question the last one was on (ResumeAt) while
+// any question is still open, else the first open question; nil when every question is answered.
+func (b *Bank) Resume(a *Answers) *Question {
+	first := b.FirstOpen(a)
+	if first == nil {
+		return nil
+	}
+	if q, ok := b.byID[a.ResumeAt]; ok && b.Visibility(q, a) == Asked && slices.Contains(b.Questions(a.Profiles), q) {
+		return q
+	}
+	return first
+}
+
 // Change is a carried-forward answer re-confirmed with a different status.
 type Change struct {
 	Question *Question

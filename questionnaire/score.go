@@ -195,8 +195,12 @@ func Score(b *Bank, a *Answers) *Scores {
 }
 
 // evidences reports whether q counts towards citation c: it cites c, or c is a standard and q
-// cites one of its implementation specifications.
+// cites one of its implementation specifications. Only questions that cite as requirements count:
+// a practice that merely supports a paragraph, or is best practice, does not decide its status.
 func evidences(q *Question, c hipaa.Citation) bool {
+	if !q.Scored() {
+		return false
+	}
 	for _, qc := range q.Citations {
 		if qc.Citation == c.Citation || (c.Kind == "standard" && qc.Standard == c.Citation) {
 			return true

@@ -22,17 +22,19 @@ const (
 	No  Status = "no"
 )
 
-// Label is the status in plain words, as offered when a question gives no label of its own.
+// Label is the status in plain words, as offered when a question gives no label of its own. It
+// starts with Short, so the option chosen, the confirmation, the help, the lists and the report
+// all use the same word for the same answer.
 func (s Status) Label() string {
 	switch s {
 	case Implemented:
-		return "Yes, fully in place"
+		return "Implemented: yes, fully in place"
 	case Partial:
-		return "Partly: some of it, or not everywhere"
+		return "Partial: some of it, or not everywhere"
 	case NotImplemented:
-		return "No, not in place"
+		return "Not implemented: no, not in place"
 	case NotApplicable:
-		return "Does not apply to us (say why)"
+		return "Not applicable: does not apply to us (say why)"
 	case Unknown:
 		return "Don't know (flag for later)"
 	case Yes:

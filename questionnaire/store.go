@@ -238,6 +238,9 @@ func (s *FileStore) merge(disk, a *Answers) (*Answers, error) {
 	for _, p := range a.Profiles {
 		next.AddProfile(p)
 	}
+	if a.ResumeAt != "" {
+		next.ResumeAt = a.ResumeAt // the session saving last knows best where the user is
+	}
 	return next, nil
 }
 

@@ -1,6 +1,7 @@
 package questionnaire
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,15 +10,62 @@ import (
 // Export makes the answers file handed to someone else for one section (an IT vendor, say):
 // every question of the section, answered or not, so the file lists all there is to fill in.
 func Export(b *Bank, a *Answers, section string) (*Answers, error) {
-	sec, ok := b.Section(section)
-	if !ok {
-		return nil, fmt.Errorf("unknown section %q (want one of %s)", section, strings.Join(b.SectionIDs(), ", "))
-	}
+	return ExportSelection(b, a, Selection{Section: section})
+}
+
+// Selection is which questions an export hands out. Every field set narrows it: a section, an
+// audience (every question for IT, from every section), question IDs, only questions still open.
+type Selection struct {
+	Section  string
+	Audience Audience
+	IDs      []string
+	Open     bool
+}
+
+// ExportSelection makes the answers file for the selected questions, answered or not (unless
+// Open), in bank order. Work for IT is spread over sections; an audience export gathers it in
+// one file that imports back like a section.
+func ExportSelection(b *Bank, a *Answers, sel Selection) (*Answers, error) {
 	out := NewAnswers()
-	out.Section = section
 	out.Profiles = slices.Clone(a.Profiles)
-	out.AddProfile(sec.Profile)
-	for _, q := range sec.Questions {
+	qs := b.Questions(a.Profiles)
+	if sel.Section != "" {
+		sec, ok := b.Section(sel.Section)
+		if !ok {
+			return nil, fmt.Errorf("unknown section %q (want one of %s)", sel.Section, strings.Join(b.SectionIDs(), ", "))
+		}
+		out.Section = sel.Section
+		out.AddProfile(sec.Profile)
+		qs = sec.Questions
+	}
+	if sel.Audience != "" {
+		if !slices.Contains(Audiences, sel.Audience) {
+			return nil, fmt.Errorf("unknown audience %q (want one of %s)", sel.Audience, audienceList())
+		}
+		out.Audience = string(sel.Audience)
+	}
+	want := map[string]bool{}
+	for _, id := range sel.IDs {
+		if _, ok := b.Question(id); !ok {
+			msg := fmt.Sprintf("unknown question ID %q", id)
+			if s := suggest(id, b); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			return nil, errors.New(msg)
+		}
+		want[id] = true
+	}
+	if len(sel.IDs) > 0 && sel.Section == "" {
+		qs = b.All() // a question named by ID is handed out even outside the profiles included
+	}
+	out.Selected = len(sel.IDs) > 0 || sel.Open
+	for _, q := range qs {
+		switch {
+		case sel.Audience != "" && !slices.Contains(q.Audience, sel.Audience),
+			len(want) > 0 && !want[q.ID],
+			sel.Open && (a.Get(q.ID).Answered() || b.Visibility(q, a) != Asked):
+			continue
+		}
 		out.ByID[q.ID] = a.Get(q.ID).clone()
 	}
 	return out, nil
@@ -78,6 +126,7 @@ func Merge(b *Bank, dst, src *Answers, today string) MergeReport {
 			theirs.Notes = joinNotes(theirs.Notes, ours.Notes)
 			theirs.Evidence = union(ours.Evidence, theirs.Evidence)
 			theirs.Reconfirm, theirs.Previous = false, ours.Previous
+			theirs.WaitingFor = "" // the answer it waited for has come
 			dst.ByID[q.ID] = theirs
 			r.Added = append(r.Added, q.ID)
 		case ours.Status != theirs.Status && !(ours.Status == Unknown || ours.Reconfirm):
@@ -89,6 +138,7 @@ func Merge(b *Bank, dst, src *Answers, today string) MergeReport {
 			next.Evidence = union(ours.Evidence, theirs.Evidence)
 			next.Flagged = theirs.Flagged
 			next.Reconfirm, next.Previous = false, ours.Previous
+			next.WaitingFor = ""
 			dst.ByID[q.ID] = next
 			r.Updated = append(r.Updated, q.ID)
 		default:

@@ -111,3 +111,60 @@ answers:
 		t.Errorf("added %v updated %v", r.Added, r.Updated)
 	}
 }
+
+// TestExportForITAcrossSections: an audience export gathers every IT question from every
+// section into one file, which reads back and merges like a section export.
+func TestExportForITAcrossSections(t *testing.T) {
+	b := DefaultBank()
+	a := NewAnswers()
+	a.SetStatus("tech.mfa-remote", Partial, "2026-01-01")
+	a.Update("tech.unique-ids", "2026-01-01", func(x *Answer) { x.WaitingFor = IT })
+	ex, err := ExportSelection(b, a, Selection{Audience: IT})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := map[string]bool{}
+	for _, q := range b.Questions(nil) {
+		_, in := ex.ByID[q.ID]
+		if slices.Contains(q.Audience, IT) != in {
+			t.Errorf("%s (audience %v): in the export = %v", q.ID, q.Audience, in)
+		}
+		if in {
+			sections[q.Section] = true
+		}
+	}
+	if len(sections) < 2 {
+		t.Errorf("IT questions from %d section(s) only", len(sections))
+	}
+	data, err := ex.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "audience: it\n") || !strings.Contains(string(data), "IT support, from every section") {
+		t.Errorf("export header:\n%.600s", data)
+	}
+	back, err := ParseAnswers("it.yaml", data, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back.SetStatus("tech.unique-ids", Implemented, "2026-01-02")
+	r := Merge(b, a, back, "2026-01-02")
+	if !slices.Contains(r.Added, "tech.unique-ids") || a.Get("tech.unique-ids").Status != Implemented || a.Get("tech.unique-ids").WaitingFor != "" {
+		t.Errorf("merge: %+v", r)
+	}
+
+	open, err := ExportSelection(b, a, Selection{Audience: IT, Open: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := open.ByID["tech.mfa-remote"]; ok || len(open.ByID) >= len(ex.ByID) {
+		t.Errorf("--open kept answered questions: %d of %d", len(open.ByID), len(ex.ByID))
+	}
+	some, err := ExportSelection(b, a, Selection{IDs: []string{"tech.siem", "about.office"}})
+	if err != nil || len(some.ByID) != 2 {
+		t.Errorf("by ID: %v %v", some, err)
+	}
+	if _, err := ExportSelection(b, a, Selection{IDs: []string{"tech.siemm"}}); err == nil || !strings.Contains(err.Error(), `did you mean "tech.siem"`) {
+		t.Errorf("mistyped ID: %v", err)
+	}
+}

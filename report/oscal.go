@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/telesra/telesra/report/register"
-	"github.com/telesra/telesra/templates/hipaa"
 )
 
 // OSCALVersion is the OSCAL release the assessment results and POA&M conform to; tests validate
@@ -510,10 +509,10 @@ func WriteOSCALResults(w io.Writer, r *Report) error {
 	if r.Completion.Draft {
 		res.Props = prop("draft", r.Completion.Label())
 	}
-	cites := map[string]hipaa.Citation{}
+	objs := map[string]objective{}
 	for _, k := range r.Register.Risks {
-		if len(k.Citations) == 0 {
-			continue
+		if !k.Detected && len(k.Citations) == 0 {
+			continue // a risk only the plan remembers: nothing to say what it was about
 		}
 		// A risk the register remembers but nothing detects any more is a satisfied finding:
 		// the weakness was looked for again and not found.
@@ -521,10 +520,14 @@ func WriteOSCALResults(w io.Writer, r *Report) error {
 		if !k.Detected {
 			state = "satisfied"
 		}
-		c := k.Citations[0]
-		cites[c.Citation] = c
-		target := oscalFindingTarget{Type: "objective-id", TargetID: objectiveID(c), Title: oneLine(c.Label()+" "+c.Name, c.Citation),
-			Status: oscalFindingStatus{State: state}}
+		obj := riskObjective(k)
+		title := obj.title
+		if len(k.Citations) > 0 {
+			c := k.Citations[0]
+			obj, title = citationObjective(c), oneLine(c.Label()+" "+c.Name, c.Citation)
+		}
+		objs[obj.controlID] = obj
+		target := oscalFindingTarget{Type: "objective-id", TargetID: obj.id(), Title: title, Status: oscalFindingStatus{State: state}}
 		fd := oscalFinding{UUID: d.id("finding", k.ID), Title: oneLine(k.Title+" on "+k.Asset.Label(), k.ID),
 			Description: multiLine(k.Vulnerability, k.Title), Target: target}
 		if k.Detected {
@@ -546,8 +549,8 @@ func WriteOSCALResults(w io.Writer, r *Report) error {
 		Results:    []oscalResult{res},
 		BackMatter: &oscalBackMatter{Resources: []oscalResource{plan}},
 	}
-	if len(cites) > 0 {
-		ar.LocalDefinitions = &oscalARLocal{ObjectivesAndMethods: objectives(cites)}
+	if len(objs) > 0 {
+		ar.LocalDefinitions = &oscalARLocal{ObjectivesAndMethods: objectives(objs)}
 	}
 	doc := map[string]any{"assessment-results": ar}
 	return encodeOSCAL(w, doc)

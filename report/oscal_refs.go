@@ -60,27 +60,40 @@ func (d *oscalDoc) toolComponent() oscalComponent {
 	return c
 }
 
-// objectiveID is the id of the objective part of a HIPAA citation, the target of its findings.
-func objectiveID(c hipaa.Citation) string { return oscalToken("hipaa", c.Citation) + "_obj" }
+// objective is what a finding is about: a HIPAA citation, or for a risk the citation table
+// does not cover, the risk itself.
+type objective struct {
+	controlID, title, prose string
+	props                   []oscalProp
+}
 
-// objectives defines, for each citation the findings are about, an objective: the citation's
-// standard or implementation specification, stated as the HIPAA Security Rule's text names it.
-func objectives(cites map[string]hipaa.Citation) []oscalLocalObjective {
-	keys := make([]string, 0, len(cites))
-	for k := range cites {
+func (o objective) id() string { return o.controlID + "_obj" }
+
+func citationObjective(c hipaa.Citation) objective {
+	o := objective{controlID: oscalToken("hipaa", c.Citation), title: oneLine(c.Name, c.Citation),
+		prose: oneLine(fmt.Sprintf("Determine whether the practice meets 45 CFR %s, %s (%s safeguard).", c.Label(), c.Name, c.Safeguard), c.Citation)}
+	o.props = append(o.props, prop("safeguard", c.Safeguard)...)
+	o.props = append(o.props, prop("kind", c.Kind)...)
+	return o
+}
+
+func riskObjective(k *register.Risk) objective {
+	return objective{controlID: oscalToken("telesra", k.ID), title: oneLine(k.Title, k.ID),
+		prose: oneLine("Determine whether the practice has treated: "+k.Title+".", k.ID)}
+}
+
+// objectives defines every objective the findings target, in a stable order.
+func objectives(objs map[string]objective) []oscalLocalObjective {
+	keys := make([]string, 0, len(objs))
+	for k := range objs {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	out := make([]oscalLocalObjective, 0, len(keys))
 	for _, k := range keys {
-		c := cites[k]
-		o := oscalLocalObjective{ControlID: oscalToken("hipaa", c.Citation),
-			Description: oneLine("45 CFR "+c.Label()+" "+c.Name, c.Citation),
-			Parts: []oscalPart{{ID: objectiveID(c), Name: "objective", Title: oneLine(c.Name, c.Citation),
-				Prose: oneLine(fmt.Sprintf("Determine whether the practice meets 45 CFR %s, %s (%s safeguard).", c.Label(), c.Name, c.Safeguard), c.Citation)}}}
-		o.Props = append(o.Props, prop("safeguard", c.Safeguard)...)
-		o.Props = append(o.Props, prop("kind", c.Kind)...)
-		out = append(out, o)
+		o := objs[k]
+		out = append(out, oscalLocalObjective{ControlID: o.controlID, Description: o.prose, Props: o.props,
+			Parts: []oscalPart{{ID: o.id(), Name: "objective", Title: o.title, Prose: o.prose}}})
 	}
 	return out
 }

@@ -29,7 +29,9 @@ var pdfSections = []func(*pdfWriter){
 	(*pdfWriter).questionnaireSection, // 7. pdf_questionnaire.go
 	(*pdfWriter).planSection,          // 8. pdf_plan.go
 	(*pdfWriter).methodology,          // 9. pdf_methodology.go
+	(*pdfWriter).signOff,              // 10. pdf_signoff.go
 	(*pdfWriter).appendixAnswers,      // Appendix A. pdf_answers.go
+	(*pdfWriter).appendixReproduce,    // Appendix B. pdf_reproduce.go
 }
 
 // tocEntry is one line of the contents page.
@@ -47,6 +49,9 @@ type pdfWriter struct {
 	landscape  bool
 	tableHead  func()
 	findingRef map[string]string // finding ID -> risk ID
+	// headerLines records every table header as drawn, column title -> its lines, so a test can
+	// tell a header wrapped at spaces from one split inside a word.
+	headerLines map[string][]string
 }
 
 // WritePDF renders the report a consultant signs: cover, contents, executive summary, heat map,
@@ -55,8 +60,14 @@ type pdfWriter struct {
 // and bookmarks. The text is set in the Go fonts (embedded, UTF-8), so it renders the same
 // everywhere.
 func WritePDF(w io.Writer, r *Report) error {
+	_, err := writePDF(w, r)
+	return err
+}
+
+// writePDF writes the PDF and returns the writer, whose record of table headers tests read.
+func writePDF(w io.Writer, r *Report) (*pdfWriter, error) {
 	f := fpdf.New("P", "mm", "Letter", "")
-	p := &pdfWriter{f: f, r: r, findingRef: map[string]string{}}
+	p := &pdfWriter{f: f, r: r, findingRef: map[string]string{}, headerLines: map[string][]string{}}
 	for _, k := range r.Register.Risks {
 		for _, id := range k.Findings {
 			p.findingRef[id] = k.ID
@@ -97,9 +108,9 @@ func WritePDF(w io.Writer, r *Report) error {
 	p.contents() // pdf_contents.go
 	f.SetPage(last)
 	if err := f.Error(); err != nil {
-		return fmt.Errorf("pdf: %w", err)
+		return p, fmt.Errorf("pdf: %w", err)
 	}
-	return f.Output(w)
+	return p, f.Output(w)
 }
 
 // header is on every page but the cover: organisation, title, the draft mark and watermark,
@@ -127,11 +138,13 @@ func (p *pdfWriter) header() {
 	p.colour(grey)
 	f.SetXY(l, 9)
 	f.CellFormat(w-l-r, 4, p.r.Organisation.Name+" · "+p.r.Title, "", 0, "L", false, 0, "")
-	f.SetXY(l, 9)
 	if p.r.Completion.Draft {
-		p.colour(draftRed)
+		// Right-aligned beside CONFIDENTIAL, so a long organisation name never runs into it.
 		p.font("B", 7.5)
-		f.CellFormat(w-l-r, 4, p.r.Completion.Label(), "", 0, "C", false, 0, "")
+		cw := f.GetStringWidth("CONFIDENTIAL") + 5
+		f.SetXY(l, 9)
+		p.colour(draftRed)
+		f.CellFormat(w-l-r-cw, 4, p.r.Completion.Label(), "", 0, "R", false, 0, "")
 	}
 	f.SetXY(l, 9)
 	p.font("B", 7.5)
@@ -166,12 +179,14 @@ func (p *pdfWriter) footer() {
 	f.CellFormat(w-l-r, 4, fmt.Sprintf("Page %d of {nb}", f.PageNo()), "", 0, "R", false, 0, "")
 }
 
-// toolVersion is the version of telesra that wrote the report, for the footer.
+// toolVersion is the version of telesra that wrote the report, for the footer. A build that
+// recorded neither a version nor a VCS revision (go run, -buildvcs=false) says so in words: "dev"
+// on a signed report reads as a version.
 func (p *pdfWriter) toolVersion() string {
 	for _, t := range p.r.Tools {
-		if t.Name == "telesra" {
+		if t.Name == "telesra" && t.Version != "" && t.Version != "dev" {
 			return t.Version
 		}
 	}
-	return ""
+	return "(unversioned development build)"
 }

@@ -22,12 +22,12 @@ func (p *pdfWriter) appendixAnswers() {
 			if len(a.Evidence) > 0 {
 				notes = strings.TrimSpace(notes + "\nEvidence: " + strings.Join(a.Evidence, ", "))
 			}
-			rows = append(rows, []string{q.ID, q.Text, a.Status.Short(), notes})
+			rows = append(rows, []string{r.questionNumber(q.ID) + "\n" + q.ID, q.Text, a.Status.Short(), notes})
 		}
 		if len(rows) == 0 {
 			continue
 		}
 		p.sub(sec.Title, true)
-		p.table([]column{{title: "Question ID", w: 27, mono: true}, {title: "Question", w: 50}, {title: "Answer", w: 14}, {title: "Notes and evidence", w: 40}}, rows, 7.5)
+		p.table([]column{{title: "No. and ID", w: 27, mono: true}, {title: "Question", w: 50}, {title: "Answer", w: 14}, {title: "Notes and evidence", w: 40}}, rows, 7.5)
 	}
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 )
 
 // compliance is section 3: how much of each group of safeguards is in place, from the
@@ -52,4 +53,32 @@ func (p *pdfWriter) compliance() {
 		p.para(fmt.Sprintf("Readiness for the proposed Security Rule (HHS NPRM, 90 FR 898, not final): %d of %d readiness questions implemented. "+
 			"These are scored apart and do not count against the rule in force.", sc.Readiness.Implemented, sc.Readiness.Applicable()))
 	}
+	p.statusTable()
+}
+
+// kindWords names a citation's kind for the status table.
+var kindWords = map[string]string{"standard": "Standard", "required": "Required", "addressable": "Addressable"}
+
+// statusTable is the status of every standard and implementation specification of 45 CFR
+// 164.308-164.316, with what each status rests on.
+func (p *pdfWriter) statusTable() {
+	r := p.r
+	p.newPage(false)
+	p.sub("Status by standard and implementation specification", true)
+	p.para("Every standard and implementation specification of the Security Rule (45 CFR 164.308-164.316), with its status: " +
+		"met, partly met, not met, decision recorded (Addressable, not implemented, the reason written down), unknown, or " +
+		"contradicted (answered in place, but the scan found open risks against it). Only questions that the paragraph itself " +
+		"demands decide a status; best-practice, supporting and proposed-rule questions are reported but never scored here. " +
+		"Questions are numbered as in Appendix A.")
+	var rows [][]string
+	for _, s := range r.CitationStatuses() {
+		var qs []string
+		for _, id := range s.Questions {
+			qs = append(qs, r.questionNumber(id))
+		}
+		rows = append(rows, []string{s.Citation.Citation, s.Citation.Name, kindWords[s.Citation.Kind], string(s.Status),
+			strings.Join(qs, ", "), strings.Join(s.Checks, ", "), strings.Join(s.Risks, ", ")})
+	}
+	p.table([]column{{title: "Citation", w: 28, mono: true}, {title: "Standard or specification", w: 33}, {title: "Kind", w: 16},
+		{title: "Status", w: 16}, {title: "Questions", w: 16}, {title: "Scan checks", w: 26}, {title: "Open risks", w: 22}}, rows, 7)
 }

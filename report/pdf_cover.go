@@ -42,6 +42,7 @@ func (p *pdfWriter) cover() {
 		{"Report date", r.Generated.UTC().Format("2006-01-02")},
 		{"Scope", scopeLine(r)},
 		{"Report status", draftOrFinal(r.Completion)},
+		{"Approval", approvalLine(r)},
 	}
 	for _, kv := range rows {
 		p.font("", 10)
@@ -50,7 +51,7 @@ func (p *pdfWriter) cover() {
 		f.CellFormat(38, 6, kv[0], "", 0, "L", false, 0, "")
 		p.colour(ink)
 		p.font("B", 10)
-		if kv[0] == "Report status" && r.Completion.Draft {
+		if (kv[0] == "Report status" && r.Completion.Draft) || (kv[0] == "Approval" && len(r.Approvals) == 0) {
 			p.colour(draftRed)
 		}
 		f.MultiCell(w-2*pdfMargin-38, 6, cleanText(kv[1]), "", "L", false)
@@ -70,7 +71,7 @@ func (p *pdfWriter) cover() {
 		p.colour(draftRed)
 		f.SetX(pdfMargin)
 		f.MultiCell(w-2*pdfMargin, 4.5, cleanText("Reference data out of date: "+strings.Join(ws, "; ")+
-			". Refresh it with telesra feeds update and scan again."), "", "L", false)
+			". Findings rest on data of that age; refresh the knowledge base and scan again before relying on them."), "", "L", false)
 		p.colour(ink)
 	}
 	// The confidentiality notice, boxed at the foot of the cover.
@@ -102,4 +103,16 @@ func scopeLine(r *Report) string {
 		s = r.Scope.Description + " (" + s + ")"
 	}
 	return s
+}
+
+// approvalLine says who approved the report, or that no one has.
+func approvalLine(r *Report) string {
+	if len(r.Approvals) == 0 {
+		return "Not approved: no approval has been recorded and the sign-off (section 10) is not signed"
+	}
+	var out []string
+	for _, a := range r.Approvals {
+		out = append(out, fmt.Sprintf("%s (%s), %s", a.By, a.Role, a.Date))
+	}
+	return "Approved by " + strings.Join(out, "; ")
 }

@@ -10,7 +10,10 @@ func (p *pdfWriter) findingsSection() {
 	p.section("6. Technical findings", false)
 	reg := p.r.Register
 	if p.r.Scan == nil {
-		p.para("No scan was run for this assessment.")
+		p.para(fmt.Sprintf("No network scan was run for this assessment: the %d target(s) declared in scope were not scanned. "+
+			"Nothing in this report rests on observing the practice's systems, so their TLS configuration, the logins they expose "+
+			"without multi-factor authentication, their patch levels and their web exposure are unknown, not absent. "+
+			"The risks in this report come from the questionnaire alone; scan the declared scope before relying on it.", len(p.r.Scope.Targets)))
 		return
 	}
 	sc := p.r.Scan

@@ -27,15 +27,15 @@ func (p *pdfWriter) registerTable() {
 		if k.StatusNote != "" {
 			owner += "\n" + k.StatusNote
 		}
-		rows[i] = []string{k.ID, k.Asset.Label() + "\n" + k.Asset.Kind + exposureNote(k.Asset), threat, strings.Join(controlsText(k), "\n"),
+		rows[i] = []string{k.ID, k.Asset.Label() + "\n" + k.Asset.Kind + exposureNote(k.Asset), threat, strings.Join(p.controlSentences(k), "\n"),
 			ratingCell(k.Likelihood), ratingCell(k.Impact), levelOrDash(k.Level), strings.Join(citationLabels(k), "\n"),
-			strings.Join(append(append([]string{}, k.Findings...), k.Answers...), "\n"), k.Remediation, owner}
+			strings.Join(p.evidenceWords(k), "\n"), k.Remediation, owner}
 	}
 	cols := []column{
 		{title: "ID", w: 17, mono: true}, {title: "Asset", w: 22}, {title: "Threat and vulnerability", w: 37}, {title: "Existing controls", w: 23},
 		{title: "Likelihood and rules", w: 25}, {title: "Impact and rules", w: 19},
 		{title: "Risk level", w: 14, level: func(i int) register.Level { return reg.Risks[i].Level }},
-		{title: "HIPAA", w: 23}, {title: "Evidence", w: 25, mono: true}, {title: "Remediation", w: 29}, {title: "Owner, due, status", w: 20},
+		{title: "HIPAA", w: 23}, {title: "Evidence", w: 25}, {title: "Remediation", w: 29}, {title: "Owner, due, status", w: 20},
 	}
 	p.table(cols, rows, 6.8)
 }
@@ -67,6 +67,40 @@ func ratingCell(r register.Rating) string {
 		} else {
 			out += "\n" + st.Effect + " " + st.Rule
 		}
+	}
+	return out
+}
+
+// controlSentences are a risk's existing controls in sentences: what the practice says is in
+// place, with the question's number, rather than the question's ID.
+func (p *pdfWriter) controlSentences(k *register.Risk) []string {
+	var out []string
+	for _, c := range k.Controls {
+		s := fmt.Sprintf("The practice answers %s to \"%s\" (question %s)", strings.ToLower(c.Status.Short()),
+			strings.TrimSuffix(c.Text, "?")+"?", p.r.questionNumber(c.Question))
+		if c.Notes != "" {
+			s += ": " + c.Notes
+		}
+		out = append(out, s+".")
+	}
+	return out
+}
+
+// evidenceWords names what a risk rests on: each finding by its title and target, each answer by
+// its question's number. The IDs are in the JSON register and Appendix A.
+func (p *pdfWriter) evidenceWords(k *register.Risk) []string {
+	byID := p.r.findingsByID()
+	var out []string
+	for _, id := range k.Findings {
+		if f, ok := byID[id]; ok {
+			out = append(out, "Scan: "+f.Title+" on "+f.Target)
+		} else {
+			out = append(out, "Scan finding "+id)
+		}
+	}
+	for _, id := range k.Answers {
+		a := p.r.Answers.Get(id)
+		out = append(out, fmt.Sprintf("Answer to question %s: %s", p.r.questionNumber(id), strings.ToLower(nonEmpty(a.Status.Short(), "unanswered"))))
 	}
 	return out
 }

@@ -33,15 +33,10 @@ func (p *pdfWriter) summary() {
 		open += n
 	}
 	overall := reg.Overall()
-	endpoints := 0
-	if r.Scan != nil {
-		endpoints = len(r.Scan.Endpoints)
-	}
-	p.para(fmt.Sprintf("This report is the HIPAA Security Rule risk analysis of %s, prepared by %s. It combines an automated, "+
-		"authorised scan of %d network service(s) with a questionnaire on the practice's safeguards (%d of %d questions answered), "+
-		"and rates every risk with the method of NIST SP 800-30 Rev. 1: how likely a threat is to exploit a weakness, how much harm "+
-		"that would do to patients' information, and the resulting level of risk.",
-		r.Organisation.Name, nonEmpty(r.Assessor.Name, "the assessor"), endpoints, r.Completion.Answers, r.Completion.Asked))
+	p.para(fmt.Sprintf("This report is the HIPAA Security Rule risk analysis of %s, prepared by %s. %s, and rates every risk "+
+		"with the method of NIST SP 800-30 Rev. 1: how likely a threat is to exploit a weakness, how much harm that would do to "+
+		"patients' information, and the resulting level of risk.",
+		r.Organisation.Name, nonEmpty(r.Assessor.Name, "the assessor"), evidenceClause(r)))
 
 	// The overall level, large, with what it means.
 	p.need(30)
@@ -110,9 +105,19 @@ func (p *pdfWriter) summary() {
 		p.para("The questionnaire has not been answered yet, so this report cannot say which safeguards are in place.")
 	}
 	p.sub("Next steps", false)
-	p.bullet("Give every High and Very High risk an owner and a due date (telesra risks set ID --owner ... --due ...), and start with them.")
-	p.bullet("Fix, then re-run the scan and update the answers: risks that are no longer detected show as \"fixed, verify\" until someone verifies them.")
+	p.bullet("Give every High and Very High risk an owner and a due date, and start with them (Appendix B shows how to record them).")
+	p.bullet("Fix, then scan again and update the answers: risks that are no longer detected show as \"fixed, verify\" until someone verifies them.")
 	p.bullet("Accept a risk only in writing, with an approver, a reason and an expiry date; review the analysis at least once a year and after any major change.")
+}
+
+// evidenceClause says what the analysis rests on, for the summary's first sentence: a report
+// without a scan never claims one.
+func evidenceClause(r *Report) string {
+	q := fmt.Sprintf("a questionnaire on the practice's safeguards (%d of %d questions answered)", r.Completion.Answers, r.Completion.Asked)
+	if r.Scan == nil {
+		return "It rests on " + q + " alone: no network scan was run, so nothing here was observed on the practice's systems"
+	}
+	return fmt.Sprintf("It combines an automated, authorised scan of %d network service(s) with %s", len(r.Scan.Endpoints), q)
 }
 
 // openRisks returns up to n open risks, highest first (the register's order).
@@ -138,10 +143,33 @@ func where(a register.Asset) string {
 	return "on " + a.Label()
 }
 
-// firstSentence cuts a remediation to its first sentence for a summary line.
+// firstSentence cuts a remediation to its first sentence for a summary line. A full stop after
+// an abbreviation ("NIST SP 800-52 Rev. 2", "e.g. nginx") does not end a sentence.
 func firstSentence(s string) string {
-	if i := strings.Index(s, ". "); i > 0 {
-		return s[:i+1]
+	from := 0
+	for {
+		i := strings.Index(s[from:], ". ")
+		if i < 0 {
+			return s
+		}
+		i += from
+		words := strings.Fields(s[:i])
+		last := ""
+		if len(words) > 0 {
+			last = words[len(words)-1]
+		}
+		if !abbreviation(last) {
+			return s[:i+1]
+		}
+		from = i + 2
 	}
-	return s
+}
+
+// abbreviation reports whether a word before a full stop is an abbreviation, not a sentence's end.
+func abbreviation(w string) bool {
+	switch strings.ToLower(strings.TrimLeft(w, "(")) {
+	case "rev", "e.g", "i.e", "etc", "vs", "no", "sp", "st", "dr", "inc", "ltd", "fig", "sec", "cf":
+		return true
+	}
+	return len(w) == 1 && w >= "A" && w <= "Z"
 }

@@ -36,7 +36,7 @@ func (p *pdfWriter) topRisks() {
 		f.MultiCell(p.width()-25, 4.2, k.ID+" · "+cleanText(k.Asset.Label()), "", "L", false)
 		p.colour(ink)
 		f.Ln(1)
-		for _, kv := range topRiskKV(k) {
+		for _, kv := range p.topRiskKV(k) {
 			p.kvBlock(kv[0], kv[1])
 		}
 		f.Ln(2)
@@ -44,9 +44,9 @@ func (p *pdfWriter) topRisks() {
 }
 
 // topRiskKV is what a top-risk block lists, in order.
-func topRiskKV(k *register.Risk) [][2]string {
+func (p *pdfWriter) topRiskKV(k *register.Risk) [][2]string {
 	return [][2]string{{"Threat", threatText(k)}, {"Vulnerability", k.Vulnerability}, {"Likelihood", k.Likelihood.Reason},
-		{"Impact", k.Impact.Reason}, {"Existing controls", strings.Join(controlsText(k), "; ")},
+		{"Impact", k.Impact.Reason}, {"Existing controls", strings.Join(p.controlSentences(k), " ")},
 		{"HIPAA", strings.Join(citationLabels(k), ", ")}, {"Remediation", k.Remediation}}
 }
 
@@ -56,7 +56,7 @@ func (p *pdfWriter) topRiskHeight(k *register.Risk) float64 {
 	h := 2 + 5.5*float64(len(p.f.SplitText(cleanText(k.Title)+"  ", p.width()-25)))
 	p.font("", 8.5)
 	h += 4.2*float64(len(p.f.SplitText(k.ID+" · "+cleanText(k.Asset.Label()), p.width()-25))) + 1
-	for _, kv := range topRiskKV(k) {
+	for _, kv := range p.topRiskKV(k) {
 		if strings.TrimSpace(kv[1]) != "" {
 			h += 4.2*float64(len(p.f.SplitText(cleanText(kv[1]), p.width()-53))) + 0.5
 		}

@@ -3,6 +3,9 @@ package report
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/telesra/telesra/report/register"
 )
@@ -205,6 +208,10 @@ func (p *pdfWriter) kvBlock(label, text string) {
 	}
 	f := p.f
 	l, _, _, _ := f.GetMargins()
+	// Keep the label with its text: a label alone at the foot of a page, its text overleaf,
+	// leaves a page that reads as blank.
+	p.font("", 8.5)
+	p.need(4.2*float64(min(2, len(f.SplitText(cleanText(text), p.width()-53)))) + 1)
 	p.font("B", 8.5)
 	p.colour(grey)
 	f.SetX(l + 25)
@@ -224,10 +231,13 @@ func (p *pdfWriter) kvBlockAt(indent float64, label, text string) {
 	}
 	f := p.f
 	l, _, _, _ := f.GetMargins()
+	p.font("B", 8)
+	lw := f.GetStringWidth(label) + 2
+	p.font("", 8)
+	p.need(4*float64(min(2, len(f.SplitText(cleanText(text), p.width()-indent-lw)))) + 1) // label with its text
 	f.SetX(l + indent)
 	p.font("B", 8)
 	p.colour(grey)
-	lw := f.GetStringWidth(label) + 2
 	y := f.GetY()
 	f.CellFormat(lw, 4, label, "", 0, "L", false, 0, "")
 	p.colour(ink)
@@ -235,6 +245,76 @@ func (p *pdfWriter) kvBlockAt(indent float64, label, text string) {
 	f.SetXY(l+indent+lw, y)
 	f.MultiCell(p.width()-indent-lw, 4, cleanText(text), "", "L", false)
 	f.Ln(0.5)
+}
+
+// headerSize is the largest type size, at most size, at which every word of a column header fits
+// the column's width, so the header wraps at spaces and never inside a word.
+func headerSize(f *fpdf.Fpdf, title string, w, size float64) float64 {
+	f.SetFont("go", "B", size)
+	widest := 0.0
+	for _, word := range strings.Fields(title) {
+		widest = max(widest, f.GetStringWidth(word))
+	}
+	if widest <= w || widest == 0 {
+		return size
+	}
+	return max(size*w/widest*0.98, 4)
+}
+
+// wrapCell splits a table cell into lines of width w at spaces; a word wider than the column
+// (an ID, a URL, a list of cipher suites) breaks after a hyphen, dot, slash, underscore, comma or
+// colon where it can, and only then between letters.
+func wrapCell(f *fpdf.Fpdf, s string, w float64) []string {
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		var line string
+		for _, word := range strings.Fields(para) {
+			try := word
+			if line != "" {
+				try = line + " " + word
+			}
+			if f.GetStringWidth(try) <= w {
+				line = try
+				continue
+			}
+			if line != "" {
+				out = append(out, line)
+				line = ""
+			}
+			for f.GetStringWidth(word) > w {
+				cut := breakAt(f, word, w)
+				out = append(out, word[:cut])
+				word = word[cut:]
+			}
+			line = word
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// breakAt is where to break a word too wide for w: after the last punctuation mark that fits,
+// else after the last letter that fits (at least one, so wrapping always advances).
+func breakAt(f *fpdf.Fpdf, word string, w float64) int {
+	fit, punct := 0, 0
+	for i, r := range word {
+		end := i + utf8.RuneLen(r)
+		if f.GetStringWidth(word[:end]) > w {
+			break
+		}
+		fit = end
+		if strings.ContainsRune("-./_,:", r) {
+			punct = end
+		}
+	}
+	switch {
+	case punct > 0:
+		return punct
+	case fit > 0:
+		return fit
+	}
+	_, size := utf8.DecodeRuneInString(word)
+	return size
 }
 
 // column is one column of a PDF table.
@@ -267,15 +347,22 @@ func (p *pdfWriter) table(cols []column, rows [][]string, size float64) {
 		p.fill(navy)
 		p.colour(rgb{255, 255, 255})
 		heads := make([][]string, len(cols))
+		sizes := make([]float64, len(cols))
 		n := 1
 		for i, c := range cols {
+			// A header wraps at spaces only: a column too narrow for its longest word gets a
+			// smaller type rather than "Implement|ed".
+			sizes[i] = headerSize(f, c.title, ws[i]-2*pad, size)
+			p.font("B", sizes[i])
 			heads[i] = f.SplitText(c.title, ws[i]-2*pad)
+			p.headerLines[c.title] = heads[i]
 			n = max(n, len(heads[i]))
 		}
 		h := float64(n)*lineH + 2*pad
 		y := f.GetY()
 		x := l
 		for i := range cols {
+			p.font("B", sizes[i])
 			f.Rect(x, y, ws[i], h, "F")
 			for j, line := range heads[i] {
 				f.SetXY(x+pad, y+pad+float64(j)*lineH)
@@ -300,7 +387,7 @@ func (p *pdfWriter) table(cols []column, rows [][]string, size float64) {
 			} else {
 				p.font("", size)
 			}
-			cells[i] = f.SplitText(cleanText(row[i]), ws[i]-2*pad)
+			cells[i] = wrapCell(f, cleanText(row[i]), ws[i]-2*pad)
 			n = max(n, len(cells[i]))
 		}
 		if limit := int((maxRow - 2*pad) / lineH); n > limit {

@@ -41,6 +41,13 @@ type Party struct {
 	Email        string
 }
 
+// Approval is one recorded sign-off: who approved the report, in what role, and when.
+type Approval struct {
+	By   string
+	Role string
+	Date string // YYYY-MM-DD
+}
+
 // Scope is what the assessment covered.
 type Scope struct {
 	File        string // the workspace file the scope was declared in
@@ -71,10 +78,17 @@ func (c Completion) Label() string {
 
 // Report is a register and everything the writers print around it.
 type Report struct {
-	Title          string // default "HIPAA Security Risk Assessment"
-	Organisation   Party
-	Address        string
-	Assessor       Party
+	Title        string // default "HIPAA Security Risk Assessment"
+	Organisation Party
+	Address      string
+	Assessor     Party
+	// Qualifications and Independence are the assessor's, for the sign-off: what entitles them
+	// to sign, and what might impair their independence.
+	Qualifications string
+	Independence   string
+	// Approvals are the recorded electronic approvals of this assessment; none means the report
+	// has not been approved, and the cover says so.
+	Approvals      []Approval
 	AssessmentDate string    // YYYY-MM-DD
 	Generated      time.Time // the clock of the run: reports are deterministic under a fixed clock
 	Scope          Scope
@@ -103,7 +117,7 @@ func (r *Report) Prepare() {
 	switch {
 	case r.Scan == nil:
 		c.Scan = "not run"
-		c.Reasons = append(c.Reasons, "no scan results (run telesra scan -w DIR)")
+		c.Reasons = append(c.Reasons, "no network scan was run, so nothing in this report was observed on the practice's systems")
 	case !r.Scan.Complete:
 		c.Scan = "incomplete"
 		c.Reasons = append(c.Reasons, "the scans do not cover every target with every check, or the last was interrupted")
@@ -113,8 +127,83 @@ func (r *Report) Prepare() {
 	if open := c.Asked - c.Answers; open > 0 {
 		c.Reasons = append([]string{fmt.Sprintf("questionnaire %s complete: %d of %d questions open", percent(c.Percent), open, c.Asked)}, c.Reasons...)
 	}
+	c.Reasons = append(c.Reasons, r.openAnswers()...)
 	c.Draft = len(c.Reasons) > 0
 	r.Completion = c
+}
+
+// openAnswers lists what the answers leave undecided, in words: a report is not final while a
+// question is flagged for later, a Required specification rests on "don't know", or an
+// Addressable one answered "not implemented" has no recorded decision (the Rule asks for the
+// reason an Addressable specification is not implemented, or its alternative, in writing).
+func (r *Report) openAnswers() []string {
+	if r.Bank == nil {
+		return nil
+	}
+	var flagged, unknownRequired, undecided []string
+	for _, q := range r.Bank.Questions(r.Answers.Profiles) {
+		if q.Kind != questionnaire.KindControl || r.Bank.Visibility(q, r.Answers) != questionnaire.Asked {
+			continue
+		}
+		a := r.Answers.Get(q.ID)
+		if a.Flagged {
+			flagged = append(flagged, q.ID)
+		}
+		if !q.Scored() {
+			continue
+		}
+		for _, c := range q.Citations {
+			if c.Kind == "required" && a.Status == questionnaire.Unknown {
+				unknownRequired = append(unknownRequired, q.ID)
+				break
+			}
+			if c.Kind == "addressable" && a.Status == questionnaire.NotImplemented && strings.TrimSpace(a.Notes) == "" {
+				undecided = append(undecided, q.ID)
+				break
+			}
+		}
+	}
+	var out []string
+	if n := len(flagged); n > 0 {
+		out = append(out, fmt.Sprintf("%d answer(s) flagged for later (%s)", n, r.questionNumbers(flagged)))
+	}
+	if n := len(unknownRequired); n > 0 {
+		out = append(out, fmt.Sprintf("%d Required specification(s) rest on \"don't know\" (%s)", n, r.questionNumbers(unknownRequired)))
+	}
+	if n := len(undecided); n > 0 {
+		out = append(out, fmt.Sprintf("%d Addressable specification(s) answered not implemented without a recorded decision (%s)", n, r.questionNumbers(undecided)))
+	}
+	return out
+}
+
+// questionNumbers names questions by their number in the questionnaire ("questions 3.2, 7.4"),
+// as a reader finds them in the answers appendix.
+func (r *Report) questionNumbers(ids []string) string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, r.questionNumber(id))
+	}
+	word := "question "
+	if len(out) > 1 {
+		word = "questions "
+	}
+	return word + strings.Join(out, ", ")
+}
+
+// questionNumber is a question's number, section.position ("7.4"), or its ID when it is not in
+// the questionnaire asked.
+func (r *Report) questionNumber(id string) string {
+	if r.Bank == nil {
+		return id
+	}
+	for si, sec := range r.Bank.SectionsFor(r.Answers.Profiles) {
+		for qi, q := range sec.Questions {
+			if q.ID == id {
+				return fmt.Sprintf("%d.%d", si+1, qi+1)
+			}
+		}
+	}
+	return id
 }
 
 // percent prints a share without a needless decimal: 86%, 99.5%.

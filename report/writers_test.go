@@ -355,7 +355,7 @@ func TestPDFDraftMark(t *testing.T) {
 	r.Prepare()
 	pdf := render(t, func(w *bytes.Buffer, r *Report) error { return WritePDF(w, r) }, r)
 	pages := pdfPages(t, pdf)
-	if !strings.Contains(pages[0], "DRAFT - 100% complete") || !strings.Contains(pages[0], "no scan results") {
+	if !strings.Contains(pages[0], "DRAFT - 100% complete") || !strings.Contains(pages[0], "no network scan was run") {
 		t.Errorf("cover of a draft:\n%s", pages[0])
 	}
 	for i, p := range pages[1:] {

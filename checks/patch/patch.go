@@ -122,7 +122,7 @@ var applies = func(s checks.Service) bool {
 
 var citations = struct{ eol, kev, cve, disclosed []string }{
 	eol:       []string{"164.308(a)(1)(ii)(B)", "164.308(a)(5)(ii)(B)", "164.308(a)(1)(ii)(A)"},
-	kev:       []string{"164.308(a)(1)(ii)(B)", "164.308(a)(5)(ii)(B)", "164.308(a)(6)(ii)"},
+	kev:       []string{"164.308(a)(1)(ii)(B)", "164.308(a)(5)(ii)(B)"},
 	cve:       []string{"164.308(a)(1)(ii)(B)", "164.308(a)(5)(ii)(B)"},
 	disclosed: []string{"164.308(a)(1)(ii)(A)", "164.308(a)(1)(ii)(B)"},
 }

@@ -28,7 +28,13 @@ const heartbleedAsk = 256
 
 // heartbleedProbe sends one malformed heartbeat request, only to servers that negotiate the
 // heartbeat extension, after the server's first flight and before any key exchange.
-var heartbleedProbe = &checks.Probe[*HeartbleedResult]{ID: "tls.heartbleed", Run: func(ctx context.Context, env *checks.Env) (*HeartbleedResult, error) {
+var heartbleedProbe = &checks.Probe[*HeartbleedResult]{ID: "tls.heartbleed", Run: testHeartbleed,
+	Connections: "0-1", Needs: []checks.ProbeRef{enumProbe},
+	Description: "Only when the server negotiates the heartbeat extension: one handshake read to ServerHelloDone, then one " +
+		"heartbeat request claiming 256 bytes and carrying none; an answer longer than the request is Heartbleed. Nothing is decrypted or stored."}
+
+// testHeartbleed is the heartbleed probe: what a malformed heartbeat request brings back.
+func testHeartbleed(ctx context.Context, env *checks.Env) (*HeartbleedResult, error) {
 	rep, err := report(ctx, env)
 	if err != nil {
 		return nil, err
@@ -103,9 +109,7 @@ var heartbleedProbe = &checks.Probe[*HeartbleedResult]{ID: "tls.heartbleed", Run
 		}
 	}
 	return &HeartbleedResult{Tested: true, Detail: "no heartbeat response"}, nil
-}, Connections: "0-1", Needs: []checks.ProbeRef{enumProbe},
-	Description: "Only when the server negotiates the heartbeat extension: one handshake read to ServerHelloDone, then one " +
-		"heartbeat request claiming 256 bytes and carrying none; an answer longer than the request is Heartbleed. Nothing is decrypted or stored."}
+}
 
 func minTime(a, b time.Time) time.Time {
 	if a.Before(b) {
@@ -134,7 +138,12 @@ func isHTTPS(s checks.Service) bool { return s.Name == checks.SvcHTTP && s.TLS }
 
 // hstsProbe fetches the endpoint's page once over HTTPS, without following redirects: the
 // header must be on the first response a browser sees.
-var hstsProbe = &checks.Probe[*HSTSResult]{ID: "tls.hsts", Run: func(ctx context.Context, env *checks.Env) (*HSTSResult, error) {
+var hstsProbe = &checks.Probe[*HSTSResult]{ID: "tls.hsts", Run: readHSTS,
+	Connections: "1",
+	Description: "HTTPS services: one GET of the endpoint's path, redirects not followed, for the Strict-Transport-Security header."}
+
+// readHSTS reads the Strict-Transport-Security header of the endpoint's HTTPS answer.
+func readHSTS(ctx context.Context, env *checks.Env) (*HSTSResult, error) {
 	if !isHTTPS(env.Service) {
 		return nil, checks.ErrNotApplicable
 	}
@@ -153,8 +162,7 @@ var hstsProbe = &checks.Probe[*HSTSResult]{ID: "tls.hsts", Run: func(ctx context
 	res.Present, res.Header = true, checks.Clean(vals[0], 300)
 	res.MaxAge, res.IncludeSubDomains, res.Preload, res.Valid = parseHSTS(vals[0])
 	return res, nil
-}, Connections: "1",
-	Description: "HTTPS services: one GET of the endpoint's path, redirects not followed, for the Strict-Transport-Security header."}
+}
 
 // parseHSTS reads max-age, includeSubDomains and preload; a header without a usable max-age is
 // invalid and browsers ignore it.

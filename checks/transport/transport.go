@@ -22,7 +22,7 @@ func newCleartextHTTP() *checks.Check {
 			"any other page that is not a redirect to HTTPS may carry ePHI in the clear (medium). A plain-HTTP port that only redirects to HTTPS passes.",
 		Connections: "1 per request: 1-6",
 		Severity:    checks.High,
-		HIPAA:       []string{"164.312(e)(1)", "164.312(e)(2)(ii)", "164.312(d)"},
+		HIPAA:       []string{"164.312(e)(1)", "164.312(e)(2)(ii)"},
 		Remediation: "Serve the site only over HTTPS (TLS 1.2 or later) and make plain HTTP answer with a permanent redirect to the HTTPS URL; " +
 			"add Strict-Transport-Security so browsers never use HTTP again. Never accept passwords over HTTP.",
 		References: []string{

@@ -217,3 +217,90 @@ func (e *eofOnEIO) Read(p []byte) (int, error) {
 }
 
 func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
+
+// TestAssessResumesWhereLeftOff quits in the middle of a section after skipping two questions,
+// and checks that the next session opens on the question the user was on (not the first
+// skipped one), that o opens the overview and that c goes back to where the user left off.
+func TestAssessResumesWhereLeftOff(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws")
+	if out, err := exec.Command(binary, "init", ws, "--org", "Resume Clinic", "--assessor", "Test",
+		"--authorised-by", "Test owner", "--authorised-on", "2026-01-01").CombinedOutput(); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	cmd, tty := startAssess(t, ws)
+	for _, s := range []struct {
+		keys string
+		id   string
+		want questionnaire.Status
+	}{
+		{"\r1", "about.office", questionnaire.Yes},
+		{"2", "about.servers", questionnaire.No},
+		{"1", "about.remote-work", questionnaire.Yes},
+	} {
+		if _, err := tty.Write([]byte(s.keys)); err != nil {
+			t.Fatal(err)
+		}
+		waitAnswer(t, ws, s.id, s.want)
+	}
+	// Skip about.personal-devices and about.email-patients (→ twice): the user is on
+	// about.texting, question 6 of the section, and quits there.
+	if _, err := tty.Write([]byte("\x1b[C")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // two escape sequences in one read would be one key
+	if _, err := tty.Write([]byte("\x1b[C")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if _, err := tty.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	waitExit(t, cmd)
+
+	// The next session opens on about.texting: "1" answers it, and the skipped questions stay open.
+	cmd2, tty2 := startAssess(t, ws)
+	if _, err := tty2.Write([]byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	waitAnswer(t, ws, "about.texting", questionnaire.Yes)
+	// Now on about.removable-media. o opens the overview, c comes back to removable-media.
+	if _, err := tty2.Write([]byte("o")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if _, err := tty2.Write([]byte("c")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if _, err := tty2.Write([]byte("2")); err != nil {
+		t.Fatal(err)
+	}
+	waitAnswer(t, ws, "about.removable-media", questionnaire.No)
+	if _, err := tty2.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	waitExit(t, cmd2)
+	a, err := workspace.At(ws).LoadAnswers(questionnaire.DefaultBank())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"about.personal-devices", "about.email-patients"} {
+		if st := a.Get(id).Status; st != "" {
+			t.Errorf("skipped %s was answered %q: a session opened on it instead of where the user left off", id, st)
+		}
+	}
+}
+
+func waitExit(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("assess after q: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("assess did not exit 15s after q")
+	}
+}

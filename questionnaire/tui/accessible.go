@@ -15,7 +15,9 @@ import (
 
 // Prompt runs the questionnaire as plain sequential prompts, for screen readers and dumb
 // terminals (telesra assess --accessible, TERM=dumb): no redrawing, no colour, one question at a
-// time from the first one still open, every answer saved the moment it is given.
+// time, every answer saved the moment it is given. It is the same questionnaire as the screens:
+// it resumes where the last session left off, numbers questions within their section, names
+// the HIPAA citation and who should answer, and moves to the next open question after an answer.
 //
 // It is written here rather than with huh's accessible mode because huh's accessible select
 // offers only a fixed list of choices (no skip, back, help or note commands) and panics at the
@@ -32,6 +34,7 @@ type prompter struct {
 	Options
 	in  *bufio.Reader
 	out io.Writer
+	at  *questionnaire.Question // the question asked now: where the next session resumes
 }
 
 // errEOF ends the session when input ends: every answer given is already saved.
@@ -51,6 +54,9 @@ func (p *prompter) readLine(prompt string) (string, error) {
 }
 
 func (p *prompter) save() error {
+	if p.at != nil {
+		p.Answers.ResumeAt = p.at.ID
+	}
 	if err := p.Store.Save(p.Answers.Clone()); err != nil {
 		return fmt.Errorf("answer not saved: %w", err)
 	}
@@ -61,13 +67,20 @@ func (p *prompter) run(ctx context.Context) error {
 	b, a := p.Bank, p.Answers
 	today := p.Now().Format(time.DateOnly)
 	s := questionnaire.Score(b, a)
-	fmt.Fprintf(p.out, "telesra questionnaire (plain prompts). %d of %d questions answered.\n", s.Overall.Answered, s.Overall.Questions)
+	fmt.Fprintf(p.out, "telesra questionnaire (plain prompts). %d of %d questions answered.", s.Overall.Answered, s.Overall.Questions)
+	if left := questionnaire.Remaining(b.Asked(a), a); left > 0 {
+		fmt.Fprintf(p.out, " About %s of questions left.", strings.TrimPrefix(questionnaire.Minutes(left), "~"))
+	}
+	fmt.Fprintln(p.out)
 	if p.File != "" {
 		fmt.Fprintf(p.out, "Each answer is saved to %s as soon as you give it.\n", p.File)
 	}
 	fmt.Fprintln(p.out, "At each question, type a number and press Enter. Other commands: h help, n note, e evidence, f flag, s skip, b back, q quit.")
 
-	q := b.FirstOpen(a)
+	q := b.Resume(a)
+	if q != nil && q.ID == a.ResumeAt {
+		fmt.Fprintln(p.out, "Resuming where you left off.")
+	}
 	if q == nil {
 		fmt.Fprintln(p.out, "Every question is answered. Use telesra assess without --accessible to review, or edit answers.yaml.")
 		return nil
@@ -76,7 +89,16 @@ func (p *prompter) run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		p.at = q
 		next, err := p.ask(q, today)
+		if errors.Is(err, errEOF) || (err == nil && next == nil) {
+			// Remember the question on screen for the next session; every answer is saved already.
+			if a.ResumeAt != q.ID {
+				if err := p.save(); err != nil {
+					return err
+				}
+			}
+		}
 		if errors.Is(err, errEOF) {
 			return nil
 		}
@@ -94,15 +116,29 @@ func (p *prompter) run(ctx context.Context) error {
 // to ask next (nil to stop).
 func (p *prompter) ask(q *questionnaire.Question, today string) (*questionnaire.Question, error) {
 	b, a := p.Bank, p.Answers
-	asked := b.Asked(a)
+	var inSection []*questionnaire.Question
 	pos := 0
-	for i, x := range asked {
-		if x == q {
-			pos = i + 1
+	for _, x := range b.Asked(a) {
+		if x.Section == q.Section {
+			inSection = append(inSection, x)
+			if x == q {
+				pos = len(inSection)
+			}
 		}
 	}
 	sec, _ := b.Section(q.Section)
-	fmt.Fprintf(p.out, "\nQuestion %d of %d. Section: %s.\n%s\n", pos, len(asked), sec.Title, q.Text)
+	// Numbered as on the screens: within the section, whose key export and import use.
+	fmt.Fprintf(p.out, "\nSection: %s (%s), question %d of %d.\n%s\n", sec.Title, q.Section, pos, len(inSection), q.Text)
+	if cs := citations(q); cs != "" {
+		fmt.Fprintf(p.out, "HIPAA %s.\n", cs)
+	}
+	var who []string
+	for _, au := range q.Audience {
+		who = append(who, au.Label())
+	}
+	if len(who) > 0 {
+		fmt.Fprintf(p.out, "Best answered by: %s.\n", strings.Join(who, ", "))
+	}
 	ans := a.Get(q.ID)
 	if ans.Reconfirm && ans.Previous != nil {
 		fmt.Fprintf(p.out, "Last assessment's answer: %s. Answer again to confirm or change it.\n", ans.Previous.Status.Short())
@@ -130,12 +166,8 @@ func (p *prompter) ask(q *questionnaire.Question, today string) (*questionnaire.
 			continue
 		case "h", "help":
 			fmt.Fprintf(p.out, "Why it matters: %s\nWhat good looks like: %s\nExample: %s\n", q.Help.Why, q.Help.Good, q.Help.Example)
-			if len(q.Citations) > 0 {
-				var cs []string
-				for _, c := range q.Citations {
-					cs = append(cs, fmt.Sprintf("%s %s (%s)", c.Citation, c.Name, kindWord(c.Kind)))
-				}
-				fmt.Fprintf(p.out, "HIPAA: %s\nEvidence to keep: %s\n", strings.Join(cs, "; "), q.Evidence)
+			if q.Evidence != "" {
+				fmt.Fprintf(p.out, "Evidence to keep: %s\n", q.Evidence)
 			}
 			continue
 		case "f", "flag":
@@ -205,8 +237,36 @@ func (p *prompter) ask(q *questionnaire.Question, today string) (*questionnaire.
 			msg += " Flagged for later."
 		}
 		fmt.Fprintln(p.out, msg)
-		return p.after(q), nil
+		return p.nextOpen(q), nil
 	}
+}
+
+// nextOpen is the next unanswered question after q, wrapping round to the start, as on the
+// screens: answered questions are not walked through again.
+func (p *prompter) nextOpen(q *questionnaire.Question) *questionnaire.Question {
+	asked := p.Bank.Asked(p.Answers)
+	start := 0
+	for i, x := range asked {
+		if x == q {
+			start = i + 1
+		}
+	}
+	for i := range asked {
+		x := asked[(start+i)%len(asked)]
+		if x != q && !p.Answers.Get(x.ID).Answered() {
+			return x
+		}
+	}
+	return nil
+}
+
+// citations is a question's HIPAA citations in words.
+func citations(q *questionnaire.Question) string {
+	var cs []string
+	for _, c := range q.Citations {
+		cs = append(cs, fmt.Sprintf("%s %s (%s)", c.Citation, c.Name, kindWord(c.Kind)))
+	}
+	return strings.Join(cs, "; ")
 }
 
 // after is the asked question following q under the current answers.

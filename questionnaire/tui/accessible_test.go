@@ -31,7 +31,8 @@ func TestPlainPromptsSaveEachAnswerAndStopAtEndOfInput(t *testing.T) {
 		t.Error("a skipped question was answered")
 	}
 	for _, want := range []string{
-		"Question 1 of 119. Section: About your practice.",
+		"Section: About your practice (about), question 1 of 10.",
+		"Best answered by: practice manager.",
 		"1. Yes\n2. No\n3. Don't know (flag for later)\n",
 		"Why it matters: Equipment that stores",
 		"Flagged for later.",
@@ -58,5 +59,51 @@ func TestPlainPromptsNotApplicableAsksWhy(t *testing.T) {
 	}
 	if g := st.last().Get("vendor.government"); g.Status != questionnaire.NotApplicable || g.Notes != "No agency acts for us" {
 		t.Errorf("saved %+v\n%s", g, out.String())
+	}
+}
+
+// TestPlainPromptsAreTheSameQuestionnaire: the plain prompts number questions within their
+// section, name the citation and who should answer, go to the next open question after an
+// answer (not through answered ones), and resume where the last session left off.
+func TestPlainPromptsAreTheSameQuestionnaire(t *testing.T) {
+	b := questionnaire.DefaultBank()
+	st := &memStore{}
+	a := questionnaire.NewAnswers()
+	a.SetStatus("about.servers", questionnaire.No, "2026-01-01")
+	a.SetStatus("about.remote-work", questionnaire.Yes, "2026-01-01")
+	var out bytes.Buffer
+	// about.office: yes; the next open question is about.personal-devices (servers and remote
+	// work are answered); skip it, then quit on about.email-patients.
+	if err := Prompt(context.Background(), strings.NewReader("1\ns\nq\n"), &out, Options{Bank: b, Answers: a, Store: st, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{
+		"Saved: Yes.\n\nSection: About your practice (about), question 4 of 10.",
+		"question 5 of 10.\nDoes the practice exchange email with patients",
+		"About 1 h",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if got := st.last().ResumeAt; got != "about.email-patients" {
+		t.Errorf("quit saved the position %q, want about.email-patients", got)
+	}
+	out.Reset()
+	if err := Prompt(context.Background(), strings.NewReader("q\n"), &out, Options{Bank: b, Answers: st.last().Clone(), Store: st, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Resuming where you left off.\n\nSection: About your practice (about), question 5 of 10.") {
+		t.Errorf("second session:\n%s", out.String())
+	}
+	out.Reset()
+	mfa := questionnaire.NewAnswers()
+	mfa.ResumeAt = "tech.mfa-remote"
+	if err := Prompt(context.Background(), strings.NewReader("q\n"), &out, Options{Bank: b, Answers: mfa, Store: st, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "HIPAA 164.312(d) Person or entity authentication (Standard).\nBest answered by: IT support.") {
+		t.Errorf("citation and audience:\n%s", out.String())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
@@ -109,4 +110,51 @@ func TestFlowResume(t *testing.T) {
 		t.Fatalf("resumed at %v", final.current)
 	}
 	golden.RequireEqual(t, screenText(final))
+}
+
+// TestScreensAt80x24 renders each screen at the size the questionnaire is designed for and
+// checks that nothing is cut off: long titles wrap, long lists scroll, and no line ends in the
+// "…" of a truncation. The goldens are the screens as a person sees them.
+func TestScreensAt80x24(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		setup func(m *Model)
+	}{
+		{"overview", func(m *Model) { m.screen = overviewScreen }},
+		{"question", func(m *Model) { m.open(mustQuestion(t, "tech.mfa-remote"), overviewScreen) }},
+		{"help", func(m *Model) { m.open(mustQuestion(t, "tele.video-encryption"), overviewScreen); press(t, m, "h") }},
+		{"keys", func(m *Model) { m.open(mustQuestion(t, "tele.video-encryption"), overviewScreen); press(t, m, "?") }},
+		{"review", func(m *Model) {
+			m.screen = overviewScreen
+			press(t, m, "r", "down", "down", "down", "down", "down", "down", "down")
+		}},
+		{"section", func(m *Model) { m.screen = overviewScreen; press(t, m, "8", "l") }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, _ := newModel(t, demoProgress())
+			c.setup(m)
+			// Run as a program in an 80x24 terminal, then leave with ctrl+c (which keeps the
+			// screen as it was); the status line is cleared so it shows the default message.
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+			tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+			if final.width != 80 || final.height != 24 {
+				t.Fatalf("terminal %dx%d", final.width, final.height)
+			}
+			final.status = ""
+			text := screenText(final)
+			for i, l := range strings.Split(text, "\n") {
+				if strings.HasSuffix(strings.TrimRight(l, " "), "…") {
+					t.Errorf("line %d is cut off: %q", i+1, l)
+				}
+				if w := ansi.StringWidth(l); w > 80 {
+					t.Errorf("line %d is %d columns wide", i+1, w)
+				}
+			}
+			if n := strings.Count(text, "\n") + 1; n != 24 {
+				t.Errorf("%d lines, want 24", n)
+			}
+			golden.RequireEqual(t, text)
+		})
+	}
 }

@@ -12,6 +12,7 @@ type keyMap struct {
 	ScrollDown, Overview      key.Binding
 	Questions, Review, Back   key.Binding
 	Continue, AllKeys, Quit   key.Binding
+	Return, Waiting           key.Binding
 	Save, Cancel, ForceQuit   key.Binding
 	EditorSave, EditorNewline key.Binding
 }
@@ -28,14 +29,16 @@ func newKeyMap() keyMap {
 		Notes:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "notes")),
 		Evidence:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "evidence")),
 		Flag:          key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "flag")),
+		Waiting:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "waiting for IT/vendor")),
 		HelpPanel:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "help")),
 		ScrollUp:      key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll up")),
 		ScrollDown:    key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
-		Overview:      key.NewBinding(key.WithKeys("o", "esc"), key.WithHelp("o", "overview")),
+		Overview:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "overview")),
+		Return:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
 		Questions:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "questions")),
 		Review:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "review")),
 		Back:          key.NewBinding(key.WithKeys("esc", "left", "o"), key.WithHelp("esc", "back")),
-		Continue:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "continue")),
+		Continue:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "continue where you left off")),
 		AllKeys:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
 		Quit:          key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),

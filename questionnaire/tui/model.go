@@ -7,6 +7,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,8 +92,9 @@ type Model struct {
 	status                  string
 }
 
-// New builds the model. It opens on the first question still to answer when some answers
-// exist (resuming a session), and on the overview for a fresh questionnaire.
+// New builds the model. A session resumes where the last one left off (the question it was on
+// when it quit), else at the first question still to answer when some answers exist; a fresh
+// questionnaire opens on the overview.
 func New(o Options) *Model {
 	now := o.Now
 	if now == nil {
@@ -101,7 +103,11 @@ func New(o Options) *Model {
 	m := &Model{bank: o.Bank, answers: o.Answers, store: o.Store, now: now, title: o.Title, file: o.File,
 		keys: newKeyMap(), help: help.New(), width: 80, height: 24}
 	m.refresh()
-	if q := m.bank.FirstOpen(m.answers); q != nil && m.answers.Count() > 0 {
+	if q := m.bank.Resume(m.answers); q != nil && q.ID == m.answers.ResumeAt {
+		m.open(q, overviewScreen)
+		m.status = fmt.Sprintf("Resumed where you left off (%d of %d answered); u: first open question.",
+			m.scores.Overall.Answered, m.scores.Overall.Questions)
+	} else if q != nil && m.answers.Count() > 0 {
 		m.open(q, overviewScreen)
 		m.status = fmt.Sprintf("Resumed at the first question still to answer (%d of %d answered).",
 			m.scores.Overall.Answered, m.scores.Overall.Questions)
@@ -139,6 +145,9 @@ func (m *Model) save() tea.Cmd {
 		return nil
 	}
 	m.saving, m.dirty = true, false
+	if m.current != nil {
+		m.answers.ResumeAt = m.current.ID
+	}
 	snap, store := m.answers.Clone(), m.store
 	return func() tea.Msg { return savedMsg{err: store.Save(snap)} }
 }
@@ -182,6 +191,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) quit() (tea.Model, tea.Cmd) {
 	m.quitting = true
+	if m.current != nil && m.answers.ResumeAt != m.current.ID && m.saveErr == nil {
+		m.dirty = true // remember where the user is, so the next session opens there
+	}
 	if m.saving || (m.dirty && m.saveErr == nil) {
 		m.status = "Saving before quitting…"
 		if !m.saving {
@@ -196,6 +208,10 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	if key.Matches(msg, k.ForceQuit) {
 		return m.quit()
+	}
+	if m.saveErr == nil {
+		// A message describes the last action; the next key press is a new action.
+		m.status = ""
 	}
 	if m.edit != editNone {
 		return m.editKey(msg)
@@ -240,6 +256,14 @@ func (m *Model) overviewKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Questions):
 		m.showSection(secs[m.secCursor].Section.ID)
 	case key.Matches(msg, k.Continue):
+		if q := m.askedQuestion(m.resumeID()); q != nil {
+			m.open(q, overviewScreen)
+		} else if q := m.bank.FirstOpen(m.answers); q != nil {
+			m.open(q, overviewScreen)
+		} else {
+			m.status = "Every question is answered."
+		}
+	case key.Matches(msg, k.NextOpen):
 		if q := m.bank.FirstOpen(m.answers); q != nil {
 			m.open(q, overviewScreen)
 		} else {
@@ -325,6 +349,19 @@ func (m *Model) questionKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.status = map[bool]string{true: "Flagged for later: find it under r (review).", false: "Flag removed."}[flagged]
 		m.refresh()
 		return m, m.save()
+	case key.Matches(msg, k.Waiting):
+		who := waitingFor(q)
+		if m.answers.Get(q.ID).WaitingFor != "" {
+			who = ""
+		}
+		m.answers.Update(q.ID, m.today(), func(a *questionnaire.Answer) { a.WaitingFor = who })
+		if who == "" {
+			m.status = "No longer waiting for someone else."
+		} else {
+			m.status = fmt.Sprintf("Waiting for %s. Hand over every such question: telesra answers export --audience %s --open", who.Label(), who)
+		}
+		m.refresh()
+		return m, m.save()
 	case key.Matches(msg, k.Notes):
 		m.startEdit(editNotes, m.answers.Get(q.ID).Notes)
 	case key.Matches(msg, k.Evidence):
@@ -339,9 +376,8 @@ func (m *Model) questionKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.screen, m.listCursor = reviewScreen, 0
 	case key.Matches(msg, k.Overview):
 		m.screen = overviewScreen
-		if m.back == sectionScreen || m.back == reviewScreen {
-			m.screen = m.back
-		}
+	case key.Matches(msg, k.Return):
+		m.screen = m.back
 	}
 	return m, nil
 }
@@ -372,7 +408,6 @@ func (m *Model) choose(o questionnaire.Option) (tea.Model, tea.Cmd) {
 // advance saves and moves to the next asked question (follow-ups the answer opened come next).
 func (m *Model) advance() tea.Cmd {
 	m.refresh()
-	cmd := m.save()
 	if n := m.neighbour(+1); n != nil {
 		m.open(n, m.back)
 	} else {
@@ -383,7 +418,8 @@ func (m *Model) advance() tea.Cmd {
 			m.status += " End of the questionnaire: press c to continue with what is left, or r to review."
 		}
 	}
-	return cmd
+	// Saved after moving on, so the saved position is the question now shown.
+	return m.save()
 }
 
 func (m *Model) startEdit(kind editKind, value string) {
@@ -494,6 +530,36 @@ func (m *Model) nextOpen() *questionnaire.Question {
 	for i := range m.asked {
 		q := m.asked[(start+i)%len(m.asked)]
 		if q != m.current && !m.answers.Get(q.ID).Answered() {
+			return q
+		}
+	}
+	return nil
+}
+
+// waitingFor is who a practice manager hands a question to: IT support when IT can answer it,
+// else the vendor when one can, else IT support.
+func waitingFor(q *questionnaire.Question) questionnaire.Audience {
+	for _, au := range []questionnaire.Audience{questionnaire.IT, questionnaire.Vendor} {
+		if slices.Contains(q.Audience, au) {
+			return au
+		}
+	}
+	return questionnaire.IT
+}
+
+// resumeID is where the user left off: the question shown last in this session, else the
+// question the last session was on.
+func (m *Model) resumeID() string {
+	if m.current != nil {
+		return m.current.ID
+	}
+	return m.answers.ResumeAt
+}
+
+// askedQuestion is the question id if it is asked under the current answers.
+func (m *Model) askedQuestion(id string) *questionnaire.Question {
+	for _, q := range m.asked {
+		if q.ID == id {
 			return q
 		}
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -339,4 +340,85 @@ func mustQuestion(t *testing.T, id string) *questionnaire.Question {
 		t.Fatalf("no question %s", id)
 	}
 	return q
+}
+
+// TestOverviewKeysAndStaleStatus: o opens the overview even from a question opened from the
+// review list (esc goes back to that list); c goes back to the question the user was on, u to
+// the first open one; a status message does not outlive the next key press.
+func TestOverviewKeysAndStaleStatus(t *testing.T) {
+	m, _ := newModel(t, nil)
+	press(t, m, "enter", "1", "2", "right", "right") // answer two, skip two: on question 5
+	here := m.current
+	press(t, m, "r", "enter")
+	if m.current.ID != "about.remote-work" {
+		t.Fatalf("review's first entry is %s", m.current.ID)
+	}
+	press(t, m, "esc")
+	if m.screen != reviewScreen {
+		t.Errorf("esc from a question opened from review went to %v", m.screen)
+	}
+	press(t, m, "enter", "o")
+	if m.screen != overviewScreen {
+		t.Errorf("o from a question opened from review went to %v, want the overview", m.screen)
+	}
+	press(t, m, "enter") // back to the section's first open question…
+	press(t, m, "right", "right")
+	here = m.current
+	press(t, m, "o", "c")
+	if m.screen != questionScreen || m.current != here {
+		t.Errorf("c opened %v, want where the user left off (%s)", m.current.ID, here.ID)
+	}
+	press(t, m, "o", "u")
+	if m.current.ID != "about.remote-work" {
+		t.Errorf("u opened %s, want the first open question", m.current.ID)
+	}
+	press(t, m, "3") // Don't know: flagged
+	if !strings.Contains(m.status, "Flagged") {
+		t.Fatalf("status after don't know: %q", m.status)
+	}
+	press(t, m, "right")
+	if m.status != "" {
+		t.Errorf("after skipping, the status still says %q", m.status)
+	}
+}
+
+// TestQuitRemembersWhereTheUserWas: quitting saves the question on screen, and the next
+// session opens there rather than at the first open question.
+func TestQuitRemembersWhereTheUserWas(t *testing.T) {
+	m, st := newModel(t, nil)
+	press(t, m, "enter", "1", "right", "right")
+	here := m.current.ID
+	if !press(t, m, "q") {
+		t.Fatal("q did not quit")
+	}
+	saved := st.last()
+	if saved == nil || saved.ResumeAt != here {
+		t.Fatalf("quit saved position %v, want %s", saved, here)
+	}
+	m2, _ := newModel(t, saved.Clone())
+	if m2.screen != questionScreen || m2.current.ID != here {
+		t.Errorf("resumed on %v, want %s", m2.current, here)
+	}
+}
+
+// TestWaitingForIT: w marks a question as handed to IT (saved, listed in review with "w"), and
+// answering it clears the mark.
+func TestWaitingForIT(t *testing.T) {
+	m, st := newModel(t, nil)
+	m.open(mustQuestion(t, "tech.mfa-remote"), overviewScreen)
+	press(t, m, "w")
+	if got := st.last().Get("tech.mfa-remote").WaitingFor; got != questionnaire.IT {
+		t.Fatalf("w saved waiting_for %q", got)
+	}
+	if !strings.Contains(screenText(m), "Waiting for IT support") {
+		t.Errorf("question screen:\n%s", screenText(m))
+	}
+	if !slices.Contains(m.reviewQuestions(), m.current) || mark(m.answers.Get("tech.mfa-remote")) != "w" {
+		t.Errorf("review does not list it as waiting")
+	}
+	m.open(mustQuestion(t, "tech.mfa-remote"), overviewScreen)
+	press(t, m, "1")
+	if a := st.last().Get("tech.mfa-remote"); a.WaitingFor != "" || a.Status != questionnaire.Implemented {
+		t.Errorf("after answering: %+v", a)
+	}
 }

@@ -3,7 +3,9 @@ package tui
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -139,8 +141,8 @@ func (m *Model) shortHelp() [][]key.Binding {
 		return [][]key.Binding{{shown("any key", "close")}, {k.ForceQuit}}
 	case m.screen == overviewScreen:
 		return [][]key.Binding{
-			{shown("↑/↓", "section"), shown("enter", "answer section"), k.Questions, shown("c", "continue where you left off")},
-			{k.AllKeys, k.Quit, k.Review},
+			{shown("↑/↓", "section"), shown("enter", "answer section"), k.Questions, k.Continue},
+			{shown("u", "first open question"), k.Review, k.AllKeys, k.Quit},
 		}
 	case m.screen == sectionScreen || m.screen == reviewScreen:
 		return [][]key.Binding{
@@ -162,40 +164,58 @@ func shown(keys, desc string) key.Binding {
 	return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
 }
 
+// allKeysBody lists every key in two columns, each key with its whole description: at 80
+// columns bubbles/help's three-column view cut the descriptions short.
 func (m *Model) allKeysBody() []string {
 	k := m.keys
-	m.help.SetWidth(m.width)
-	full := m.help.FullHelpView([][]key.Binding{
-		{k.Up, k.Down, k.Choose, k.Number, k.Prev, k.Next, k.NextOpen},
-		{k.Notes, k.Evidence, k.Flag, k.HelpPanel, k.ScrollUp, k.ScrollDown},
-		{k.Overview, k.Questions, k.Continue, k.Review, k.Quit, k.ForceQuit},
-	})
+	all := []key.Binding{k.Up, k.Down, k.Choose, k.Number, k.Prev, k.Next, k.NextOpen, k.Notes, k.Evidence, k.Flag,
+		k.Waiting, k.HelpPanel, k.ScrollUp, k.ScrollDown, k.Overview, k.Return, k.Questions, k.Continue, k.Review, k.Quit, k.ForceQuit}
+	colW := m.width / 2
+	half := (len(all) + 1) / 2
+	entry := func(b key.Binding) string {
+		h := b.Help()
+		return ansi.Truncate(fmt.Sprintf("  %-9s %s", h.Key, h.Desc), colW-1, "…")
+	}
 	lines := []string{heading.Render("All keys"), ""}
-	lines = append(lines, strings.Split(full, "\n")...)
-	lines = append(lines, "",
-		"Answers are saved the moment you choose them; notes and evidence when you press enter.",
-		"Choosing \"Don't know\" flags the question for later. \"Does not apply\" asks why.")
+	for i := range half {
+		row := entry(all[i])
+		if j := i + half; j < len(all) {
+			row += strings.Repeat(" ", max(1, colW-ansi.StringWidth(row))) + entry(all[j])
+		}
+		lines = append(lines, row)
+	}
+	lines = append(lines, "")
+	lines = append(lines, wrapLines("Answers are saved the moment you choose them; notes and evidence when you press enter. "+
+		"Choosing \"Don't know\" flags the question for later. \"Not applicable\" asks why.", m.width-2)...)
 	return lines
 }
 
 func (m *Model) overviewBody() []string {
 	w := m.width
-	nameW := max(20, min(40, w-41))
-	lines := []string{faint.Render(fmt.Sprintf("  %-*s %8s   %-15s %4s %4s", nameW, "Section", "Answered", "Progress", "Flag", "Gap"))}
+	// At 80 columns the longest section title fits whole; wider terminals give it more room.
+	nameW := max(20, min(44, w-46))
+	lines := []string{faint.Render(fmt.Sprintf("  %-*s %-8s %5s %-10s %7s %4s %4s", nameW, "Section", "Key", "Done", "Progress", "Left", "Flag", "Gap"))}
+	var left time.Duration
 	for i, s := range m.scores.Sections {
 		marker := "  "
 		name := fmt.Sprintf("%d %s", i+1, s.Section.Title)
-		if s.Section.Profile != "" {
-			name += " (" + s.Section.Profile + ")"
-		}
-		row := fmt.Sprintf("%-*s %8s   %s %4s %4s", nameW, ansi.Truncate(name, nameW, "…"),
-			fmt.Sprintf("%d/%d", s.Answered, s.Questions), bar(s.Answered, s.Questions, 10), blankZero(s.Flagged), blankZero(s.Gaps))
+		d := questionnaire.Remaining(m.askedIn(s.Section.ID), m.answers)
+		left += d
+		row := fmt.Sprintf("%-*s %-8s %5s %s %7s %4s %4s", nameW, ansi.Truncate(name, nameW, "…"), s.Section.ID,
+			fmt.Sprintf("%d/%d", s.Answered, s.Questions), bar(s.Answered, s.Questions, 5), questionnaire.Minutes(d),
+			blankZero(s.Flagged), blankZero(s.Gaps))
 		if i == m.secCursor {
 			marker = "> "
 			row = cursor.Render(row)
 		}
 		lines = append(lines, marker+row)
 	}
+	lines = append(lines, "")
+	if left > 0 {
+		lines = append(lines, wrapLines(fmt.Sprintf("About %s of questions left (%s a yes/no fact, %s a safeguard).",
+			strings.TrimPrefix(questionnaire.Minutes(left), "~"), "20 s", "45 s"), w-2)...)
+	}
+	lines = append(lines, wrapLines("By who answers: "+m.audienceProgress(), w-2)...)
 	o := m.scores.Overall
 	flagged, reconfirm := 0, 0
 	for _, s := range m.scores.Sections {
@@ -206,7 +226,7 @@ func (m *Model) overviewBody() []string {
 	if reconfirm > 0 {
 		summary += fmt.Sprintf(" · %d to re-confirm", reconfirm)
 	}
-	lines = append(lines, "", summary)
+	lines = append(lines, summary)
 	var parts []string
 	for _, g := range m.scores.Safeguards {
 		if g.Applicable() > 0 {
@@ -219,6 +239,27 @@ func (m *Model) overviewBody() []string {
 		lines = append(lines, fmt.Sprintf("Proposed-rule readiness: %s (scored apart from the rule in force)", compliance(*r)))
 	}
 	return lines
+}
+
+// audienceProgress is how far each audience has got ("IT support 5/38"), so a practice manager
+// sees what is waiting on someone else.
+func (m *Model) audienceProgress() string {
+	var parts []string
+	for _, au := range questionnaire.Audiences {
+		done, total := 0, 0
+		for _, q := range m.asked {
+			if slices.Contains(q.Audience, au) {
+				total++
+				if m.answers.Get(q.ID).Answered() {
+					done++
+				}
+			}
+		}
+		if total > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d/%d", au.Label(), done, total))
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 func blankZero(n int) string {
@@ -252,34 +293,67 @@ func mark(a questionnaire.Answer) string {
 		return "!"
 	case a.Reconfirm:
 		return "↻"
+	case a.WaitingFor != "" && !a.Answered():
+		return "w"
 	case a.Answered():
 		return "✓"
 	}
 	return "·"
 }
 
+// listBody is the section and review lists: each question in full (wrapped, never cut), with
+// its section key, scrolled so the selected question is in view.
 func (m *Model) listBody(title string, qs []*questionnaire.Question, height int) []string {
-	lines := []string{heading.Render(title) + faint.Render("   ✓ answered  ! flagged  ↻ to re-confirm  · open"), ""}
+	lines := []string{heading.Render(title), faint.Render("✓ answered  ! flagged  ↻ to re-confirm  w waiting for IT/vendor  · open"), ""}
 	if len(qs) == 0 {
 		return append(lines, "Nothing here: every question is answered and nothing is flagged.")
 	}
+	const statusW = 16
+	indent := strings.Repeat(" ", 2+2+statusW+1)
+	textW := m.width - len(indent) - 1
+	entries := make([][]string, len(qs))
+	for i, q := range qs {
+		a := m.answers.Get(q.ID)
+		text := q.Text
+		if m.screen == reviewScreen {
+			text += " [" + q.Section + "]" // the review spans sections
+		}
+		wrapped := wrapLines(text, textW)
+		for j, l := range wrapped {
+			if j == 0 {
+				row := fmt.Sprintf("%s %-*s %s", mark(a), statusW, a.Status.Short(), l)
+				marker := "  "
+				if i == m.listCursor {
+					marker, row = "> ", cursor.Render(row)
+				}
+				wrapped[j] = marker + row
+			} else {
+				wrapped[j] = indent + l
+			}
+		}
+		entries[i] = wrapped
+	}
 	rows := height - len(lines)
 	first := 0
-	if m.listCursor >= rows {
-		first = m.listCursor - rows + 1
-	}
-	statusW := 16
-	for i := first; i < len(qs) && i < first+rows; i++ {
-		q := qs[i]
-		a := m.answers.Get(q.ID)
-		st := a.Status.Short()
-		row := fmt.Sprintf("%s %-*s %s", mark(a), statusW, st, q.Text)
-		row = ansi.Truncate(row, m.width-2, "…")
-		marker := "  "
-		if i == m.listCursor {
-			marker, row = "> ", cursor.Render(row)
+	for used := func() int {
+		n := 0
+		for _, e := range entries[first : m.listCursor+1] {
+			n += len(e)
 		}
-		lines = append(lines, marker+row)
+		return n
+	}; first < m.listCursor && used() > rows-1; { // a line is kept for "… more below"
+		first++
+	}
+	if first > 0 {
+		lines[len(lines)-1] = faint.Render(fmt.Sprintf("  … %d above", first))
+	}
+	for i := first; i < len(entries); i++ {
+		last := i == len(entries)-1
+		if len(lines)+len(entries[i]) > height || (!last && len(lines)+len(entries[i]) > height-1) {
+			lines = append(lines, faint.Render(fmt.Sprintf("  … %d more below", len(entries)-i)))
+			break
+		}
+		lines = append(lines, entries[i]...)
 	}
 	return lines
 }
@@ -295,7 +369,7 @@ func (m *Model) questionBody() []string {
 			pos = i + 1
 		}
 	}
-	title := fmt.Sprintf("%s · question %d of %d", m.sectionTitle(q.Section), pos, len(sectionQs))
+	title := fmt.Sprintf("%s (%s) · question %d of %d", m.sectionTitle(q.Section), q.Section, pos, len(sectionQs))
 	var tags []string
 	if a.Flagged {
 		tags = append(tags, "[! flagged]")
@@ -340,7 +414,11 @@ func (m *Model) questionBody() []string {
 	for _, au := range q.Audience {
 		who = append(who, au.Label())
 	}
-	lines = append(lines, faint.Render("Best answered by: "+strings.Join(who, ", ")))
+	if a.WaitingFor != "" {
+		lines = append(lines, warn.Render("Waiting for "+a.WaitingFor.Label())+faint.Render(" (w: no longer waiting)"))
+	} else {
+		lines = append(lines, faint.Render("Best answered by: "+strings.Join(who, ", ")+" (w: hand to "+waitingFor(q).Label()+")"))
+	}
 	if a.Reconfirm && a.Previous != nil {
 		lines = append(lines, warn.Render(fmt.Sprintf("Last assessment: %s%s. Choose an answer to confirm or change it.",
 			a.Previous.Status.Short(), onDate(a.Previous.Date))))
@@ -375,7 +453,7 @@ func (m *Model) questionBody() []string {
 	}
 	if m.edit != editNone {
 		label := map[editKind]string{editNotes: "Notes", editEvidence: "Evidence (paths or links, one per line)",
-			editReason: "Why does this not apply? (required for \"Does not apply\")"}[m.edit]
+			editReason: "Why does this not apply? (required for \"Not applicable\")"}[m.edit]
 		lines = append(lines, "", bold.Render(label))
 		lines = append(lines, strings.Split(m.editor.View(), "\n")...)
 	}

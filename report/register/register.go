@@ -449,7 +449,7 @@ func score(g *group, rules *Rules, in Inputs) *Risk {
 		k.Title = g.pair.Vulnerability
 		k.ThreatSource, k.ThreatEvent, k.Vulnerability = string(g.pair.Source), g.pair.Threat, g.pair.Vulnerability
 		startL, startI = g.pair.Likelihood, g.pair.Impact
-		startRule, what = "question:"+gap.Question.ID, "the question bank's default for "+gap.Question.ID
+		startRule, what = "question:"+gap.Question.ID, "the question bank's default rating for \""+g.pair.Vulnerability+"\""
 		k.Remediation = gap.Question.Help.Good
 		if g.weakness != nil {
 			k.Weakness = g.weakness.ID

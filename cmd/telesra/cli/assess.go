@@ -77,7 +77,7 @@ func assessRun(ctx context.Context, o *AssessOptions) error {
 	}
 	if !o.IO.InTTY {
 		return usageErrorf("assess asks questions at a terminal, and stdin is not one.\n"+
-			"Answer without a terminal by editing %s (telesra answers export --section S -o FILE lists a section's questions;\n"+
+			"Answer without a terminal by editing %s (telesra answers export --section S or --audience it -o FILE lists questions to fill in;\n"+
 			"telesra answers import FILE merges them back)", store.Path())
 	}
 	if o.Profile != "" && !answers.HasProfile(o.Profile) {
@@ -138,7 +138,7 @@ func summarise(io *IOStreams, bank *questionnaire.Bank, answers *questionnaire.A
 			fmt.Fprintf(io.ErrOut, "  %-28s %s -> %s\n", c.Question.ID, c.From.Status.Short(), c.To.Status.Short())
 		}
 	}
-	if q := bank.FirstOpen(answers); q != nil {
+	if q := bank.Resume(answers); q != nil {
 		fmt.Fprintf(io.ErrOut, "telesra assess -w %s resumes at: %s\n", filepath.Dir(path), q.Text)
 	}
 }

@@ -75,9 +75,11 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 
 	today := o.Scan.Now().Format(time.DateOnly)
 	a := workspace.Assessment{
-		SchemaVersion:  1,
-		Organisation:   workspace.Organisation{Name: "Riverside Family Telehealth (demo)", EPHISystems: []string{"Patient portal", "EHR", "Video visits"}},
-		Assessor:       workspace.Assessor{Name: "telesra demo"},
+		SchemaVersion: 1,
+		Organisation:  workspace.Organisation{Name: "Riverside Family Telehealth (demo)", EPHISystems: []string{"Patient portal", "EHR", "Video visits"}},
+		Assessor: workspace.Assessor{Name: "telesra demo",
+			Qualifications: "None: a demonstration run by the tool itself, not a qualified assessor",
+			Independence:   "Not applicable: the demo practice and its services are generated on this computer"},
 		AssessmentDate: today,
 		Scope: workspace.Scope{
 			Description: "The demo estate: services started by `telesra demo` on 127.0.0.1 only.",

@@ -161,19 +161,27 @@ func initRun(ctx context.Context, o *InitOptions) error {
 		}
 	}
 	if !o.IO.Quiet {
-		fmt.Fprintf(o.IO.ErrOut, "Created %s\n", path)
-		if len(o.Targets) == 0 {
-			fmt.Fprintf(o.IO.ErrOut, "Next: add targets under scope.targets, then run: telesra scan -w %s\n", o.Dir)
-		} else if a.Authorisation == nil {
-			fmt.Fprintf(o.IO.ErrOut, "Next: record who authorised scanning under authorisation, then run: telesra scan -w %s\n", o.Dir)
-		} else {
-			fmt.Fprintf(o.IO.ErrOut, "Next: telesra scan -w %s\n", o.Dir)
-		}
+		fmt.Fprintf(o.IO.ErrOut, "Created %s\n%s", path, nextSteps(o.Dir, len(o.Targets) > 0, a.Authorisation != nil))
 	}
 	return nil
 }
 
-// promptInit asks for what a workspace cannot do without.
+// nextSteps names the two halves of an assessment, whichever way the workspace was made: the
+// scan (once targets and the authorisation are recorded) and the questionnaire.
+func nextSteps(dir string, targets, authorised bool) string {
+	scan := fmt.Sprintf("telesra scan -w %s", dir)
+	switch {
+	case !targets:
+		scan = "add targets under scope.targets in assessment.yaml, then: " + scan
+	case !authorised:
+		scan = "record who authorised scanning (authorisation in assessment.yaml), then: " + scan
+	}
+	return fmt.Sprintf("Next steps:\n  1. Scan the practice's systems: %s\n"+
+		"  2. Answer the questionnaire (1-2 hours; saved as you go, resume any time): telesra assess -w %s\n", scan, dir)
+}
+
+// promptInit asks for what a workspace cannot do without, and for what scanning needs: the
+// targets and who authorised scanning them, and when (both may be left for later).
 func promptInit(ctx context.Context, o *InitOptions) error {
 	notEmpty := func(s string) error {
 		if strings.TrimSpace(s) == "" {
@@ -181,9 +189,38 @@ func promptInit(ctx context.Context, o *InitOptions) error {
 		}
 		return nil
 	}
+	targets := strings.Join(o.Targets, " ")
+	validTargets := func(s string) error {
+		for _, t := range strings.Fields(strings.ReplaceAll(s, ",", " ")) {
+			if _, err := checks.ParseTarget(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	validDate := func(s string) error {
+		if s = strings.TrimSpace(s); s == "" {
+			if strings.TrimSpace(o.AuthorisedBy) != "" {
+				return errors.New("the date scanning was authorised, YYYY-MM-DD")
+			}
+			return nil
+		}
+		if strings.TrimSpace(o.AuthorisedBy) == "" {
+			return errors.New("leave empty until you know who authorised scanning")
+		}
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			return errors.New("a date as YYYY-MM-DD, or empty to fill in later")
+		}
+		return nil
+	}
 	form := huh.NewForm(huh.NewGroup(
 		huh.NewInput().Title("Organisation assessed").Value(&o.Organisation).Validate(notEmpty),
 		huh.NewInput().Title("Assessor (your name)").Value(&o.Assessor).Validate(notEmpty),
+	), huh.NewGroup(
+		huh.NewInput().Title("Targets to scan (hosts, URLs or CIDRs, separated by spaces; empty to add later)").
+			Value(&targets).Validate(validTargets),
+		huh.NewInput().Title("Who authorised scanning them (name and role; empty to add later)").Value(&o.AuthorisedBy),
+		huh.NewInput().Title("When was it authorised (YYYY-MM-DD)").Value(&o.AuthorisedOn).Validate(validDate),
 	)).WithInput(o.IO.In).WithOutput(o.IO.ErrOut).WithAccessible(o.IO.Getenv("TERM") == "dumb")
 	if err := form.RunWithContext(ctx); err != nil {
 		if errors.Is(err, huh.ErrUserAborted) {
@@ -191,5 +228,7 @@ func promptInit(ctx context.Context, o *InitOptions) error {
 		}
 		return err
 	}
+	o.Targets = strings.Fields(strings.ReplaceAll(targets, ",", " "))
+	o.AuthorisedBy, o.AuthorisedOn = strings.TrimSpace(o.AuthorisedBy), strings.TrimSpace(o.AuthorisedOn)
 	return nil
 }

@@ -3,10 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/telesra/telesra/cmd/telesra/workspace"
@@ -179,5 +182,96 @@ func TestInitFromCarriesAnswersForward(t *testing.T) {
 	}
 	if _, err := os.Stat(other); err == nil {
 		t.Error("init created a workspace from a bad answers file")
+	}
+}
+
+// TestAnswersExportForIT: --audience it writes every IT question from every section to one
+// file; filled in and imported, it merges into the workspace's answers.
+func TestAnswersExportForIT(t *testing.T) {
+	dir := newWorkspace(t, "Acme")
+	bank := questionnaire.DefaultBank()
+	file := filepath.Join(t.TempDir(), "it.yaml")
+	io, _, errOut := testIO("", false)
+	if err := answersExportRun(&AnswersExportOptions{IO: io, Workspace: dir, Audience: "it", Output: file}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(file)
+	text := string(data)
+	var it []string
+	sections := map[string]bool{}
+	for _, q := range bank.Questions(nil) {
+		if slices.Contains(q.Audience, questionnaire.IT) {
+			it = append(it, q.ID)
+			sections[q.Section] = true
+			if !strings.Contains(text, "\n  "+q.ID+":\n    status:\n") {
+				t.Errorf("the IT export lacks %s", q.ID)
+			}
+			text = strings.Replace(text, "\n  "+q.ID+":\n    status:\n", "\n  "+q.ID+":\n    status: unknown\n", 1)
+		}
+	}
+	if len(sections) < 2 || !strings.Contains(errOut.String(), fmt.Sprintf("Wrote %d questions", len(it))) {
+		t.Errorf("%d IT questions in %d sections; said %q", len(it), len(sections), errOut)
+	}
+	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	io, _, errOut = testIO("", false)
+	if err := answersImportRun(&AnswersImportOptions{IO: io, Workspace: dir, File: file, today: func() string { return "2026-11-21" }}); err != nil {
+		t.Fatalf("import: %v\n%s", err, errOut)
+	}
+	a, err := workspace.At(dir).LoadAnswers(bank)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range it {
+		if a.Get(id).Status != questionnaire.Unknown {
+			t.Errorf("%s not merged back: %+v", id, a.Get(id))
+		}
+	}
+	// Nothing selected is a usage error; so is an audience that does not exist.
+	for _, o := range []AnswersExportOptions{{}, {Audience: "IT-dept"}} {
+		o.IO, o.Workspace = io, dir
+		if err := answersExportRun(&o); ExitCode(err) != ExitUsage {
+			t.Errorf("export %+v: %v", o, err)
+		}
+	}
+}
+
+// TestInitNamesTheNextSteps: init, from flags or from the form, ends by naming both halves of
+// the assessment (scan and assess); the form asks for the targets and the authorisation.
+func TestInitNamesTheNextSteps(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	io, _, errOut := testIO("", false)
+	o := &InitOptions{IO: io, Now: testNow, Dir: dir, Organisation: "Acme", Assessor: "J. Smith"}
+	if err := initRun(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"add targets under scope.targets", "telesra scan -w " + dir, "telesra assess -w " + dir} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("init with flags said %q, lacking %q", errOut, want)
+		}
+	}
+
+	// The form (plain prompts at TERM=dumb): organisation, assessor, targets, who, when.
+	dir = filepath.Join(t.TempDir(), "form")
+	io, _, errOut = testIO("Acme\nJ. Smith\n127.0.0.1 127.0.0.2:443\nDr A. Lee, owner\n2026-11-20\n", true)
+	io.Getenv = func(k string) string { return map[string]string{"TERM": "dumb"}[k] }
+	io.In = iotest.OneByteReader(io.In) // huh reads each field with its own buffer
+	o = &InitOptions{IO: io, Now: testNow, Dir: dir, Prompt: promptInit}
+	if err := initRun(context.Background(), o); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	ws, err := workspace.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ws.Assessment.Scope.Targets; !slices.Equal(got, []string{"127.0.0.1", "127.0.0.2:443"}) {
+		t.Errorf("targets %v", got)
+	}
+	if au := ws.Assessment.Authorisation; au == nil || au.AuthorisedBy != "Dr A. Lee, owner" || au.AuthorisedOn != "2026-11-20" {
+		t.Errorf("authorisation %+v", au)
+	}
+	if s := errOut.String(); !strings.Contains(s, "1. Scan the practice's systems: telesra scan -w "+dir+"\n") || !strings.Contains(s, "telesra assess -w "+dir) {
+		t.Errorf("the form's init said:\n%s", s)
 	}
 }

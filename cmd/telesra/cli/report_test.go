@@ -62,7 +62,9 @@ func TestReportWritesEveryFormat(t *testing.T) {
 			t.Errorf("%s: %v %v", p, fi, err)
 		}
 	}
-	if !strings.Contains(r.stderr, "overall High; final") {
+	// The sample answers flag five questions and leave Required specifications on "don't know":
+	// a complete scan does not make that final.
+	if !strings.Contains(r.stderr, "overall High; DRAFT") || !strings.Contains(r.stderr, "flagged for later") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 	// Only some formats, into the default DIR/reports.

@@ -13,14 +13,16 @@ import (
 )
 
 // BuildVersion is the version a build reports: the linker's value when set, else the module
-// version `go install` recorded, else one made from the git revision the build was made from
-// (as a Go pseudo-version, "+dirty" for uncommitted changes), else "dev".
+// version `go install` recorded, else the VCS revision a build from a git checkout recorded
+// ("git 07404e0c1a2b", "+modified" for uncommitted changes), else "dev". A signed report
+// names the code that wrote it, so a checkout build never says only "dev".
 func BuildVersion(linked string) string {
 	bi, _ := debug.ReadBuildInfo()
-	return versionFrom(linked, bi)
+	return versionOf(linked, bi)
 }
 
-func versionFrom(linked string, bi *debug.BuildInfo) string {
+// versionOf is BuildVersion for given build information (nil when the binary carries none).
+func versionOf(linked string, bi *debug.BuildInfo) string {
 	if linked != "" && linked != "dev" {
 		return linked
 	}
@@ -30,17 +32,25 @@ func versionFrom(linked string, bi *debug.BuildInfo) string {
 	if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
-	b := buildFrom(linked, bi)
-	if b.Revision == "" {
+	var rev string
+	var modified bool
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
 		return "dev"
 	}
-	v := "v0.0.0-"
-	if t, err := time.Parse(time.RFC3339, b.BuildDate); err == nil {
-		v += t.UTC().Format("20060102150405") + "-"
+	if len(rev) > 12 {
+		rev = rev[:12]
 	}
-	v += b.Revision[:min(12, len(b.Revision))]
-	if b.Modified {
-		v += "+dirty"
+	v := "git " + rev
+	if modified {
+		v += "+modified"
 	}
 	return v
 }

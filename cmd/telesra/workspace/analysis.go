@@ -85,6 +85,7 @@ func (a *Analysis) Document(now time.Time, tools []report.Tool) *report.Report {
 		Organisation:   report.Party{Name: as.Organisation.Name, Email: as.Organisation.Contact},
 		Address:        as.Organisation.Address,
 		Assessor:       report.Party{Name: as.Assessor.Name, Organisation: as.Assessor.Organisation, Email: as.Assessor.Email},
+		Qualifications: as.Assessor.Qualifications, Independence: as.Assessor.Independence,
 		AssessmentDate: as.AssessmentDate,
 		Generated:      now,
 		Scope: report.Scope{File: AssessmentFile, Description: as.Scope.Description, Targets: as.Scope.Targets, Exclusions: as.Scope.Exclusions,

@@ -48,6 +48,9 @@ type Assessor struct {
 	Name         string `yaml:"name"`
 	Organisation string `yaml:"organisation,omitempty"`
 	Email        string `yaml:"email,omitempty"`
+	// Qualifications and Independence are printed in the report's sign-off.
+	Qualifications string `yaml:"qualifications,omitempty"`
+	Independence   string `yaml:"independence,omitempty"`
 }
 
 // Scope is what may be scanned.
