@@ -71,6 +71,9 @@ func xlsxDate(s string) any {
 	if d, err := time.Parse("2006-01-02", s); err == nil {
 		return d
 	}
+	if s == "" {
+		return nil // a blank cell, not an empty string: spreadsheets and openpyxl see no value
+	}
 	return s
 }
 
