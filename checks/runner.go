@@ -24,7 +24,8 @@ type Options struct {
 	Families      []*Family // families whose Open hook runs when one of their checks is selected
 	Workers       int       // endpoints scanned at once; <= 0: 16
 	HostConns     int       // concurrent connections per address; <= 0: 8
-	Rate          float64   // new connections per second; <= 0: unlimited
+	Rate          float64   // new connections per second across the scan; <= 0: unlimited
+	HostRate      float64   // new connections per second to one address; <= 0: unlimited
 	IOTimeout     time.Duration
 	ProbeTimeout  time.Duration
 	TargetTimeout time.Duration
@@ -76,7 +77,7 @@ func NewRunner(scope *Scope, opts Options) *Runner {
 		opts:  opts,
 		scope: scope,
 		dialer: NewDialer(scope, DialerOptions{
-			Rate: opts.Rate, HostConns: opts.HostConns, ConnectTimeout: opts.IOTimeout, Resolver: opts.Resolver,
+			Rate: opts.Rate, HostRate: opts.HostRate, HostConns: opts.HostConns, ConnectTimeout: opts.IOTimeout, Resolver: opts.Resolver,
 		}),
 	}
 }
