@@ -99,4 +99,3 @@ func TestHostRateSpacesConnectionsPerAddress(t *testing.T) {
 		t.Errorf("both addresses together accepted %d connections, want more than one address's %d: the rate must be per address", total, maxPerAddr)
 	}
 }
-
