@@ -30,10 +30,12 @@ type Options struct {
 	ProbeTimeout  time.Duration
 	TargetTimeout time.Duration
 	Ports         []int // for host and network targets; nil: DefaultPorts
-	Observer      Observer
-	Now           func() time.Time
-	Resolver      Resolver
-	Tool          Tool
+	// Shard scans only the endpoints of one part of the scan (see Shard); zero: all of them.
+	Shard    Shard
+	Observer Observer
+	Now      func() time.Time
+	Resolver Resolver
+	Tool     Tool
 }
 
 func (o *Options) defaults() {
@@ -104,8 +106,11 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Result, error) {
 	for _, c := range o.Checks {
 		res.Checks = append(res.Checks, c.ID)
 	}
+	if !o.Shard.Whole() {
+		res.Shard = &Shard{K: o.Shard.K, N: o.Shard.N}
+	}
 
-	cands := r.expand(ctx, targets)
+	cands := r.shard(r.expand(ctx, targets))
 	cands = r.discover(ctx, cands)
 
 	closers, err := r.openFamilies(ctx)
@@ -249,6 +254,21 @@ func (r *Runner) expand(ctx context.Context, targets []Target) []candidate {
 			if _, excluded := r.scope.Excluded(t.Host, addr, p); !excluded {
 				add(candidate{ep: ep, discover: true})
 			}
+		}
+	}
+	return out
+}
+
+// shard keeps the candidates of the scan's part, before discovery, so that a part probes only
+// its own ports.
+func (r *Runner) shard(cands []candidate) []candidate {
+	if r.opts.Shard.Whole() {
+		return cands
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		if r.opts.Shard.Holds(c.ep.String()) {
+			out = append(out, c)
 		}
 	}
 	return out

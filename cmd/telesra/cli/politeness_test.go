@@ -62,7 +62,7 @@ func TestScanDefaultsDoNotBrakeAnEstate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := checks.NewRunner(scope, runnerOptions(o)).Dialer()
+	d := checks.NewRunner(scope, runnerOptions(o, checks.Shard{})).Dialer()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	var failed atomic.Int64

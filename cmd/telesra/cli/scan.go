@@ -42,6 +42,7 @@ type ScanOptions struct {
 	ProbeTimeout    time.Duration
 	TargetTimeout   time.Duration
 	AllowLargeScope bool
+	Shard           string // K/N; "": the whole scan
 	Family          FamilyOptions
 }
 
@@ -73,7 +74,8 @@ Results go to stdout (a table on a terminal, JSON otherwise) or to -o. Human mes
 stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 		Example: `  telesra scan 10.20.0.5:443 https://portal.acme.example/
   telesra scan -w acme-2026 -f sarif -o telesra.sarif --fail-on high
-  telesra scan --targets-file targets.txt --checks tls,mfa -f junit -o telesra.xml`,
+  telesra scan --targets-file targets.txt --checks tls,mfa -f junit -o telesra.xml
+  telesra scan -w acme-2026 --shard 2/4 -o shard-2.json   # then: telesra merge shard-*.json -o scan.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Targets = args
 			if runF != nil {
@@ -101,6 +103,7 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	fl.DurationVar(&o.ProbeTimeout, "probe-timeout", 60*time.Second, "time budget of one probe")
 	fl.DurationVar(&o.TargetTimeout, "target-timeout", 3*time.Minute, "time budget of one endpoint (all its checks)")
 	fl.BoolVar(&o.AllowLargeScope, "allow-large-scope", false, "allow networks wider than /20")
+	fl.StringVar(&o.Shard, "shard", "", "scan only part `K/N` of the endpoints (chosen by a hash of each endpoint, the same on every machine); combine the N results with telesra merge (docs/scale.md)")
 	fl.StringVar(&o.Family.KBDir, "kb-dir", "", "patch knowledge-base `DIR` of imported feeds (default: the user configuration directory's telesra/kb)")
 	fl.StringVar(&o.Family.CAFile, "ca-file", "", "trust the CA certificates in PEM `FILE` (an internal CA) when verifying TLS chains, besides the system roots")
 	fl.StringVar(&o.Family.TemplatesDir, "templates", "", "also run the nuclei templates in `DIR` (each needs telesra's metadata; see telesra templates validate)")
@@ -158,6 +161,12 @@ func prepareScan(ctx context.Context, o *ScanOptions) (*scanPrep, error) {
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
+	var shard checks.Shard
+	if o.Shard != "" {
+		if shard, err = checks.ParseShard(o.Shard); err != nil {
+			return nil, usageErrorf("--shard: %w", err)
+		}
+	}
 	registry, families, err := o.Registry(o.Family)
 	if err != nil {
 		return nil, err
@@ -172,7 +181,7 @@ func prepareScan(ctx context.Context, o *ScanOptions) (*scanPrep, error) {
 		Workspace: o.Workspace, Targets: o.Targets, TargetsFile: o.TargetsFile, Exclude: o.Exclude,
 		Ports: ports, AllowLargeScope: o.AllowLargeScope,
 		Registry: registry, Families: families, Checks: o.Checks, IgnoreFile: o.IgnoreFile,
-		Runner: runnerOptions(o),
+		Runner: runnerOptions(o, shard),
 	})
 	if err != nil {
 		return nil, err
@@ -181,8 +190,9 @@ func prepareScan(ctx context.Context, o *ScanOptions) (*scanPrep, error) {
 }
 
 // runnerOptions are the runner's limits, timeouts and collaborators from the flags.
-func runnerOptions(o *ScanOptions) checks.Options {
+func runnerOptions(o *ScanOptions, shard checks.Shard) checks.Options {
 	return checks.Options{
+		Shard:         shard,
 		Workers:       o.Workers,
 		HostConns:     o.HostConns,
 		Rate:          o.Rate,
@@ -317,7 +327,8 @@ func finishScan(ctx context.Context, o *ScanOptions, p *scanPrep, res *checks.Re
 	switch {
 	case !res.Complete || ctx.Err() != nil:
 		return &InterruptedError{Saved: saved}
-	case res.Totals.Scanned == 0:
+	case res.Totals.Scanned == 0 && (res.Shard == nil || res.Totals.Endpoints > 0):
+		// A part of a spread scan may hold no endpoint at all: that is not a failure of the part.
 		return &NoTargetError{Endpoints: res.Totals.Endpoints}
 	case p.failOn != nil && res.Failing(*p.failOn, o.FailOnPotential) > 0:
 		return &FindingsError{Count: res.Failing(*p.failOn, o.FailOnPotential), Threshold: *p.failOn}
