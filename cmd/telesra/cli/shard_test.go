@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -123,4 +124,79 @@ func TestShardsMergeToTheUnshardedScan(t *testing.T) {
 			t.Errorf("merge of %s wrote %s", name, out)
 		}
 	}
+}
+
+// TestShardsInAWorkspace: a part scanned with -w is kept in the workspace's history but never
+// claims to cover the scope (so the workspace is not complete after one part of four), and
+// `merge -w` saves the combined parts as one run over the whole scope whose findings are the
+// unsharded scan's.
+func TestShardsInAWorkspace(t *testing.T) {
+	var targets []string
+	for range 6 {
+		targets = append(targets, portal(t))
+	}
+	ws := makeWorkspace(t, targets, nil)
+	out := t.TempDir()
+	whole := filepath.Join(out, "whole.json")
+	if r := run(t, context.Background(), append([]string{"scan", "-q", "--checks", "transport,mfa", "-o", whole}, targets...)...); r.code != 0 {
+		t.Fatalf("unsharded scan: exit %d: %s", r.code, r.stderr)
+	}
+	var shards []string
+	for k := 1; k <= 4; k++ {
+		p := filepath.Join(out, fmt.Sprintf("shard-%d.json", k))
+		if r := run(t, context.Background(), "scan", "-q", "-w", ws, "--checks", "transport,mfa", "--shard", fmt.Sprintf("%d/4", k), "-o", p); r.code != 0 {
+			t.Fatalf("shard %d/4: exit %d: %s", k, r.code, r.stderr)
+		}
+		shards = append(shards, p)
+	}
+	runs := readRuns(t, ws)
+	if len(runs) != 4 {
+		t.Fatalf("scans/ holds %d runs after 4 parts, want 4", len(runs))
+	}
+	for _, r := range runs {
+		if len(r.Targets) != 0 {
+			t.Errorf("a part's run claims to cover %v", r.Targets)
+		}
+	}
+	if r := run(t, context.Background(), append([]string{"merge", "-q", "-w", ws}, shards...)...); r.code != 0 {
+		t.Fatalf("merge -w: exit %d: %s", r.code, r.stderr)
+	}
+	runs = readRuns(t, ws)
+	if last := runs[len(runs)-1]; len(runs) != 5 || !slices.Equal(last.Targets, targets) {
+		t.Errorf("after merge -w: %d runs, the last covering %v; want 5, the last covering the scope %v", len(runs), last.Targets, targets)
+	}
+	wf, _, _ := outcome(readResult(t, whole))
+	gf, _, _ := outcome(readResult(t, filepath.Join(ws, "scan.json")))
+	if len(wf) == 0 || !slices.Equal(wf, gf) {
+		t.Errorf("workspace scan.json findings after merge -w:\n got %q\nwant %q", gf, wf)
+	}
+}
+
+// savedRun is what a test reads of a workspace's scans/ run file.
+type savedRun struct {
+	Targets  []string `json:"targets"`
+	Sequence int      `json:"sequence"`
+}
+
+// readRuns reads the workspace's scans/ run files in the order they were saved.
+func readRuns(t *testing.T, ws string) []savedRun {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(ws, "scans", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []savedRun
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r savedRun
+		if err := json.Unmarshal(data, &r); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b savedRun) int { return a.Sequence - b.Sequence })
+	return out
 }
