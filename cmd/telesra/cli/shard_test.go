@@ -200,3 +200,18 @@ func readRuns(t *testing.T, ws string) []savedRun {
 	slices.SortFunc(out, func(a, b savedRun) int { return a.Sequence - b.Sequence })
 	return out
 }
+
+// TestShardFlagRefusesBadParts: a malformed --shard is a usage error (exit 2) naming the flag,
+// before anything is sent.
+func TestShardFlagRefusesBadParts(t *testing.T) {
+	addr, n := countingListener(t)
+	for _, bad := range []string{"5/4", "0/4", "two/four"} {
+		r := run(t, context.Background(), "scan", "--shard", bad, addr)
+		if r.code != 2 || !strings.Contains(r.stderr, "--shard") {
+			t.Errorf("--shard %s: exit %d, stderr %q; want exit 2 naming --shard", bad, r.code, r.stderr)
+		}
+	}
+	if n.Load() != 0 {
+		t.Errorf("%d connections made despite a bad --shard", n.Load())
+	}
+}
