@@ -21,7 +21,7 @@ func shardFile(t *testing.T, dir string, k, n int, checkIDs []string, kbDate str
 	r := &checks.Result{SchemaVersion: checks.ResultSchemaVersion, Tool: checks.Tool{Name: "telesra", Version: "test"},
 		StartedAt: time.Date(2026, 11, 22, 10, 0, k, 0, time.UTC), FinishedAt: time.Date(2026, 11, 22, 10, 1, k, 0, time.UTC),
 		Complete: true, Scope: checks.ScopeDoc{Source: "command line", Targets: []string{"127.0.0.0/24"}}, Checks: checkIDs,
-		Shard: &checks.Shard{K: k, N: n},
+		Shard:     &checks.Shard{K: k, N: n},
 		Endpoints: []checks.EndpointResult{{Target: target, Host: "127.0.0.1", Port: 1000 + k, Status: checks.StatusCompleted}}}
 	if kbDate != "" {
 		r.Endpoints[0].Verdicts = map[string]checks.Verdict{"patch": {Line: "patch", Data: map[string]any{
