@@ -16,7 +16,8 @@ import (
 )
 
 // Dialer is the only way a check opens a connection. Before each dial it asks the scope; then it
-// waits for a connection slot and for the global rate limit. The connection it returns gives its
+// waits for a connection slot, for its address's rate limit (when set) and for the global rate
+// limit. The connection it returns gives its
 // slot back on Close, and is closed when the dial's context ends, so a cancelled scan unblocks
 // every read at once.
 //
@@ -28,18 +29,25 @@ import (
 // the per-address total stays within HostConns. A dial without a lane (discovery, or another
 // address) takes a single slot of the address's limit.
 //
-// The slot is taken before the rate-limit token, so a token is spent only by a dial that can go
+// Politeness is per address: HostConns bounds the load one server sees at once, and HostRate
+// (off by default) bounds how fast it sees new connections. The global Rate is only for a
+// fragile network path (a VPN, a firewall's connection table): a global brake protects no single
+// server, since each sees 1/Nth of it, yet makes a large estate slow.
+//
+// The slot is taken before the rate-limit tokens, so a token is spent only by a dial that can go
 // out at once: waiting for a slot never builds a queue of reservations that would push later
 // dials past their deadlines.
 type Dialer struct {
 	scope     *Scope
 	resolver  Resolver
 	limiter   *rate.Limiter
+	hostRate  float64
 	hostConns int64
 	connect   time.Duration
 
 	mu     sync.Mutex
 	hosts  map[netip.Addr]*semaphore.Weighted
+	rates  map[netip.Addr]*rate.Limiter
 	pinned map[string]netip.Addr
 
 	dials   atomic.Int64
@@ -49,6 +57,7 @@ type Dialer struct {
 // DialerOptions tune a Dialer.
 type DialerOptions struct {
 	Rate           float64       // new connections per second across the scan; <= 0: unlimited
+	HostRate       float64       // new connections per second to one address; <= 0: unlimited
 	HostConns      int           // concurrent connections per address; <= 0: 8
 	ConnectTimeout time.Duration // TCP connect; <= 0: 5s
 	Resolver       Resolver      // nil: the system resolver
@@ -60,9 +69,11 @@ func NewDialer(scope *Scope, opt DialerOptions) *Dialer {
 		scope:     scope,
 		resolver:  opt.Resolver,
 		limiter:   rate.NewLimiter(rate.Inf, 1),
+		hostRate:  opt.HostRate,
 		hostConns: int64(opt.HostConns),
 		connect:   opt.ConnectTimeout,
 		hosts:     map[netip.Addr]*semaphore.Weighted{},
+		rates:     map[netip.Addr]*rate.Limiter{},
 		pinned:    map[string]netip.Addr{},
 	}
 	if d.resolver == nil {
@@ -165,14 +176,15 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	if err := sem.Acquire(ctx, 1); err != nil {
 		return nil, ctxError(ctx, err)
 	}
+	if hl := d.hostLimiter(addr); hl != nil {
+		if err := hl.Wait(ctx); err != nil {
+			sem.Release(1)
+			return nil, rateError(ctx, "the address's", err)
+		}
+	}
 	if err := d.limiter.Wait(ctx); err != nil {
 		sem.Release(1)
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		// The next token comes after the dial's deadline: that is this probe's budget running
-		// out, a timeout, not a fault of the target.
-		return nil, &ProbeError{Reason: ReasonTimeout, Err: fmt.Errorf("wait for the scan's rate limit: %w", err)}
+		return nil, rateError(ctx, "the scan's", err)
 	}
 	nd := net.Dialer{Timeout: d.connect}
 	if network == "" || network == "tcp4" || network == "tcp6" {
@@ -190,6 +202,32 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	c.stop = stop
 	c.mu.Unlock()
 	return c, nil
+}
+
+// rateError is a wait for a rate-limit token that failed: the scan was cancelled, or the next
+// token comes after the dial's deadline, which is this probe's budget running out (a timeout,
+// not a fault of the target).
+func rateError(ctx context.Context, whose string, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return &ProbeError{Reason: ReasonTimeout, Err: fmt.Errorf("wait for %s rate limit: %w", whose, err)}
+}
+
+// hostLimiter is addr's rate limiter, nil when HostRate is off. Its burst is 1: an address sees
+// its new connections spread evenly, never in a volley.
+func (d *Dialer) hostLimiter(a netip.Addr) *rate.Limiter {
+	if d.hostRate <= 0 {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l, ok := d.rates[a]
+	if !ok {
+		l = rate.NewLimiter(rate.Limit(d.hostRate), 1)
+		d.rates[a] = l
+	}
+	return l
 }
 
 func ctxError(ctx context.Context, err error) error {

@@ -26,6 +26,9 @@ type Result struct {
 	Findings      []Finding         `json:"findings"`
 	Suppressions  SuppressionReport `json:"suppressions"`
 	Totals        Totals            `json:"totals"`
+	// Shard is the part of a scan spread over machines this result covers (telesra scan
+	// --shard); absent for a whole scan, and for shards combined by telesra merge.
+	Shard *Shard `json:"shard,omitempty"`
 }
 
 // Tool names the scanner.

@@ -24,15 +24,18 @@ type Options struct {
 	Families      []*Family // families whose Open hook runs when one of their checks is selected
 	Workers       int       // endpoints scanned at once; <= 0: 16
 	HostConns     int       // concurrent connections per address; <= 0: 8
-	Rate          float64   // new connections per second; <= 0: unlimited
+	Rate          float64   // new connections per second across the scan; <= 0: unlimited
+	HostRate      float64   // new connections per second to one address; <= 0: unlimited
 	IOTimeout     time.Duration
 	ProbeTimeout  time.Duration
 	TargetTimeout time.Duration
 	Ports         []int // for host and network targets; nil: DefaultPorts
-	Observer      Observer
-	Now           func() time.Time
-	Resolver      Resolver
-	Tool          Tool
+	// Shard scans only the endpoints of one part of the scan (see Shard); zero: all of them.
+	Shard    Shard
+	Observer Observer
+	Now      func() time.Time
+	Resolver Resolver
+	Tool     Tool
 }
 
 func (o *Options) defaults() {
@@ -76,7 +79,7 @@ func NewRunner(scope *Scope, opts Options) *Runner {
 		opts:  opts,
 		scope: scope,
 		dialer: NewDialer(scope, DialerOptions{
-			Rate: opts.Rate, HostConns: opts.HostConns, ConnectTimeout: opts.IOTimeout, Resolver: opts.Resolver,
+			Rate: opts.Rate, HostRate: opts.HostRate, HostConns: opts.HostConns, ConnectTimeout: opts.IOTimeout, Resolver: opts.Resolver,
 		}),
 	}
 }
@@ -103,8 +106,11 @@ func (r *Runner) Run(ctx context.Context, targets []Target) (*Result, error) {
 	for _, c := range o.Checks {
 		res.Checks = append(res.Checks, c.ID)
 	}
+	if !o.Shard.Whole() {
+		res.Shard = &Shard{K: o.Shard.K, N: o.Shard.N}
+	}
 
-	cands := r.expand(ctx, targets)
+	cands := r.shard(r.expand(ctx, targets))
 	cands = r.discover(ctx, cands)
 
 	closers, err := r.openFamilies(ctx)
@@ -248,6 +254,21 @@ func (r *Runner) expand(ctx context.Context, targets []Target) []candidate {
 			if _, excluded := r.scope.Excluded(t.Host, addr, p); !excluded {
 				add(candidate{ep: ep, discover: true})
 			}
+		}
+	}
+	return out
+}
+
+// shard keeps the candidates of the scan's part, before discovery, so that a part probes only
+// its own ports.
+func (r *Runner) shard(cands []candidate) []candidate {
+	if r.opts.Shard.Whole() {
+		return cands
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		if r.opts.Shard.Holds(c.ep.String()) {
+			out = append(out, c)
 		}
 	}
 	return out

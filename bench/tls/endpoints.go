@@ -31,10 +31,16 @@ type endpoint struct {
 	Name   string `json:"name"`
 	Kind   string `json:"kind"` // nginx, s_server, go, zcrypto
 	Port   int    `json:"port"`
-	Target string `json:"target"` // as telesra is given it
+	Addr   string `json:"addr,omitempty"` // the listening address; "": 127.0.0.1
+	Target string `json:"target"`         // as telesra is given it
 }
 
-func (e endpoint) hostPort() string { return fmt.Sprintf("127.0.0.1:%d", e.Port) }
+func (e endpoint) hostPort() string {
+	if e.Addr != "" {
+		return fmt.Sprintf("%s:%d", e.Addr, e.Port)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", e.Port)
+}
 
 // lab holds the servers and everything to stop them.
 type lab struct {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -46,6 +47,9 @@ func benchmain() error {
 	scale := flag.Int("scale", 200, "endpoints of the scale run on one nginx (0: skip)")
 	scaleNmap := flag.Bool("scale-nmap", true, "also time nmap on the scale run")
 	latency := flag.Duration("latency", 25*time.Millisecond, "round-trip latency of the latency run (0: skip)")
+	estateHosts := flag.String("estate-hosts", "63,250", "host counts of the many-host runs on 127.0.2.x against nmap (empty: skip)")
+	estatePorts := flag.Int("estate-ports", 4, "TLS ports per estate host; all of them (hosts x ports endpoints) make the large run")
+	only := flag.String("only", "", "run only this part: lab, scale, estate or latency (empty: all)")
 	latencyTestssl := flag.Bool("latency-testssl", false, "run testssl in the latency run too (very slow)")
 	flag.Parse()
 	if *telesra == "" {
@@ -71,27 +75,60 @@ func benchmain() error {
 	s := &summary{When: time.Now().UTC(), CPUs: runtime.NumCPU(), LoadBefore: loadavg()}
 	caFile := l.ca.certFile
 
+	want := func(part string) bool { return *only == "" || *only == part }
+	var hostCounts []int
+	for _, f := range strings.Split(*estateHosts, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > 254 {
+			return fmt.Errorf("-estate-hosts: %q is not a host count within 1-254", f)
+		}
+		hostCounts = append(hostCounts, n)
+	}
+
 	varied, err := l.startVaried()
 	if err != nil {
 		return err
 	}
 	s.Varied = varied
 	logf("%d varied endpoints up", len(varied))
+	if !want("lab") {
+		*testsslN = 0
+	}
+	if !want("scale") {
+		*scale = 0
+	}
+	if !want("latency") {
+		*latency = 0
+	}
 
-	tel := runTelesra(*telesra, caFile, nil, varied, "telesra")
-	s.Runs = append(s.Runs, tel)
-	logf("telesra: %.2fs", tel.Seconds)
-	s.Handshakes = countHandshakes(caFile, varied)
-	s.Runs = append(s.Runs, runNmap("nmap", nil, "127.0.0.1", varied))
-	logf("nmap: %.2fs", s.Runs[len(s.Runs)-1].Seconds)
-	s.Runs = append(s.Runs, runSSLScan("sslscan", nil, "127.0.0.1", varied))
-	logf("sslscan: %.2fs", s.Runs[len(s.Runs)-1].Seconds)
+	if want("lab") {
+		// Default flags first: that is what users get. The fast flags second, for comparison.
+		tel := runTelesra(*telesra, caFile, nil, varied, "telesra", false)
+		s.Runs = append(s.Runs, tel)
+		logf("telesra (default flags): %.2fs", tel.Seconds)
+		fast := runTelesra(*telesra, caFile, nil, varied, "telesra fast flags", true)
+		s.Runs = append(s.Runs, fast)
+		logf("telesra (--rate 0 --host-conns 64): %.2fs", fast.Seconds)
+		s.Handshakes = countHandshakes(caFile, varied)
+		s.Runs = append(s.Runs, runNmap("nmap", nil, "127.0.0.1", varied))
+		logf("nmap: %.2fs", s.Runs[len(s.Runs)-1].Seconds)
+		s.Runs = append(s.Runs, runSSLScan("sslscan", nil, "127.0.0.1", varied))
+		logf("sslscan: %.2fs", s.Runs[len(s.Runs)-1].Seconds)
+	}
+	if want("estate") && len(hostCounts) > 0 {
+		if err := estateRuns(s, l, *telesra, caFile, hostCounts, *estatePorts); err != nil {
+			return err
+		}
+	}
 	if n := *testsslN; n != 0 {
 		sub := varied
 		if n > 0 && n < len(varied) {
 			sub = varied[:n]
 		}
-		r := runTelesra(*telesra, caFile, nil, sub, "telesra (testssl subset)")
+		r := runTelesra(*telesra, caFile, nil, sub, "telesra (testssl subset)", false)
 		s.Runs = append(s.Runs, r)
 		logf("testssl on %d endpoints (minutes)...", len(sub))
 		s.Runs = append(s.Runs, runTestssl("testssl", nil, "127.0.0.1", sub, 90*time.Minute))
@@ -103,7 +140,7 @@ func benchmain() error {
 		if err != nil {
 			return err
 		}
-		r := runTelesra(*telesra, caFile, nil, eps, "telesra scale")
+		r := runTelesra(*telesra, caFile, nil, eps, "telesra scale", false)
 		s.Runs = append(s.Runs, r)
 		logf("telesra scale (%d endpoints): %.2fs, %d MB", len(eps), r.Seconds, r.MaxRSSKB>>10)
 		s.ScaleDials = scaleDials(caFile, eps)
@@ -156,7 +193,7 @@ func latencyRun(s *summary, l *lab, varied []endpoint, telesra, caFile string, r
 		eps = append(eps, d)
 	}
 	tag := fmt.Sprintf(" +%v", rtt)
-	r := runTelesra(telesra, caFile, prefix, eps, "telesra"+tag)
+	r := runTelesra(telesra, caFile, prefix, eps, "telesra"+tag, false)
 	s.Runs = append(s.Runs, r)
 	logf("telesra%s: %.2fs", tag, r.Seconds)
 	for _, f := range []func() toolRun{
@@ -188,6 +225,8 @@ func report(w *os.File, s *summary) {
 		switch {
 		case strings.HasSuffix(tool, "scale"):
 			return "scale"
+		case strings.Contains(tool, "estate"):
+			return tool[strings.Index(tool, "estate"):]
 		case strings.Contains(tool, " +"):
 			return tool[strings.Index(tool, "+"):]
 		case tool == "testssl":

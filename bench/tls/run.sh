@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # TLS benchmark: telesra's TLS scan against nmap (ssl-enum-ciphers, ssl-cert), sslscan and
-# testssl on the same loopback endpoints, a 200-endpoint scale run on one nginx, handshake
+# testssl on the same loopback endpoints (telesra with default flags first, fast flags second),
+# many-host runs (63 and 250 addresses 127.0.2.x, one nginx) against nmap and a 1,000-endpoint
+# run (time and peak RSS), a 200-endpoint scale run on one nginx, handshake
 # counts per endpoint, and a run behind 25 ms of round-trip latency (netem in a network
 # namespace when the kernel has it, userspace relays otherwise).
 #

@@ -75,12 +75,15 @@ func targetsOf(eps []endpoint) []string {
 	return out
 }
 
-// runTelesra runs the CLI: the TLS family only, no rate limit, enough connections per address
-// for loopback (every endpoint shares 127.0.0.1).
-func runTelesra(bin, caFile string, prefix []string, eps []endpoint, name string) toolRun {
+// runTelesra runs the CLI on the TLS family only: with the flags a user runs (none), or with
+// fast set, with the loopback-tuned flags (every varied endpoint shares 127.0.0.1, so 64
+// connections per address) that earlier benchmarks reported.
+func runTelesra(bin, caFile string, prefix []string, eps []endpoint, name string, fast bool) toolRun {
 	out := filepath.Join(outDir, strings.ReplaceAll(name, " ", "_")+".json")
-	args := []string{bin, "scan", "--checks", "tls", "-f", "json", "-o", out, "--rate", "0", "--workers", "16", "--host-conns", "64",
-		"--timeout", "5s", "--ca-file", caFile}
+	args := []string{bin, "scan", "--checks", "tls", "-f", "json", "-o", out, "--ca-file", caFile}
+	if fast {
+		args = append(args, "--rate", "0", "--workers", "16", "--host-conns", "64", "--timeout", "5s")
+	}
 	return run(name, len(eps), 10*time.Minute, prefix, append(args, targetsOf(eps)...)...)
 }
 

@@ -43,6 +43,7 @@ Start with:  telesra demo          (a self-contained loopback estate, nothing le
 		NewCmdReport(f, nil),
 		NewCmdRisks(f, nil),
 		NewCmdDiff(f, nil),
+		NewCmdMerge(f, nil),
 		NewCmdChecks(f),
 		NewCmdFeeds(f),
 		NewCmdTemplates(f),

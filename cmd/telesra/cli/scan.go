@@ -35,12 +35,14 @@ type ScanOptions struct {
 	Exclude         []string
 	Ports           string
 	Rate            float64
+	HostRate        float64
 	Workers         int
 	HostConns       int
 	Timeout         time.Duration
 	ProbeTimeout    time.Duration
 	TargetTimeout   time.Duration
 	AllowLargeScope bool
+	Shard           string // K/N; "": the whole scan
 	Family          FamilyOptions
 }
 
@@ -61,11 +63,19 @@ Targets and exclusions name an address one way: IPv4 as a dotted quad (213070643
 and 127.1 are refused with the dotted-quad spelling), and ::ffff:10.0.0.5 is 10.0.0.5.
 Unspecified (0.0.0.0, ::), multicast, broadcast and zoned IPv6 addresses are refused.
 
+Politeness is per address, not global: at most --host-conns connections (default 8) are
+open to one address at a time, and --host-rate (default off) spaces new connections to one
+address. The global --rate is off by default: a global brake protects no single server (with
+200 connections a second over 63 hosts, each sees 3), yet it made a /24 take 50 s instead of 3.
+Set --rate for a fragile path (a VPN, a small firewall's connection table) and --host-rate
+for fragile servers.
+
 Results go to stdout (a table on a terminal, JSON otherwise) or to -o. Human messages go to
 stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 		Example: `  telesra scan 10.20.0.5:443 https://portal.acme.example/
   telesra scan -w acme-2026 -f sarif -o telesra.sarif --fail-on high
-  telesra scan --targets-file targets.txt --checks tls,mfa -f junit -o telesra.xml`,
+  telesra scan --targets-file targets.txt --checks tls,mfa -f junit -o telesra.xml
+  telesra scan -w acme-2026 --shard 2/4 -o shard-2.json   # then: telesra merge shard-*.json -o scan.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Targets = args
 			if runF != nil {
@@ -85,13 +95,15 @@ stderr. See 'telesra help exit-codes' for what the exit code means in CI.`,
 	fl.StringVar(&o.IgnoreFile, "ignore-file", "", "suppressions `FILE` (default "+workspace.IgnoreFile+" in the workspace or current directory, if present)")
 	fl.StringArrayVar(&o.Exclude, "exclude", nil, "never contact this host, address, host:port or CIDR (repeatable)")
 	fl.StringVar(&o.Ports, "ports", "", "ports probed on targets without a port, e.g. 22,80,443,8000-8010 (default: clinic service list)")
-	fl.Float64Var(&o.Rate, "rate", 200, "at most this many new connections per second (0: unlimited)")
+	fl.Float64Var(&o.Rate, "rate", 0, "at most this many new connections per second across the whole scan (0: unlimited; for a fragile network path)")
+	fl.Float64Var(&o.HostRate, "host-rate", 0, "at most this many new connections per second to one address (0: unlimited; for fragile servers)")
 	fl.IntVar(&o.Workers, "workers", 16, "endpoints scanned at once")
-	fl.IntVar(&o.HostConns, "host-conns", 8, "concurrent connections per address")
+	fl.IntVar(&o.HostConns, "host-conns", 8, "concurrent connections per address (the default politeness)")
 	fl.DurationVar(&o.Timeout, "timeout", 5*time.Second, "timeout of one connect or read")
 	fl.DurationVar(&o.ProbeTimeout, "probe-timeout", 60*time.Second, "time budget of one probe")
 	fl.DurationVar(&o.TargetTimeout, "target-timeout", 3*time.Minute, "time budget of one endpoint (all its checks)")
 	fl.BoolVar(&o.AllowLargeScope, "allow-large-scope", false, "allow networks wider than /20")
+	fl.StringVar(&o.Shard, "shard", "", "scan only part `K/N` of the endpoints (chosen by a hash of each endpoint, the same on every machine); combine the N results with telesra merge (docs/scale.md)")
 	fl.StringVar(&o.Family.KBDir, "kb-dir", "", "patch knowledge-base `DIR` of imported feeds (default: the user configuration directory's telesra/kb)")
 	fl.StringVar(&o.Family.CAFile, "ca-file", "", "trust the CA certificates in PEM `FILE` (an internal CA) when verifying TLS chains, besides the system roots")
 	fl.StringVar(&o.Family.TemplatesDir, "templates", "", "also run the nuclei templates in `DIR` (each needs telesra's metadata; see telesra templates validate)")
@@ -149,6 +161,12 @@ func prepareScan(ctx context.Context, o *ScanOptions) (*scanPrep, error) {
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
+	var shard checks.Shard
+	if o.Shard != "" {
+		if shard, err = checks.ParseShard(o.Shard); err != nil {
+			return nil, usageErrorf("--shard: %w", err)
+		}
+	}
 	registry, families, err := o.Registry(o.Family)
 	if err != nil {
 		return nil, err
@@ -163,23 +181,30 @@ func prepareScan(ctx context.Context, o *ScanOptions) (*scanPrep, error) {
 		Workspace: o.Workspace, Targets: o.Targets, TargetsFile: o.TargetsFile, Exclude: o.Exclude,
 		Ports: ports, AllowLargeScope: o.AllowLargeScope,
 		Registry: registry, Families: families, Checks: o.Checks, IgnoreFile: o.IgnoreFile,
-		Runner: checks.Options{
-			Workers:       o.Workers,
-			HostConns:     o.HostConns,
-			Rate:          o.Rate,
-			IOTimeout:     o.Timeout,
-			ProbeTimeout:  o.ProbeTimeout,
-			TargetTimeout: o.TargetTimeout,
-			Observer:      newObserver(o.IO),
-			Now:           o.Now,
-			Resolver:      o.Resolver,
-			Tool:          o.Tool,
-		},
+		Runner: runnerOptions(o, shard),
 	})
 	if err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// runnerOptions are the runner's limits, timeouts and collaborators from the flags.
+func runnerOptions(o *ScanOptions, shard checks.Shard) checks.Options {
+	return checks.Options{
+		Shard:         shard,
+		Workers:       o.Workers,
+		HostConns:     o.HostConns,
+		Rate:          o.Rate,
+		HostRate:      o.HostRate,
+		IOTimeout:     o.Timeout,
+		ProbeTimeout:  o.ProbeTimeout,
+		TargetTimeout: o.TargetTimeout,
+		Observer:      newObserver(o.IO),
+		Now:           o.Now,
+		Resolver:      o.Resolver,
+		Tool:          o.Tool,
+	}
 }
 
 // planOutputs resolves -f and -o: "-o FILE" takes -f or the file's extension, "-o FORMAT=FILE"
@@ -306,7 +331,8 @@ func finishScan(ctx context.Context, o *ScanOptions, p *scanPrep, res *checks.Re
 	switch {
 	case !res.Complete || ctx.Err() != nil:
 		return &InterruptedError{Saved: saved}
-	case res.Totals.Scanned == 0:
+	case res.Totals.Scanned == 0 && (res.Shard == nil || res.Totals.Endpoints > 0):
+		// A part of a spread scan may hold no endpoint at all: that is not a failure of the part.
 		return &NoTargetError{Endpoints: res.Totals.Endpoints}
 	case p.failOn != nil && res.Failing(*p.failOn, o.FailOnPotential) > 0:
 		return &FindingsError{Count: res.Failing(*p.failOn, o.FailOnPotential), Threshold: *p.failOn}

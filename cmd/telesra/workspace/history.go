@@ -56,6 +56,36 @@ func (p *ScanPlan) saveRun(res *checks.Result) (string, error) {
 	if run.Selection == nil {
 		run.Selection = []string{}
 	}
+	if res.Shard != nil {
+		// One part of a scan spread over machines covered no declared target entirely: its
+		// findings count, but it cannot make the workspace's results complete (telesra merge -w
+		// saves the combined parts as one run that can).
+		run.Targets = []string{}
+	}
+	return ws.addRun(run)
+}
+
+// SaveMerged records the combination of a scan's shards (MergeShards) as one run of the
+// workspace at dir, as if one machine had scanned the whole scope, and rewrites scan.json. It
+// refuses a result of another scope. available is every check telesra has.
+func SaveMerged(dir string, res *checks.Result, available []string) (string, error) {
+	ws, err := Load(dir)
+	if err != nil {
+		return "", err
+	}
+	if !slices.Equal(res.Scope.Targets, ws.Assessment.Scope.Targets) {
+		return "", inputErrorf("%s: the merged scan's scope %s is not the workspace's %s", ws.Path,
+			scopeLine(res.Scope), scopeLine(checks.ScopeDoc{Targets: ws.Assessment.Scope.Targets}))
+	}
+	run := &ScanRun{SchemaVersion: runSchemaVersion, ID: newRunID(), Targets: slices.Clone(res.Scope.Targets),
+		Selection: slices.Clone(res.Checks), Available: available, Result: res}
+	return ws.addRun(run)
+}
+
+// addRun saves run under scans/ and rewrites scan.json as the combination of every run, all
+// under the workspace lock, so two scans finishing together both count.
+func (ws *Workspace) addRun(run *ScanRun) (string, error) {
+	res := run.Result
 	lock, err := ws.Lock()
 	if err != nil {
 		return "", err
