@@ -52,41 +52,42 @@ with --force.`,
 func ManPages(root *cobra.Command, version string, date time.Time) (map[string][]byte, error) {
 	header := &doc.GenManHeader{Title: "TELESRA", Section: "1", Source: "telesra " + version, Manual: "telesra manual", Date: &date}
 	out := map[string][]byte{}
-	var walk func(*cobra.Command) error
-	walk = func(c *cobra.Command) error {
-		if !c.IsAvailableCommand() && c != root || c.IsAdditionalHelpTopicCommand() {
-			return nil
-		}
+	return out, eachCommand(root, func(c *cobra.Command) error {
 		var b bytes.Buffer
 		h := *header
 		if err := doc.GenMan(c, &h, &b); err != nil {
 			return fmt.Errorf("man page of %s: %w", c.CommandPath(), err)
 		}
 		out[strings.ReplaceAll(c.CommandPath(), " ", "-")+".1"] = b.Bytes()
-		for _, sub := range c.Commands() {
-			if err := walk(sub); err != nil {
-				return err
-			}
-		}
 		return nil
-	}
-	return out, walk(root)
+	})
 }
 
 // MarkdownPages renders docs/cli: a Markdown page per available command.
 func MarkdownPages(root *cobra.Command) (map[string][]byte, error) {
 	out := map[string][]byte{}
+	link := func(name string) string { return strings.TrimSuffix(name, ".md") + ".md" }
+	return out, eachCommand(root, func(c *cobra.Command) error {
+		var b bytes.Buffer
+		if err := doc.GenMarkdownCustom(c, &b, link); err != nil {
+			return fmt.Errorf("docs of %s: %w", c.CommandPath(), err)
+		}
+		out[strings.ReplaceAll(c.CommandPath(), " ", "_")+".md"] = b.Bytes()
+		return nil
+	})
+}
+
+// eachCommand calls fn on root and every available command below it (help topics excluded),
+// parents first.
+func eachCommand(root *cobra.Command, fn func(*cobra.Command) error) error {
 	var walk func(*cobra.Command) error
 	walk = func(c *cobra.Command) error {
 		if !c.IsAvailableCommand() && c != root || c.IsAdditionalHelpTopicCommand() {
 			return nil
 		}
-		var b bytes.Buffer
-		link := func(name string) string { return strings.TrimSuffix(name, ".md") + ".md" }
-		if err := doc.GenMarkdownCustom(c, &b, link); err != nil {
-			return fmt.Errorf("docs of %s: %w", c.CommandPath(), err)
+		if err := fn(c); err != nil {
+			return err
 		}
-		out[strings.ReplaceAll(c.CommandPath(), " ", "_")+".md"] = b.Bytes()
 		for _, sub := range c.Commands() {
 			if err := walk(sub); err != nil {
 				return err
@@ -94,7 +95,7 @@ func MarkdownPages(root *cobra.Command) (map[string][]byte, error) {
 		}
 		return nil
 	}
-	return out, walk(root)
+	return walk(root)
 }
 
 func sortedNames(m map[string][]byte) []string {
