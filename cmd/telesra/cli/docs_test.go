@@ -65,3 +65,30 @@ func TestManWritesPages(t *testing.T) {
 		t.Errorf("man into a file: exit %d", r.code)
 	}
 }
+
+// TestManWritesAPagePerCommand: `telesra man DIR` writes one page per command the Markdown docs
+// cover, each a man page of section 1, 0600 in the directory it creates.
+func TestManWritesAPagePerCommand(t *testing.T) {
+	md, err := MarkdownPages(NewCmdRoot(testFactory(new(bytes.Buffer), new(bytes.Buffer))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "man1")
+	if r := run(t, nil, "man", dir); r.code != 0 {
+		t.Fatalf("man: exit %d\n%s", r.code, r.stderr)
+	}
+	// Every command of the docs has its page (cobra adds completion's commands when it runs).
+	for name := range md {
+		page := strings.ReplaceAll(strings.TrimSuffix(name, ".md"), "_", "-") + ".1"
+		if _, err := os.Stat(filepath.Join(dir, page)); err != nil {
+			t.Errorf("no man page %s for %s", page, name)
+		}
+	}
+	scan, err := os.ReadFile(filepath.Join(dir, "telesra-scan.1"))
+	if err != nil || !bytes.Contains(scan, []byte(`.TH "TELESRA" "1"`)) || !bytes.Contains(scan, []byte("shard")) {
+		t.Errorf("telesra-scan.1: %v\n%.300s", err, scan)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "telesra-scan.1")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("telesra-scan.1 mode: %v %v", fi, err)
+	}
+}
