@@ -451,11 +451,13 @@ func parseTrace(t *testing.T, trace string) *netTrace {
 		} else if a := inet6.FindStringSubmatch(rest); a != nil {
 			addr = netJoin(a[2], a[1])
 		}
+		// strace -f names threads, and Go may make a socket's listen and its getsockname on two
+		// threads of one process: a listening socket is known by its descriptor number alone.
 		switch call {
 		case "listen":
-			listenFDs[fd] = true
+			listenFDs[m[3]] = true
 		case "getsockname":
-			if listenFDs[fd] && addr != "" {
+			if listenFDs[m[3]] && addr != "" {
 				n.listening[addr] = true
 			}
 		case "connect":
