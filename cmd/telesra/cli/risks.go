@@ -193,6 +193,11 @@ func risksShowRun(o *RisksOptions) error {
 	for _, c := range k.Controls {
 		line("Existing control", c.Question+" ("+c.Status.Short()+")"+notesSuffix(c.Notes))
 	}
+	// A disproved answer is shown where the control would be, so the reader sees why it is not one.
+	for _, c := range k.Contradicted {
+		line("Contradicted", c.Question+" ("+c.Status.Short()+")"+notesSuffix(strings.TrimSuffix(c.Notes, "."))+
+			"; not counted as a control: "+strings.Join(c.Reasons, "; ")+" (findings "+strings.Join(c.Findings, ", ")+")")
+	}
 	line("Findings", strings.Join(k.Findings, ", "))
 	line("Answers", strings.Join(k.Answers, ", "))
 	line("Remediation", k.Remediation)

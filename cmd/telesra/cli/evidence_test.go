@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestDemoScanContradictsItsAnswers: the demo's sample answers claim MFA on remote logins,
+// prompt patching of supported software, encrypted staff services and VPN-only remote access,
+// and the demo's own scan disproves each. The register (JSON and risks show) flags every one,
+// lists none of them as an existing control, and the SSH login that takes passwords from the
+// internet is not lowered by the "VPN only" answer.
+func TestDemoScanContradictsItsAnswers(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	if r := run(t, nil, "demo", dir); r.code != 0 {
+		t.Fatalf("demo: exit %d\n%s", r.code, r.stderr)
+	}
+	out := filepath.Join(dir, "json")
+	if r := run(t, nil, "report", "-w", dir, "-f", "json", "-o", out); r.code != 0 {
+		t.Fatalf("report: exit %d\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "risk-register.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		Question string   `json:"question"`
+		Findings []string `json:"findings"`
+	}
+	var doc struct {
+		Contradictions []answer `json:"contradictions"`
+		Risks          []struct {
+			ID, Title, Weakness string
+			Asset               struct{ Name string }
+			Controls            []answer `json:"existing_controls"`
+			Contradicted        []answer `json:"contradicted_answers"`
+			Likelihood          struct{ Rules []string }
+		} `json:"risks"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	contradicted := map[string]bool{}
+	for _, c := range doc.Contradictions {
+		if len(c.Findings) == 0 {
+			t.Errorf("%s contradicted without findings", c.Question)
+		}
+		contradicted[c.Question] = true
+	}
+	for what, q := range map[string]string{"MFA": "tech.mfa-remote", "patching": "tech.patching",
+		"unsupported software": "tech.unsupported", "TLS": "tele.tls-staff", "VPN": "tele.vpn"} {
+		if !contradicted[q] {
+			t.Errorf("%s: answer %s not flagged as contradicted; contradictions: %+v", what, q, doc.Contradictions)
+		}
+	}
+	var ssh string
+	for _, k := range doc.Risks {
+		for _, c := range k.Controls {
+			if contradicted[c.Question] {
+				t.Errorf("%s %s: contradicted answer %s listed as an existing control", k.ID, k.Title, c.Question)
+			}
+		}
+		if k.Weakness == "password-only-login" && k.Asset.Name == "Remote administration" {
+			ssh = k.ID
+			if slices.Contains(k.Likelihood.Rules, "mitigating-control") {
+				t.Errorf("SSH password login %s: the contradicted VPN answer lowers its likelihood: %v", k.ID, k.Likelihood.Rules)
+			}
+			if !slices.ContainsFunc(k.Contradicted, func(a answer) bool { return a.Question == "tele.vpn" }) {
+				t.Errorf("SSH password login %s does not show the contradicted VPN answer: %+v", k.ID, k.Contradicted)
+			}
+		}
+	}
+	if ssh == "" {
+		t.Fatal("the demo register has no password-only-login risk on Remote administration")
+	}
+	r := run(t, nil, "risks", "show", ssh, "-w", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "Contradicted:      tele.vpn") || strings.Contains(r.stdout, "Existing control:  tele.vpn") {
+		t.Errorf("risks show %s: exit %d\n%s", ssh, r.code, r.stdout)
+	}
+}
