@@ -82,3 +82,44 @@ func TestDemoScanContradictsItsAnswers(t *testing.T) {
 		t.Errorf("risks show %s: exit %d\n%s", ssh, r.code, r.stdout)
 	}
 }
+
+// TestNotApplicableOnRequiredRefusedByEveryVerb: answers.yaml answering "not applicable" to
+// the risk analysis (a Required specification) stops the report with file:line and the rule,
+// exit 2, and writes nothing.
+func TestNotApplicableOnRequiredRefusedByEveryVerb(t *testing.T) {
+	dir := reportWorkspace(t)
+	path := filepath.Join(dir, "answers.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Replace the sample's own entry (a duplicate key would be refused for another reason).
+	lines := strings.Split(string(data), "\n")
+	found := false
+	for i, l := range lines {
+		if l == "  gov.risk-analysis:" {
+			j := i + 1
+			for j < len(lines) && strings.HasPrefix(lines[j], "    ") {
+				j++
+			}
+			lines = append(lines[:i+1], append([]string{"    status: not_applicable", "    notes: We are too small for one."}, lines[j:]...)...)
+			found = true
+			break
+		}
+	}
+	if !found {
+		t.Fatal("the sample answers no longer answer gov.risk-analysis")
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	r := run(t, nil, "report", "-w", dir, "-f", "json", "-o", out)
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "answers.yaml:") || !strings.Contains(r.stderr, "164.308(a)(1)(ii)(A)") ||
+		!strings.Contains(r.stderr, "164.306(d)(2)") {
+		t.Errorf("report with N/A on the risk analysis: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "risk-register.json")); err == nil {
+		t.Error("a report was written from refused answers")
+	}
+}
