@@ -123,3 +123,40 @@ func TestNotApplicableOnRequiredRefusedByEveryVerb(t *testing.T) {
 		t.Error("a report was written from refused answers")
 	}
 }
+
+// TestRisksSetAcceptanceGovernance: `risks set --status accepted` refuses the formality the
+// issue describes (approver "x", reason "fine", expiry 2099) and a known-exploited risk without
+// --override-required, exit 2 with the rule, remediation.yaml untouched; with the override the
+// acceptance is saved with what it overrode, and risks show prints the reason.
+func TestRisksSetAcceptanceGovernance(t *testing.T) {
+	dir := reportWorkspace(t)
+	plan := filepath.Join(dir, "remediation.yaml")
+	const kev, plain = "R-7de6d6e4", "R-b56603ba" // unpatched SSH host (KEV); cleartext EHR
+	for _, args := range [][]string{
+		{plain, "--approver", "x", "--reason", "fine", "--expires", "2099-12-31"},
+		{plain, "--approver", "x", "--role", "Owner", "--reason", "fine", "--expires", "2027-01-31"},
+		{plain, "--approver", "Dr A. Lee", "--role", "Owner", "--reason", "Isolated VLAN until March", "--expires", "2099-12-31"},
+		{kev, "--approver", "Dr A. Lee", "--role", "Owner", "--reason", "Replaced by the vendor next month", "--expires", "2027-01-31"},
+	} {
+		r := run(t, nil, append([]string{"risks", "set", "-w", dir, "--status", "accepted"}, args...)...)
+		if r.code != ExitUsage || r.stderr == "" {
+			t.Errorf("risks set %v: exit %d %s", args, r.code, r.stderr)
+		}
+		if _, err := os.Stat(plan); err == nil {
+			t.Fatalf("risks set %v wrote remediation.yaml", args)
+		}
+	}
+	r := run(t, nil, "risks", "set", "-w", dir, "--status", "accepted", kev, "--approver", "Dr A. Lee", "--role", "Practice owner",
+		"--reason", "Replaced by the vendor next month", "--expires", "2027-01-31", "--override-required")
+	if r.code != 0 {
+		t.Fatalf("override: exit %d %s", r.code, r.stderr)
+	}
+	data, _ := os.ReadFile(plan)
+	if !strings.Contains(string(data), "overrides:") || !strings.Contains(string(data), "role: Practice owner") {
+		t.Errorf("remediation.yaml does not record the override:\n%s", data)
+	}
+	if r := run(t, nil, "risks", "show", kev, "-w", dir); !strings.Contains(r.stdout, "Replaced by the vendor next month") ||
+		!strings.Contains(r.stdout, "overriding") {
+		t.Errorf("risks show:\n%s", r.stdout)
+	}
+}
