@@ -53,10 +53,12 @@ type jsonCompletion struct {
 }
 
 type jsonSummary struct {
-	Overall string         `json:"overall"`
-	Open    int            `json:"open"`
-	ByLevel map[string]int `json:"open_by_level"`
-	Total   int            `json:"total"`
+	Overall string `json:"overall"`
+	Open    int    `json:"open"`
+	// Accepted counts the risks accepted and in force, apart from the open ones (1.1.0).
+	Accepted int            `json:"accepted"`
+	ByLevel  map[string]int `json:"open_by_level"`
+	Total    int            `json:"total"`
 }
 
 type jsonRating struct {
@@ -148,6 +150,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	for _, c := range r.Register.Contradictions {
 		doc.Contradictions = append(doc.Contradictions, jsonContradictionOf(c))
 	}
+	doc.Summary.Accepted = r.Register.Accepted()
 	for l, n := range r.Register.Counts() {
 		doc.Summary.ByLevel[l.ID()] = n
 		doc.Summary.Open += n

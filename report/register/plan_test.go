@@ -135,6 +135,12 @@ func TestAcceptance(t *testing.T) {
 	if k.Status != StatusAccepted || k.Open() || k.Acceptance.Approver != "Dr Lee" {
 		t.Errorf("accepted: %+v", k)
 	}
+	// An accepted risk stays a risk of the practice: counted apart, and in the heat map apart.
+	withPlan := build(t, fixtureScan(t), nil, fixtureAssets(t), plan)
+	cell := func(h [5][5]int) int { return h[k.Likelihood.Level-1][k.Impact.Level-1] }
+	if withPlan.Accepted() != 1 || cell(withPlan.HeatAccepted()) != 1 || cell(withPlan.Heat()) != cell(reg.Heat())-1 {
+		t.Errorf("accepted %d, heat accepted %d, heat open %d (was %d)", withPlan.Accepted(), cell(withPlan.HeatAccepted()), cell(withPlan.Heat()), cell(reg.Heat()))
+	}
 	// After the expiry the risk is open again.
 	reg2, err := Build(Inputs{Scan: fixtureScan(t), Bank: questionnaire.DefaultBank(), Assets: fixtureAssets(t), EPHISystems: ephiSystems, Plan: plan, Today: "2027-01-01"})
 	if err != nil {

@@ -177,6 +177,30 @@ func (r *Register) Heat() [5][5]int {
 	return h
 }
 
+// Accepted counts the detected risks whose acceptance is in force: they stay in the register,
+// counted apart from the open ones.
+func (r *Register) Accepted() int {
+	n := 0
+	for _, k := range r.Risks {
+		if k.Detected && k.Status == StatusAccepted {
+			n++
+		}
+	}
+	return n
+}
+
+// HeatAccepted counts accepted risks by likelihood and impact, like Heat: an accepted risk is
+// still a risk of the practice, and the heat map shows it apart.
+func (r *Register) HeatAccepted() [5][5]int {
+	var h [5][5]int
+	for _, k := range r.Risks {
+		if k.Detected && k.Status == StatusAccepted && k.Likelihood.Level > 0 && k.Impact.Level > 0 {
+			h[k.Likelihood.Level-1][k.Impact.Level-1]++
+		}
+	}
+	return h
+}
+
 // Inputs is everything the register is built from. Only Bank is required.
 type Inputs struct {
 	Scan        *checks.Result
