@@ -11,7 +11,7 @@ import (
 func (p *pdfWriter) heatMap() {
 	p.section("2. Risk heat map", false)
 	p.para("Each open risk sits in the cell of its likelihood (down) and impact (across). The colour of a cell is the level of " +
-		"risk NIST SP 800-30 Rev. 1 (Table I-2) gives that combination; the number is how many open risks fall there, and "+
+		"risk NIST SP 800-30 Rev. 1 (Table I-2) gives that combination; the number is how many open risks fall there, and " +
 		"\"+N accepted\" counts the accepted risks there, which remain risks of the practice.")
 	f := p.f
 	heat, accepted := p.r.Register.Heat(), p.r.Register.HeatAccepted()
