@@ -195,6 +195,7 @@ func ParseAnswers(file string, data []byte, b *Bank) (*Answers, error) {
 		}
 		return a, nil
 	}
+	var na []naEntry
 	for i := 0; i+1 < len(list.Content); i += 2 {
 		key, val := list.Content[i], list.Content[i+1]
 		id := key.Value
@@ -228,11 +229,27 @@ func ParseAnswers(file string, data []byte, b *Bank) (*Answers, error) {
 		}
 		a.ByID[id] = ans
 		a.lines[id] = key.Line
+		if ans.Status == NotApplicable {
+			na = append(na, naEntry{q, val})
+		}
+	}
+	// After the loop: whether N/A is allowed can depend on another answer (vendor.inventory).
+	for _, e := range na {
+		if why := NotApplicableRefusal(e.q, a); why != "" {
+			errs = append(errs, nodeError(file, datafile.Locate(e.val, "status"), "answers."+e.q.ID+".status", why))
+		}
 	}
 	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(x, y *datafile.FileError) int { return x.Line - y.Line })
 		return nil, errs
 	}
 	return a, nil
+}
+
+// naEntry is a not_applicable answer kept for checking once every answer is read.
+type naEntry struct {
+	q   *Question
+	val *yaml.Node
 }
 
 func validForKind(k Kind, s Status) bool {

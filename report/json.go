@@ -10,7 +10,7 @@ import (
 
 // RegisterSchemaVersion versions the JSON register (templates/schemas/register.schema.json):
 // additions bump the minor version, anything that breaks a reader the major.
-const RegisterSchemaVersion = "1.0.0"
+const RegisterSchemaVersion = "1.1.0"
 
 type jsonRegister struct {
 	SchemaVersion  string         `json:"schema_version"`
@@ -22,8 +22,26 @@ type jsonRegister struct {
 	Draft          bool           `json:"draft"`
 	Completion     jsonCompletion `json:"completion"`
 	ScoringRules   string         `json:"scoring_rules"`
+	Reconciliation string         `json:"reconciliation_rules"`
 	Summary        jsonSummary    `json:"summary"`
-	Risks          []jsonRisk     `json:"risks"`
+	// Contradictions are the answers the scan disproves (1.1.0).
+	Contradictions []jsonContradiction `json:"contradictions"`
+	Risks          []jsonRisk          `json:"risks"`
+}
+
+type jsonContradiction struct {
+	Question string   `json:"question"`
+	Status   string   `json:"status"`
+	Notes    string   `json:"notes,omitempty"`
+	Rules    []string `json:"rules"`
+	Reasons  []string `json:"reasons"`
+	Findings []string `json:"findings"`
+	Assets   []string `json:"assets"`
+}
+
+func jsonContradictionOf(c *register.Contradiction) jsonContradiction {
+	return jsonContradiction{Question: c.Question, Status: string(c.Status), Notes: c.Notes, Rules: nonNil(c.Rules),
+		Reasons: nonNil(c.Reasons), Findings: nonNil(c.Findings), Assets: nonNil(c.Assets)}
 }
 
 type jsonCompletion struct {
@@ -35,10 +53,12 @@ type jsonCompletion struct {
 }
 
 type jsonSummary struct {
-	Overall string         `json:"overall"`
-	Open    int            `json:"open"`
-	ByLevel map[string]int `json:"open_by_level"`
-	Total   int            `json:"total"`
+	Overall string `json:"overall"`
+	Open    int    `json:"open"`
+	// Accepted counts the risks accepted and in force, apart from the open ones (1.1.0).
+	Accepted int            `json:"accepted"`
+	ByLevel  map[string]int `json:"open_by_level"`
+	Total    int            `json:"total"`
 }
 
 type jsonRating struct {
@@ -70,30 +90,32 @@ type jsonControl struct {
 }
 
 type jsonRisk struct {
-	ID            string               `json:"id"`
-	Title         string               `json:"title"`
-	Weakness      string               `json:"weakness"`
-	Asset         jsonAsset            `json:"asset"`
-	ThreatSource  string               `json:"threat_source"`
-	ThreatEvent   string               `json:"threat_event"`
-	Vulnerability string               `json:"vulnerability"`
-	Controls      []jsonControl        `json:"existing_controls"`
-	Likelihood    *jsonRating          `json:"likelihood"`
-	Impact        *jsonRating          `json:"impact"`
-	Level         string               `json:"level"`
-	HIPAA         []jsonCitation       `json:"hipaa"`
-	Findings      []string             `json:"findings"`
-	Answers       []string             `json:"answers"`
-	Severity      string               `json:"severity,omitempty"`
-	Source        string               `json:"source,omitempty"`
-	Remediation   string               `json:"remediation"`
-	Owner         string               `json:"owner"`
-	Due           string               `json:"due"`
-	Status        string               `json:"status"`
-	StatusNote    string               `json:"status_note,omitempty"`
-	Acceptance    *register.Acceptance `json:"acceptance,omitempty"`
-	Notes         string               `json:"notes,omitempty"`
-	Detected      bool                 `json:"detected"`
+	ID            string        `json:"id"`
+	Title         string        `json:"title"`
+	Weakness      string        `json:"weakness"`
+	Asset         jsonAsset     `json:"asset"`
+	ThreatSource  string        `json:"threat_source"`
+	ThreatEvent   string        `json:"threat_event"`
+	Vulnerability string        `json:"vulnerability"`
+	Controls      []jsonControl `json:"existing_controls"`
+	// Contradicted are answers that would be existing controls but the scan disproves (1.1.0).
+	Contradicted []jsonContradiction  `json:"contradicted_answers,omitempty"`
+	Likelihood   *jsonRating          `json:"likelihood"`
+	Impact       *jsonRating          `json:"impact"`
+	Level        string               `json:"level"`
+	HIPAA        []jsonCitation       `json:"hipaa"`
+	Findings     []string             `json:"findings"`
+	Answers      []string             `json:"answers"`
+	Severity     string               `json:"severity,omitempty"`
+	Source       string               `json:"source,omitempty"`
+	Remediation  string               `json:"remediation"`
+	Owner        string               `json:"owner"`
+	Due          string               `json:"due"`
+	Status       string               `json:"status"`
+	StatusNote   string               `json:"status_note,omitempty"`
+	Acceptance   *register.Acceptance `json:"acceptance,omitempty"`
+	Notes        string               `json:"notes,omitempty"`
+	Detected     bool                 `json:"detected"`
 }
 
 func jsonRatingOf(r register.Rating) *jsonRating {
@@ -118,9 +140,17 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Draft: r.Completion.Draft, ScoringRules: r.Register.Rules.Version,
 		Completion: jsonCompletion{Percent: r.Completion.Percent, Asked: r.Completion.Asked, Answered: r.Completion.Answers,
 			Scan: r.Completion.Scan, Reasons: nonNil(r.Completion.Reasons)},
-		Summary: jsonSummary{Overall: r.Register.Overall().ID(), ByLevel: map[string]int{}, Total: len(r.Register.Risks)},
-		Risks:   []jsonRisk{},
+		Summary:        jsonSummary{Overall: r.Register.Overall().ID(), ByLevel: map[string]int{}, Total: len(r.Register.Risks)},
+		Risks:          []jsonRisk{},
+		Contradictions: []jsonContradiction{},
 	}
+	if r.Register.Reconciliation != nil {
+		doc.Reconciliation = r.Register.Reconciliation.Version
+	}
+	for _, c := range r.Register.Contradictions {
+		doc.Contradictions = append(doc.Contradictions, jsonContradictionOf(c))
+	}
+	doc.Summary.Accepted = r.Register.Accepted()
 	for l, n := range r.Register.Counts() {
 		doc.Summary.ByLevel[l.ID()] = n
 		doc.Summary.Open += n
@@ -145,6 +175,9 @@ func WriteJSON(w io.Writer, r *Report) error {
 		}
 		for _, c := range k.Controls {
 			jr.Controls = append(jr.Controls, jsonControl{Question: c.Question, Status: string(c.Status), Notes: c.Notes})
+		}
+		for _, c := range k.Contradicted {
+			jr.Contradicted = append(jr.Contradicted, jsonContradictionOf(c))
 		}
 		for _, c := range k.Citations {
 			jr.HIPAA = append(jr.HIPAA, jsonCitation{Citation: c.Citation, Name: c.Name, Kind: c.Kind})

@@ -40,6 +40,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		overall = l.String()
 	}
 	fmt.Fprintf(&b, "## Summary\n\nOverall risk: **%s** (the highest level among %d open risks).\n\n", overall, open)
+	if n := r.Register.Accepted(); n > 0 {
+		fmt.Fprintf(&b, "Accepted risks: %d (not counted as open; in the heat map in brackets, and in the register with who accepted them and why).\n\n", n)
+	}
 	b.WriteString("| Level | Open risks |\n|---|---:|\n")
 	for i := len(register.Levels()) - 1; i >= 0; i-- {
 		l := register.Levels()[i]
@@ -52,10 +55,14 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 
 	b.WriteString("## Heat map (open risks)\n\n| Likelihood \\ Impact | Very Low | Low | Moderate | High | Very High |\n|---|---:|---:|---:|---:|---:|\n")
-	heat := r.Register.Heat()
+	heat, accepted := r.Register.Heat(), r.Register.HeatAccepted()
 	for i := 4; i >= 0; i-- {
 		fmt.Fprintf(&b, "| %s |", register.Levels()[i])
 		for j := 0; j < 5; j++ {
+			if accepted[i][j] > 0 {
+				fmt.Fprintf(&b, " %d (+%d accepted) |", heat[i][j], accepted[i][j])
+				continue
+			}
 			fmt.Fprintf(&b, " %d |", heat[i][j])
 		}
 		b.WriteString("\n")

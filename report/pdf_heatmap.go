@@ -11,9 +11,10 @@ import (
 func (p *pdfWriter) heatMap() {
 	p.section("2. Risk heat map", false)
 	p.para("Each open risk sits in the cell of its likelihood (down) and impact (across). The colour of a cell is the level of " +
-		"risk NIST SP 800-30 Rev. 1 (Table I-2) gives that combination; the number is how many open risks fall there.")
+		"risk NIST SP 800-30 Rev. 1 (Table I-2) gives that combination; the number is how many open risks fall there, and " +
+		"\"+N accepted\" counts the accepted risks there, which remain risks of the practice.")
 	f := p.f
-	heat := p.r.Register.Heat()
+	heat, accepted := p.r.Register.Heat(), p.r.Register.HeatAccepted()
 	l, _, _, _ := f.GetMargins()
 	cell, label := 24.0, 30.0
 	x0 := l + label + 8 + (p.width()-label-8-5*cell)/2
@@ -41,6 +42,10 @@ func (p *pdfWriter) heatMap() {
 				f.CellFormat(cell, 10, strconv.Itoa(n), "", 0, "C", false, 0, "")
 			}
 			p.font("", 6.5)
+			if a := accepted[i][j]; a > 0 {
+				f.SetXY(x, y+cell-11)
+				f.CellFormat(cell, 4, fmt.Sprintf("+%d accepted", a), "", 0, "C", false, 0, "")
+			}
 			f.SetXY(x, y+cell-7)
 			f.CellFormat(cell, 5, lv.String(), "", 0, "C", false, 0, "")
 		}

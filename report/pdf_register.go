@@ -83,6 +83,11 @@ func (p *pdfWriter) controlSentences(k *register.Risk) []string {
 		}
 		out = append(out, s+".")
 	}
+	// A contradicted answer is printed beside the controls, as what it is: not a control.
+	for _, c := range k.Contradicted {
+		out = append(out, fmt.Sprintf("Contradicted by the scan: the practice answers %s to question %s, but %s (findings %s); not counted as a control.",
+			strings.ToLower(c.Status.Short()), p.r.questionNumber(c.Question), strings.Join(c.Reasons, "; "), strings.Join(c.Findings, ", ")))
+	}
 	return out
 }
 

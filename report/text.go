@@ -120,7 +120,15 @@ func controlsText(k *register.Risk) []string {
 func statusText(k *register.Risk) string {
 	s := k.Status.Label()
 	if k.Status == register.StatusAccepted && k.Acceptance != nil {
-		s += fmt.Sprintf(" by %s until %s", k.Acceptance.Approver, k.Acceptance.Expires)
+		who := k.Acceptance.Approver
+		if k.Acceptance.Role != "" {
+			who += " (" + k.Acceptance.Role + ")"
+		}
+		// The reason is printed wherever the acceptance is: an acceptance is only as good as it.
+		s += fmt.Sprintf(" by %s until %s: %s", who, k.Acceptance.Expires, k.Acceptance.Reason)
+		if len(k.Acceptance.Overrides) > 0 {
+			s += " (overrides " + strings.Join(k.Acceptance.Overrides, "; ") + ")"
+		}
 	}
 	return cleanText(s)
 }

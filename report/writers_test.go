@@ -80,7 +80,7 @@ func fixturePlan(t testing.TB) *register.Plan {
 		t.Fatal(err)
 	}
 	if err := p.Set(reg, find("certificate-problem", "portal.riverside.example:443"), register.Change{Status: ptr(register.StatusAccepted),
-		Approver: "Dr A. Lee", Reason: "Portal replaced in January", Expires: "2027-01-31"}, "2026-11-22"); err != nil {
+		Approver: "Dr A. Lee", Role: "Practice owner", Reason: "Portal replaced in January", Expires: "2027-01-31"}, "2026-11-22"); err != nil {
 		t.Fatal(err)
 	}
 	p.Entries[vanishedID] = &register.Entry{Title: "Remote Desktop open before authentication", Asset: "Front desk PC (10.20.0.12:3389)", Level: "high", Owner: "Sam IT", Status: register.StatusDone}

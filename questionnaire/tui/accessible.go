@@ -215,6 +215,10 @@ func (p *prompter) ask(q *questionnaire.Question, today string) (*questionnaire.
 		o := q.Options[n-1]
 		before := a.Get(q.ID)
 		if o.Status == questionnaire.NotApplicable {
+			if why := questionnaire.NotApplicableRefusal(q, a); why != "" {
+				fmt.Fprintln(p.out, why+".")
+				continue
+			}
 			reason := ""
 			for reason == "" {
 				if reason, err = p.readLine("Why does this not apply to your practice? "); err != nil {

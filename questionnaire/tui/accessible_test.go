@@ -62,6 +62,25 @@ func TestPlainPromptsNotApplicableAsksWhy(t *testing.T) {
 	}
 }
 
+// TestPlainPromptsRefuseNotApplicableOnRequired: the plain prompts refuse "not applicable"
+// for a Required specification, say why, and ask again.
+func TestPlainPromptsRefuseNotApplicableOnRequired(t *testing.T) {
+	st := &memStore{}
+	a := questionnaire.SampleAnswers()
+	delete(a.ByID, "tech.unique-ids")
+	var out bytes.Buffer
+	if err := Prompt(context.Background(), strings.NewReader("4\nq\n"), &out,
+		Options{Bank: questionnaire.DefaultBank(), Answers: a, Store: st, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "164.312(a)(2)(i)") || !strings.Contains(out.String(), "refused") {
+		t.Errorf("no refusal shown:\n%s", out.String())
+	}
+	if last := st.last(); last != nil && last.Get("tech.unique-ids").Status == questionnaire.NotApplicable {
+		t.Error("not applicable saved for a Required specification")
+	}
+}
+
 // TestPlainPromptsAreTheSameQuestionnaire: the plain prompts number questions within their
 // section, name the citation and who should answer, go to the next open question after an
 // answer (not through answered ones), and resume where the last session left off.

@@ -386,6 +386,12 @@ func (m *Model) questionKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m *Model) choose(o questionnaire.Option) (tea.Model, tea.Cmd) {
 	q := m.current
 	if o.Status == questionnaire.NotApplicable {
+		// Refused before asking for a reason: a Required specification the Rule applies to every
+		// practice cannot be waived, whatever the reason.
+		if why := questionnaire.NotApplicableRefusal(q, m.answers); why != "" {
+			m.status = why
+			return m, nil
+		}
 		m.startEdit(editReason, m.answers.Get(q.ID).Notes)
 		return m, nil
 	}

@@ -422,3 +422,14 @@ func TestWaitingForIT(t *testing.T) {
 		t.Errorf("after answering: %+v", a)
 	}
 }
+
+// TestNotApplicableRefusedOnRequiredSpecification: choosing "not applicable" for a Required
+// specification the Rule applies to every practice shows why and saves nothing.
+func TestNotApplicableRefusedOnRequiredSpecification(t *testing.T) {
+	m, st := newModel(t, nil)
+	m.open(mustQuestion(t, "tech.unique-ids"), overviewScreen)
+	press(t, m, "4")
+	if st.count() != 0 || m.edit == editReason || !strings.Contains(m.status, "164.312(a)(2)(i)") || !strings.Contains(m.status, "refused") {
+		t.Fatalf("not applicable on a Required specification: saves %d, edit %v, status %q", st.count(), m.edit, m.status)
+	}
+}

@@ -69,12 +69,22 @@ func ParseStatus(s string) (Status, error) {
 	return "", fmt.Errorf("unknown status %q (want open, in_progress, done, verified or accepted)", s)
 }
 
-// Acceptance records who accepted a risk, why, and until when.
+// Acceptance records who accepted a risk (name and role), when, why, and until when, and what
+// an acceptance the governance rules refuse by default overrode.
 type Acceptance struct {
 	Approver string `yaml:"approver" json:"approver"`
+	Role     string `yaml:"role,omitempty" json:"role,omitempty"`
+	Accepted string `yaml:"accepted,omitempty" json:"accepted,omitempty"` // YYYY-MM-DD
 	Reason   string `yaml:"reason" json:"reason"`
 	Expires  string `yaml:"expires" json:"expires"` // YYYY-MM-DD, valid through that day
+	// Overrides are what --override-required set aside: Required specifications and
+	// known-exploited findings the risk rests on.
+	Overrides []string `yaml:"overrides,omitempty" json:"overrides,omitempty"`
 }
+
+// DefaultMaxAcceptanceMonths is how far ahead an acceptance may expire unless configured: a
+// risk analysis is reviewed at least yearly, so an acceptance is too.
+const DefaultMaxAcceptanceMonths = 12
 
 // Entry is the plan for one risk. Title, Asset and Level are written by telesra so that a risk
 // can still be shown, as "fixed, verify", once nothing detects it any more.
@@ -203,8 +213,13 @@ func (p *Plan) Marshal() ([]byte, error) {
 type Change struct {
 	Owner, Due, Notes *string
 	Status            *Status
-	// Approver, Reason and Expires are the acceptance, required with StatusAccepted.
-	Approver, Reason, Expires string
+	// Approver, Role, Reason and Expires are the acceptance, required with StatusAccepted.
+	Approver, Role, Reason, Expires string
+	// OverrideRequired accepts a risk that rests on a Required specification or a
+	// known-exploited finding; what it overrides is recorded in the acceptance.
+	OverrideRequired bool
+	// MaxMonths bounds the expiry (0: DefaultMaxAcceptanceMonths).
+	MaxMonths int
 }
 
 // UnknownRiskError is a risk ID that is neither in the register nor in the plan.
@@ -306,7 +321,7 @@ func (p *Plan) Set(reg *Register, id string, ch Change, today string) error {
 			return err
 		}
 		if to == StatusAccepted {
-			a, err := acceptance(ch, today)
+			a, err := acceptance(ch, today, governed(reg, risk))
 			if err != nil {
 				return fmt.Errorf("%s: %w", id, err)
 			}
@@ -315,11 +330,11 @@ func (p *Plan) Set(reg *Register, id string, ch Change, today string) error {
 			e.Acceptance = nil
 		}
 		e.Status = to
-	} else if ch.Approver != "" || ch.Reason != "" || ch.Expires != "" {
+	} else if ch.Approver != "" || ch.Role != "" || ch.Reason != "" || ch.Expires != "" || ch.OverrideRequired {
 		if e.Status != StatusAccepted {
-			return fmt.Errorf("%s: --approver, --reason and --expires go with --status accepted", id)
+			return fmt.Errorf("%s: --approver, --role, --reason, --expires and --override-required go with --status accepted", id)
 		}
-		a, err := acceptance(ch, today)
+		a, err := acceptance(ch, today, governed(reg, risk))
 		if err != nil {
 			return fmt.Errorf("%s: %w", id, err)
 		}
@@ -333,27 +348,81 @@ func (p *Plan) Set(reg *Register, id string, ch Change, today string) error {
 	return nil
 }
 
-func acceptance(ch Change, today string) (*Acceptance, error) {
+// minReasonWords is what makes a reason one of substance rather than "fine" or "ok, approved".
+const minReasonWords = 3
+
+// governed lists what a risk rests on that an acceptance may not set aside without
+// --override-required: Required implementation specifications it cites, and known-exploited
+// findings (CISA KEV). A risk only the plan remembers rests on nothing detected.
+func governed(reg *Register, k *Risk) []string {
+	if k == nil || !k.Detected {
+		return nil
+	}
+	var out []string
+	for _, c := range k.Citations {
+		if c.Kind == "required" {
+			out = append(out, c.Citation+" "+c.Name+" (Required specification)")
+		}
+	}
+	for _, f := range reg.Findings {
+		if f.Check == "patch.kev" && slices.Contains(k.Findings, f.ID) {
+			out = append(out, "known-exploited finding "+f.ID+" ("+f.Title+")")
+		}
+	}
+	return out
+}
+
+// acceptance validates an acceptance against the governance rules (docs/scoring.md): who (name
+// and role), why (a reason of substance), until when (within the allowed period), and nothing
+// the Rule requires or attackers already exploit unless explicitly overridden.
+func acceptance(ch Change, today string, rests []string) (*Acceptance, error) {
 	var missing []string
 	if strings.TrimSpace(ch.Approver) == "" {
 		missing = append(missing, "--approver")
 	}
-	if len(strings.TrimSpace(ch.Reason)) < 3 {
+	if strings.TrimSpace(ch.Role) == "" {
+		missing = append(missing, "--role")
+	}
+	if strings.TrimSpace(ch.Reason) == "" {
 		missing = append(missing, "--reason")
 	}
 	if ch.Expires == "" {
 		missing = append(missing, "--expires")
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("accepting a risk needs %s (who approved it, why, and until when)", strings.Join(missing, ", "))
+		return nil, fmt.Errorf("accepting a risk needs %s (who approved it and in what role, why, and until when)", strings.Join(missing, ", "))
 	}
-	if _, err := time.Parse(time.DateOnly, ch.Expires); err != nil {
+	if n := len(strings.Fields(ch.Reason)); n < minReasonWords {
+		return nil, fmt.Errorf("--reason %q: say why the risk is acceptable in at least %d words (what limits the harm, what is planned)", ch.Reason, minReasonWords)
+	}
+	exp, err := time.Parse(time.DateOnly, ch.Expires)
+	if err != nil {
 		return nil, fmt.Errorf("--expires %q: want YYYY-MM-DD", ch.Expires)
 	}
 	if ch.Expires <= today {
 		return nil, fmt.Errorf("--expires %s is not in the future", ch.Expires)
 	}
-	return &Acceptance{Approver: strings.TrimSpace(ch.Approver), Reason: strings.TrimSpace(ch.Reason), Expires: ch.Expires}, nil
+	months := ch.MaxMonths
+	if months <= 0 {
+		months = DefaultMaxAcceptanceMonths
+	}
+	if t, err := time.Parse(time.DateOnly, today); err == nil {
+		if limit := t.AddDate(0, months, 0); exp.After(limit) {
+			return nil, fmt.Errorf("--expires %s is more than %d months ahead (at most %s): review accepted risks at least that often",
+				ch.Expires, months, limit.Format(time.DateOnly))
+		}
+	}
+	a := &Acceptance{Approver: strings.TrimSpace(ch.Approver), Role: strings.TrimSpace(ch.Role), Accepted: today,
+		Reason: strings.TrimSpace(ch.Reason), Expires: ch.Expires}
+	if len(rests) > 0 {
+		if !ch.OverrideRequired {
+			return nil, fmt.Errorf("refused: the risk rests on %s; a Required specification cannot be waived (45 CFR 164.306(d)(2)) "+
+				"and a known-exploited flaw is under attack now, so risk management (164.308(a)(1)(ii)(B)) means reducing it; "+
+				"give --override-required to accept it anyway, which is recorded in the acceptance", strings.Join(rests, "; "))
+		}
+		a.Overrides = rests
+	}
+	return a, nil
 }
 
 // SuggestID returns the register's risk ID closest to a mistyped one, if any is close.

@@ -122,18 +122,24 @@ func TestAcceptance(t *testing.T) {
 	id := riskOn(t, reg, "cleartext-transport", "10.20.0.5:80").ID
 	plan := NewPlan("remediation.yaml")
 	err := plan.Set(reg, id, Change{Status: ptr(StatusAccepted), Approver: "Dr Lee"}, "2026-11-22")
-	if err == nil || !strings.Contains(err.Error(), "--reason, --expires") {
+	if err == nil || !strings.Contains(err.Error(), "--role, --reason, --expires") {
 		t.Fatalf("acceptance without reason and expiry: %v", err)
 	}
-	if err := plan.Set(reg, id, Change{Status: ptr(StatusAccepted), Approver: "Dr Lee", Reason: "Isolated VLAN", Expires: "2026-11-01"}, "2026-11-22"); err == nil {
+	if err := plan.Set(reg, id, Change{Status: ptr(StatusAccepted), Approver: "Dr Lee", Role: "Practice owner", Reason: "Isolated VLAN, no internet", Expires: "2026-11-01"}, "2026-11-22"); err == nil {
 		t.Fatal("accepted with an expiry in the past")
 	}
-	if err := plan.Set(reg, id, Change{Status: ptr(StatusAccepted), Approver: "Dr Lee", Reason: "Isolated VLAN", Expires: "2026-12-31"}, "2026-11-22"); err != nil {
+	if err := plan.Set(reg, id, Change{Status: ptr(StatusAccepted), Approver: "Dr Lee", Role: "Practice owner", Reason: "Isolated VLAN, no internet", Expires: "2026-12-31"}, "2026-11-22"); err != nil {
 		t.Fatal(err)
 	}
 	k, _ := build(t, fixtureScan(t), nil, fixtureAssets(t), plan).Risk(id)
 	if k.Status != StatusAccepted || k.Open() || k.Acceptance.Approver != "Dr Lee" {
 		t.Errorf("accepted: %+v", k)
+	}
+	// An accepted risk stays a risk of the practice: counted apart, and in the heat map apart.
+	withPlan := build(t, fixtureScan(t), nil, fixtureAssets(t), plan)
+	cell := func(h [5][5]int) int { return h[k.Likelihood.Level-1][k.Impact.Level-1] }
+	if withPlan.Accepted() != 1 || cell(withPlan.HeatAccepted()) != 1 || cell(withPlan.Heat()) != cell(reg.Heat())-1 {
+		t.Errorf("accepted %d, heat accepted %d, heat open %d (was %d)", withPlan.Accepted(), cell(withPlan.HeatAccepted()), cell(withPlan.Heat()), cell(reg.Heat()))
 	}
 	// After the expiry the risk is open again.
 	reg2, err := Build(Inputs{Scan: fixtureScan(t), Bank: questionnaire.DefaultBank(), Assets: fixtureAssets(t), EPHISystems: ephiSystems, Plan: plan, Today: "2027-01-01"})
@@ -236,5 +242,74 @@ func TestDiff(t *testing.T) {
 	}
 	if len(Diff(old, old)) != 0 {
 		t.Error("a register differs from itself")
+	}
+}
+
+// TestAcceptanceGovernance: accepting a risk needs an approver with a role, a reason of
+// substance and an expiry within the allowed period; a risk resting on a Required
+// specification or a known-exploited finding is refused unless overridden, and the override
+// is recorded. A refused acceptance changes nothing.
+func TestAcceptanceGovernance(t *testing.T) {
+	reg := build(t, fixtureScan(t), questionnaire.SampleAnswers(), fixtureAssets(t), nil)
+	plain := riskOn(t, reg, "cleartext-transport", "10.20.0.5:80").ID
+	kev := riskOn(t, reg, "unpatched-software", "203.0.113.10:22").ID
+	gap := riskForQuestion(reg, "gov.risk-plan")
+	if len(gap) != 1 {
+		t.Fatalf("gov.risk-plan: %d risks", len(gap))
+	}
+	good := Change{Status: ptr(StatusAccepted), Approver: "Dr A. Lee", Role: "Practice owner",
+		Reason: "The EHR link is on an isolated VLAN until the vendor upgrade in March", Expires: "2027-03-31"}
+	plan := NewPlan("remediation.yaml")
+	for name, tc := range map[string]struct {
+		id     string
+		change func(*Change)
+		want   string
+	}{
+		"the issue's formality": {plain, func(c *Change) { c.Approver, c.Role, c.Reason, c.Expires = "x", "", "fine", "2099-12-31" }, "--role"},
+		"no role":               {plain, func(c *Change) { c.Role = " " }, "--role"},
+		"one-word reason":       {plain, func(c *Change) { c.Reason = "fine" }, "at least 3 words"},
+		"two-word reason":       {plain, func(c *Change) { c.Reason = "ok approved" }, "at least 3 words"},
+		"expiry too far":        {plain, func(c *Change) { c.Expires = "2099-12-31" }, "more than 12 months ahead (at most 2027-11-22)"},
+		"known exploited":       {kev, func(*Change) {}, "known-exploited finding"},
+		"required (scan)":       {kev, func(*Change) {}, "164.308(a)(1)(ii)(B) Risk management (Required specification)"},
+		"required (gap)":        {gap[0].ID, func(*Change) {}, "--override-required"},
+	} {
+		ch := good
+		tc.change(&ch)
+		err := plan.Set(reg, tc.id, ch, "2026-11-22")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", name, err, tc.want)
+		}
+		if len(plan.Entries) != 0 {
+			t.Fatalf("%s: a refused acceptance changed the plan: %+v", name, plan.Entries)
+		}
+	}
+	// The period is configurable.
+	long := good
+	long.Expires, long.MaxMonths = "2028-05-31", 24
+	if err := plan.Set(reg, plain, long, "2026-11-22"); err != nil {
+		t.Errorf("24 months allowed: %v", err)
+	}
+	// An override is recorded with what it overrode, the role and the day.
+	over := good
+	over.OverrideRequired = true
+	if err := plan.Set(reg, kev, over, "2026-11-22"); err != nil {
+		t.Fatal(err)
+	}
+	a := plan.Entries[kev].Acceptance
+	if a.Role != "Practice owner" || a.Accepted != "2026-11-22" || len(a.Overrides) != 2 ||
+		!strings.Contains(strings.Join(a.Overrides, "|"), "known-exploited") {
+		t.Errorf("override acceptance: %+v", a)
+	}
+	data, err := plan.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParsePlan("remediation.yaml", data)
+	if err != nil {
+		t.Fatalf("the plan does not read back: %v\n%s", err, data)
+	}
+	if b := back.Entries[kev].Acceptance; b.Role != a.Role || len(b.Overrides) != 2 {
+		t.Errorf("read back: %+v", b)
 	}
 }

@@ -83,6 +83,9 @@ type Risk struct {
 	ThreatEvent   string
 	Vulnerability string
 	Controls      []Control
+	// Contradicted are the answers that would be existing controls of the risk but that the
+	// scan disproves: they neither count as controls nor lower the likelihood.
+	Contradicted []*Contradiction
 
 	Likelihood, Impact Rating
 	Level              Level
@@ -117,6 +120,10 @@ type Register struct {
 	Findings   []checks.Finding
 	Suppressed int
 	Rules      *Rules
+	// Reconciliation is the rules the answers were checked against; Contradictions the answers
+	// they disprove, by question ID.
+	Reconciliation *Reconciliation
+	Contradictions []*Contradiction
 
 	byID map[string]*Risk
 }
@@ -125,6 +132,15 @@ type Register struct {
 func (r *Register) Risk(id string) (*Risk, bool) {
 	k, ok := r.byID[id]
 	return k, ok
+}
+
+// Contradiction returns the contradiction of a question's answer, if the scan disproves it.
+func (r *Register) Contradiction(question string) (*Contradiction, bool) {
+	i := slices.IndexFunc(r.Contradictions, func(c *Contradiction) bool { return c.Question == question })
+	if i < 0 {
+		return nil, false
+	}
+	return r.Contradictions[i], true
 }
 
 // Counts counts open risks by level.
@@ -161,6 +177,30 @@ func (r *Register) Heat() [5][5]int {
 	return h
 }
 
+// Accepted counts the detected risks whose acceptance is in force: they stay in the register,
+// counted apart from the open ones.
+func (r *Register) Accepted() int {
+	n := 0
+	for _, k := range r.Risks {
+		if k.Detected && k.Status == StatusAccepted {
+			n++
+		}
+	}
+	return n
+}
+
+// HeatAccepted counts accepted risks by likelihood and impact, like Heat: an accepted risk is
+// still a risk of the practice, and the heat map shows it apart.
+func (r *Register) HeatAccepted() [5][5]int {
+	var h [5][5]int
+	for _, k := range r.Risks {
+		if k.Detected && k.Status == StatusAccepted && k.Likelihood.Level > 0 && k.Impact.Level > 0 {
+			h[k.Likelihood.Level-1][k.Impact.Level-1]++
+		}
+	}
+	return h
+}
+
 // Inputs is everything the register is built from. Only Bank is required.
 type Inputs struct {
 	Scan        *checks.Result
@@ -170,7 +210,9 @@ type Inputs struct {
 	EPHISystems []string
 	Plan        *Plan
 	Rules       *Rules // nil: the embedded rules
-	Today       string // YYYY-MM-DD, for acceptance expiry
+	// Reconciliation is nil for the embedded reconciliation rules.
+	Reconciliation *Reconciliation
+	Today          string // YYYY-MM-DD, for acceptance expiry
 }
 
 // group collects what makes one risk before it is scored.
@@ -193,7 +235,12 @@ func Build(in Inputs) (*Register, error) {
 	if rules == nil {
 		rules = DefaultRules()
 	}
-	reg := &Register{Rules: rules, byID: map[string]*Risk{}}
+	rec := in.Reconciliation
+	if rec == nil {
+		rec = DefaultReconciliation()
+	}
+	reg := &Register{Rules: rules, Reconciliation: rec, byID: map[string]*Risk{}}
+	var seen []observed
 	var groups []*group
 	byKey := map[string]*group{}
 	endpoints := map[string]checks.EndpointResult{}
@@ -208,6 +255,7 @@ func Build(in Inputs) (*Register, error) {
 				continue
 			}
 			reg.Findings = append(reg.Findings, *f)
+			seen = append(seen, observed{finding: f, asset: resolveAsset(f.Target, endpoints[f.Target], in.Assets, in.EPHISystems)})
 			if f.Severity < rules.MinSeverity {
 				continue
 			}
@@ -226,6 +274,7 @@ func Build(in Inputs) (*Register, error) {
 			g.findings = append(g.findings, f)
 		}
 	}
+	reg.Contradictions = reconcile(rec, in.Answers, seen)
 	if in.Answers != nil {
 		for _, gap := range questionnaire.Gaps(in.Bank, in.Answers) {
 			if gap.Profile != "" {
@@ -258,7 +307,7 @@ func Build(in Inputs) (*Register, error) {
 		}
 	}
 	for _, g := range groups {
-		k := score(g, rules, in)
+		k := score(g, rules, in, reg)
 		reg.Risks = append(reg.Risks, k)
 		reg.byID[k.ID] = k
 	}
@@ -333,7 +382,9 @@ type facts struct {
 	controlsOn bool
 }
 
-func (g *group) facts(a *questionnaire.Answers) facts {
+// facts reads a group for the rules. A contradicted answer counts as not implemented: it
+// neither mitigates nor, answered partial, lowers the likelihood.
+func (g *group) facts(a *questionnaire.Answers, reg *Register) facts {
 	f := facts{potential: len(g.findings) > 0}
 	for _, fd := range g.findings {
 		f.checks = append(f.checks, fd.Check)
@@ -353,10 +404,17 @@ func (g *group) facts(a *questionnaire.Answers) facts {
 		f.source = SourceQuestionnaire
 	}
 	for _, gap := range g.gaps {
-		f.answers = append(f.answers, gap.Status)
+		st := gap.Status
+		if _, bad := reg.Contradiction(gap.Question.ID); bad {
+			st = questionnaire.NotImplemented
+		}
+		f.answers = append(f.answers, st)
 	}
 	if g.weakness != nil && a != nil {
 		for _, q := range g.weakness.Controls {
+			if _, bad := reg.Contradiction(q); bad {
+				continue
+			}
 			if a.Get(q).Status == questionnaire.Implemented {
 				f.controlsOn = true
 			}
@@ -435,8 +493,8 @@ func rate(start Level, startRule, startReason string, rules []*Rule, f facts, a 
 }
 
 // score turns a group into a scored risk.
-func score(g *group, rules *Rules, in Inputs) *Risk {
-	f := g.facts(in.Answers)
+func score(g *group, rules *Rules, in Inputs, reg *Register) *Risk {
+	f := g.facts(in.Answers, reg)
 	k := &Risk{ID: RiskID(g.key), Asset: g.asset, Source: f.source, Detected: true, Status: StatusOpen}
 	if f.hasSev {
 		k.Severity = f.severity.String()
@@ -501,16 +559,16 @@ func score(g *group, rules *Rules, in Inputs) *Risk {
 			k.Citations = append(k.Citations, c)
 		}
 	}
-	k.Controls = controls(g, in)
+	k.Controls, k.Contradicted = controls(g, in, reg)
 	return k
 }
 
 // controls lists the answers that describe safeguards already in place for a risk: its own
 // questions answered partial, and its weakness's questions and mitigating controls answered
-// implemented or partial.
-func controls(g *group, in Inputs) []Control {
+// implemented or partial. Answers the scan disproves are returned apart: they are no control.
+func controls(g *group, in Inputs, reg *Register) ([]Control, []*Contradiction) {
 	if in.Answers == nil {
-		return nil
+		return nil, nil
 	}
 	var ids []string
 	for _, gap := range g.gaps {
@@ -521,6 +579,7 @@ func controls(g *group, in Inputs) []Control {
 		ids = append(ids, g.weakness.Controls...)
 	}
 	var out []Control
+	var bad []*Contradiction
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if seen[id] {
@@ -531,13 +590,17 @@ func controls(g *group, in Inputs) []Control {
 		if ans.Status != questionnaire.Implemented && ans.Status != questionnaire.Partial {
 			continue
 		}
+		if c, ok := reg.Contradiction(id); ok {
+			bad = append(bad, c)
+			continue
+		}
 		q, ok := in.Bank.Question(id)
 		if !ok {
 			continue
 		}
 		out = append(out, Control{Question: id, Text: q.Text, Status: ans.Status, Notes: ans.Notes})
 	}
-	return out
+	return out, bad
 }
 
 // applyPlan copies owners, due dates and statuses onto the risks, works out effective

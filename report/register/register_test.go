@@ -115,9 +115,10 @@ func TestScoringRulesSetLikelihoodAndImpact(t *testing.T) {
 		// KEV sets Very High whatever else applies.
 		{"unpatched-software", "203.0.113.10:22", level.VeryHigh, level.High, level.High,
 			[]string{"weakness:unpatched-software", "severity-critical", "potential-only", "internet-exposed", "known-exploited"}, []string{"weakness:unpatched-software"}},
-		// Internet exposure raises, a mitigating control (tele.vpn implemented in the sample) lowers.
-		{"password-only-login", "203.0.113.10:22", level.High, level.High, level.High,
-			[]string{"weakness:password-only-login", "internet-exposed", "mitigating-control"}, []string{"weakness:password-only-login"}},
+		// Internet exposure raises; the sample's "VPN only" answer would lower it as a mitigating
+		// control, but the scan reached SSH from the internet, which contradicts it.
+		{"password-only-login", "203.0.113.10:22", level.VeryHigh, level.High, level.High,
+			[]string{"weakness:password-only-login", "internet-exposed"}, []string{"weakness:password-only-login"}},
 		// Medium severity lowers; an internet-facing portal raises again.
 		{"weak-tls", "portal.riverside.example:443", level.Moderate, level.High, level.Moderate,
 			[]string{"weakness:weak-tls", "severity-medium", "internet-exposed"}, []string{"weakness:weak-tls"}},

@@ -129,7 +129,7 @@ func TestRisksSetListShow(t *testing.T) {
 	if fi, _ := os.Stat(plan); fi.Mode().Perm() != 0o600 || !strings.Contains(string(data), "owner: Maria Lopez") || !strings.Contains(string(data), "status: in_progress") {
 		t.Fatalf("remediation.yaml (%v):\n%s", fi.Mode(), data)
 	}
-	r = run(t, nil, "risks", "set", id, "-w", dir, "--status", "accepted", "--approver", "Dr A. Lee", "--reason", "Replaced in Q1", "--expires", "2027-03-31")
+	r = run(t, nil, "risks", "set", id, "-w", dir, "--status", "accepted", "--approver", "Dr A. Lee", "--role", "Practice owner", "--reason", "Replaced in Q1", "--expires", "2027-03-31", "--override-required")
 	if r.code != 0 {
 		t.Fatalf("accept: exit %d %s", r.code, r.stderr)
 	}
@@ -165,7 +165,7 @@ func TestRisksSetListShow(t *testing.T) {
 		t.Errorf("list --all:\n%s", r.stdout)
 	}
 	r = run(t, nil, "risks", "show", id, "-w", dir)
-	for _, want := range []string{id, "Likelihood:", "why:", "Accepted by Dr A. Lee until 2027-03-31", "NIST SP 800-30 Table I-2"} {
+	for _, want := range []string{id, "Likelihood:", "why:", "Accepted by Dr A. Lee (Practice owner) on ", "until 2027-03-31: Replaced in Q1; overriding", "NIST SP 800-30 Table I-2"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("risks show lacks %q:\n%s", want, r.stdout)
 		}

@@ -27,8 +27,10 @@ type RisksOptions struct {
 	// show, set
 	ID string
 	// set: a flag given on the command line is a change, even when empty ("--owner ''" clears).
-	Owner, Due, Status, Notes *string
-	Approver, Reason, Expires string
+	Owner, Due, Status, Notes       *string
+	Approver, Role, Reason, Expires string
+	OverrideRequired                bool
+	MaxAcceptanceMonths             int
 }
 
 // NewCmdRisks builds `telesra risks` and its subcommands.
@@ -39,7 +41,9 @@ func NewCmdRisks(f *Factory, runF func(string, *RisksOptions) error) *cobra.Comm
 		Long: `The risks of a workspace's register, with their owners, due dates and statuses from
 remediation.yaml. IDs are stable: the same weakness on the same asset keeps its ID in every run.
 
-Statuses: open, in_progress, done, verified, accepted (with --approver, --reason, --expires).
+Statuses: open, in_progress, done, verified, accepted (with --approver, --role, --reason, --expires;
+refused for a risk resting on a Required specification or a known-exploited finding unless
+--override-required, which is recorded).
 A risk telesra no longer detects (its findings disappeared, or the answer changed) shows as
 "fixed, verify" until it is set to verified.`,
 	}
@@ -85,7 +89,7 @@ A risk telesra no longer detects (its findings disappeared, or the answer change
 		Use:   "set ID",
 		Short: "Set a risk's owner, due date, status or acceptance (saved in remediation.yaml)",
 		Example: `  telesra risks set R-1a2b3c4d -w acme --owner "Maria Lopez" --due 2026-12-31 --status in_progress
-  telesra risks set R-1a2b3c4d -w acme --status accepted --approver "Dr A. Lee" \
+  telesra risks set R-1a2b3c4d -w acme --status accepted --approver "Dr A. Lee" --role "Practice owner" \
       --reason "Vendor replaces the system in Q1" --expires 2027-03-31`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -97,7 +101,7 @@ A risk telesra no longer detects (its findings disappeared, or the answer change
 					*dst = &v
 				}
 			}
-			if to.Owner == nil && to.Due == nil && to.Status == nil && to.Notes == nil && to.Approver == "" && to.Reason == "" && to.Expires == "" {
+			if to.Owner == nil && to.Due == nil && to.Status == nil && to.Notes == nil && to.Approver == "" && to.Role == "" && to.Reason == "" && to.Expires == "" && !to.OverrideRequired {
 				return usageErrorf("nothing to set: give --owner, --due, --status, --notes or an acceptance")
 			}
 			return run("set", to)
@@ -110,8 +114,11 @@ A risk telesra no longer detects (its findings disappeared, or the answer change
 	sf.String("status", "", "open, in_progress, done, verified or accepted")
 	sf.String("notes", "", "free text")
 	sf.StringVar(&to.Approver, "approver", "", "with --status accepted: who accepted the risk")
-	sf.StringVar(&to.Reason, "reason", "", "with --status accepted: why")
-	sf.StringVar(&to.Expires, "expires", "", "with --status accepted: until when (YYYY-MM-DD)")
+	sf.StringVar(&to.Role, "role", "", "with --status accepted: the approver's role (practice owner, security official)")
+	sf.StringVar(&to.Reason, "reason", "", "with --status accepted: why, in at least three words")
+	sf.StringVar(&to.Expires, "expires", "", "with --status accepted: until when (YYYY-MM-DD, at most --max-acceptance-months ahead)")
+	sf.BoolVar(&to.OverrideRequired, "override-required", false, "with --status accepted: accept a risk resting on a Required specification or a known-exploited finding (recorded)")
+	sf.IntVar(&to.MaxAcceptanceMonths, "max-acceptance-months", register.DefaultMaxAcceptanceMonths, "with --status accepted: the longest an acceptance may run")
 
 	cmd.AddCommand(list, show, set)
 	return cmd
@@ -193,6 +200,11 @@ func risksShowRun(o *RisksOptions) error {
 	for _, c := range k.Controls {
 		line("Existing control", c.Question+" ("+c.Status.Short()+")"+notesSuffix(c.Notes))
 	}
+	// A disproved answer is shown where the control would be, so the reader sees why it is not one.
+	for _, c := range k.Contradicted {
+		line("Contradicted", c.Question+" ("+c.Status.Short()+")"+notesSuffix(strings.TrimSuffix(c.Notes, "."))+
+			"; not counted as a control: "+strings.Join(c.Reasons, "; ")+" (findings "+strings.Join(c.Findings, ", ")+")")
+	}
 	line("Findings", strings.Join(k.Findings, ", "))
 	line("Answers", strings.Join(k.Answers, ", "))
 	line("Remediation", k.Remediation)
@@ -200,7 +212,17 @@ func risksShowRun(o *RisksOptions) error {
 	line("Due", k.Due)
 	st := k.Status.Label()
 	if k.Acceptance != nil && k.Status == register.StatusAccepted {
-		st += " by " + k.Acceptance.Approver + " until " + k.Acceptance.Expires + ": " + k.Acceptance.Reason
+		st += " by " + k.Acceptance.Approver
+		if k.Acceptance.Role != "" {
+			st += " (" + k.Acceptance.Role + ")"
+		}
+		if k.Acceptance.Accepted != "" {
+			st += " on " + k.Acceptance.Accepted
+		}
+		st += " until " + k.Acceptance.Expires + ": " + k.Acceptance.Reason
+		if len(k.Acceptance.Overrides) > 0 {
+			st += "; overriding " + strings.Join(k.Acceptance.Overrides, "; ")
+		}
 	}
 	line("Status", st)
 	line("  note", k.StatusNote)
@@ -219,7 +241,8 @@ func risksSetRun(o *RisksOptions) error {
 	if err != nil {
 		return err
 	}
-	ch := register.Change{Owner: o.Owner, Due: o.Due, Notes: o.Notes, Approver: o.Approver, Reason: o.Reason, Expires: o.Expires}
+	ch := register.Change{Owner: o.Owner, Due: o.Due, Notes: o.Notes, Approver: o.Approver, Role: o.Role, Reason: o.Reason, Expires: o.Expires,
+		OverrideRequired: o.OverrideRequired, MaxMonths: o.MaxAcceptanceMonths}
 	if o.Status != nil {
 		st, err := register.ParseStatus(*o.Status)
 		if err != nil {

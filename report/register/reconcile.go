@@ -1,0 +1,200 @@
+package register
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/telesra/telesra/checks"
+	"github.com/telesra/telesra/questionnaire"
+	"github.com/telesra/telesra/templates"
+	"github.com/telesra/telesra/templates/datafile"
+)
+
+// Reconciliation is the rules (templates/risk/reconciliation.yaml) that tie questionnaire
+// answers to the scan findings that disprove them.
+type Reconciliation struct {
+	Version string
+	Rules   []*ReconcileRule
+}
+
+// ReconcileRule says which findings contradict which answers.
+type ReconcileRule struct {
+	ID        string
+	Questions []string
+	Claims    []questionnaire.Status // the answers that claim the safeguard
+	Evidence  []Evidence             // alternatives: any one disproves the claim
+	Exposure  string                 // "": any asset
+	Reason    string
+}
+
+// Evidence is one kind of finding that disproves a claim.
+type Evidence struct {
+	Checks     []string // a trailing ".*" matches a prefix
+	Confidence string   // "": any
+}
+
+// Contradiction is an answer the scan disproves: the answer as given, the rules that disprove
+// it and the findings they rest on.
+type Contradiction struct {
+	Question string
+	Status   questionnaire.Status
+	Notes    string
+	Rules    []string
+	Reasons  []string
+	Findings []string // finding IDs, in scan order
+	Assets   []string // the labels of the assets the findings are on, sorted
+}
+
+// ReconciliationFile is where the embedded reconciliation rules live, as named in errors.
+const ReconciliationFile = "templates/risk/reconciliation.yaml"
+
+var defaultReconciliation = sync.OnceValues(func() (*Reconciliation, error) {
+	data, err := templates.ReadFile("risk/reconciliation.yaml")
+	if err != nil {
+		return nil, err
+	}
+	return ParseReconciliation(ReconciliationFile, data)
+})
+
+// DefaultReconciliation returns the embedded reconciliation rules. They are tested, so failing
+// to read them is a build defect and panics.
+func DefaultReconciliation() *Reconciliation {
+	r, err := defaultReconciliation()
+	if err != nil {
+		panic(fmt.Sprintf("embedded reconciliation rules: %v", err))
+	}
+	return r
+}
+
+type rawReconciliation struct {
+	Version string `yaml:"version"`
+	Rules   []struct {
+		ID        string   `yaml:"id"`
+		Questions []string `yaml:"questions"`
+		Claims    []string `yaml:"claims"`
+		Evidence  []struct {
+			Checks     []string `yaml:"checks"`
+			Confidence string   `yaml:"confidence"`
+		} `yaml:"evidence"`
+		Exposure string `yaml:"exposure"`
+		Reason   string `yaml:"reason"`
+	} `yaml:"rules"`
+}
+
+// ParseReconciliation reads reconciliation rules (file names them in errors): the schema first,
+// then what a schema cannot say (rule IDs are unique, questions exist in the bank), each with
+// file:line.
+func ParseReconciliation(file string, data []byte) (*Reconciliation, error) {
+	root, err := datafile.ParseYAML(file, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := datafile.ValidateNode(file, root, "reconciliation.schema.json"); err != nil {
+		return nil, err
+	}
+	var raw rawReconciliation
+	if err := root.Decode(&raw); err != nil {
+		return nil, &datafile.FileError{File: file, Msg: err.Error()}
+	}
+	var errs datafile.FileErrors
+	at := func(msg string, path ...string) {
+		fe := &datafile.FileError{File: file, Field: strings.Join(path, "."), Msg: msg}
+		if n := datafile.Locate(root, path...); n != nil {
+			fe.Line, fe.Column = n.Line, n.Column
+		}
+		errs = append(errs, fe)
+	}
+	bank := questionnaire.DefaultBank()
+	out := &Reconciliation{Version: raw.Version}
+	seen := map[string]bool{}
+	for i, rr := range raw.Rules {
+		idx := fmt.Sprint(i)
+		if seen[rr.ID] {
+			at(fmt.Sprintf("duplicate rule id %q", rr.ID), "rules", idx, "id")
+		}
+		seen[rr.ID] = true
+		rule := &ReconcileRule{ID: rr.ID, Questions: rr.Questions, Exposure: rr.Exposure, Reason: rr.Reason}
+		for j, q := range rr.Questions {
+			if _, ok := bank.Question(q); !ok {
+				at(fmt.Sprintf("no question %q in the question bank", q), "rules", idx, "questions", fmt.Sprint(j))
+			}
+		}
+		for _, c := range rr.Claims {
+			rule.Claims = append(rule.Claims, questionnaire.Status(c))
+		}
+		for _, e := range rr.Evidence {
+			rule.Evidence = append(rule.Evidence, Evidence{Checks: e.Checks, Confidence: e.Confidence})
+		}
+		out.Rules = append(out.Rules, rule)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return out, nil
+}
+
+// disproves reports whether a finding on an asset is evidence against the rule's claim.
+func (r *ReconcileRule) disproves(f *checks.Finding, a Asset) bool {
+	if r.Exposure != "" && r.Exposure != a.Exposure {
+		return false
+	}
+	return slices.ContainsFunc(r.Evidence, func(e Evidence) bool {
+		return matchAny(e.Checks, f.Check) && (e.Confidence == "" || e.Confidence == string(f.Confidence))
+	})
+}
+
+// observed is one unsuppressed finding with the asset it was found on.
+type observed struct {
+	finding *checks.Finding
+	asset   Asset
+}
+
+// reconcile finds the answers the scan disproves, one Contradiction per question, ordered by
+// question ID. Suppressed findings disprove nothing: the practice has explained them.
+func reconcile(rec *Reconciliation, answers *questionnaire.Answers, seen []observed) []*Contradiction {
+	if rec == nil || answers == nil {
+		return nil
+	}
+	byQ := map[string]*Contradiction{}
+	for _, rule := range rec.Rules {
+		for _, q := range rule.Questions {
+			ans := answers.Get(q)
+			if !slices.Contains(rule.Claims, ans.Status) {
+				continue
+			}
+			var hits []observed
+			for _, o := range seen {
+				if rule.disproves(o.finding, o.asset) {
+					hits = append(hits, o)
+				}
+			}
+			if len(hits) == 0 {
+				continue
+			}
+			c, ok := byQ[q]
+			if !ok {
+				c = &Contradiction{Question: q, Status: ans.Status, Notes: ans.Notes}
+				byQ[q] = c
+			}
+			c.Rules = append(c.Rules, rule.ID)
+			c.Reasons = append(c.Reasons, rule.Reason)
+			for _, h := range hits {
+				if !slices.Contains(c.Findings, h.finding.ID) {
+					c.Findings = append(c.Findings, h.finding.ID)
+				}
+				if t := h.asset.Label(); !slices.Contains(c.Assets, t) {
+					c.Assets = append(c.Assets, t)
+				}
+			}
+		}
+	}
+	var out []*Contradiction
+	for _, c := range byQ {
+		slices.Sort(c.Assets)
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b *Contradiction) int { return strings.Compare(a.Question, b.Question) })
+	return out
+}
