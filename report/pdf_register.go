@@ -83,10 +83,11 @@ func (p *pdfWriter) controlSentences(k *register.Risk) []string {
 		}
 		out = append(out, s+".")
 	}
-	// A contradicted answer is printed beside the controls, as what it is: not a control.
+	// A contradicted answer is printed beside the controls, as what it is: not a control. The
+	// findings behind it are named in the Evidence column (their IDs in the JSON register).
 	for _, c := range k.Contradicted {
-		out = append(out, fmt.Sprintf("Contradicted by the scan: the practice answers %s to question %s, but %s (findings %s); not counted as a control.",
-			strings.ToLower(c.Status.Short()), p.r.questionNumber(c.Question), strings.Join(c.Reasons, "; "), strings.Join(c.Findings, ", ")))
+		out = append(out, fmt.Sprintf("Not a control: question %s (%s) is contradicted by the scan: %s.",
+			p.r.questionNumber(c.Question), strings.ToLower(c.Status.Short()), strings.Join(c.Reasons, "; ")))
 	}
 	return out
 }
