@@ -345,3 +345,10 @@ func (t *tail) String() string {
 	defer t.mu.Unlock()
 	return strings.Join(strings.Fields(string(bytes.ToValidUTF8(t.buf, nil))), " ")
 }
+
+// EngineModule and EngineVersion name the nuclei release the worker runs (go.mod pins it; a
+// test keeps the two in step), for `telesra version`, which does not link nuclei.
+const (
+	EngineModule  = "github.com/projectdiscovery/nuclei/v3"
+	EngineVersion = "v3.11.1"
+)

@@ -33,6 +33,7 @@ func newFactory(version string) *cli.Factory {
 	f.Families = func(o cli.FamilyOptions) ([]*checks.Family, error) { return families(o, runner) }
 	f.Templates = webTemplates{runner: runner}
 	f.KnowledgeBase = func(dir string) cli.KnowledgeBase { return patchKB{dir: dir} }
+	f.WorkerEngines = map[string]string{web.EngineModule: web.EngineVersion}
 	return f
 }
 

@@ -35,6 +35,9 @@ type Factory struct {
 	// KnowledgeBase opens the patch family's offline knowledge base whose imported copies live
 	// in dir (feeds import and status, the report's methodology); nil when the build has none.
 	KnowledgeBase func(dir string) KnowledgeBase
+	// WorkerEngines names the engines the worker programs run (module path -> version), for
+	// `telesra version`: nuclei in telesra-web, which this program does not link.
+	WorkerEngines map[string]string
 }
 
 // NewFactory returns the factory of the real program, but for what only main can compose

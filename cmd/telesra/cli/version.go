@@ -3,8 +3,10 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -80,12 +82,6 @@ func buildFrom(_ string, bi *debug.BuildInfo) Build {
 	return b
 }
 
-// NucleiModule and NucleiVersion name the nuclei engine the web worker (cmd/telesra-web) runs.
-const (
-	NucleiModule  = "github.com/projectdiscovery/nuclei/v3"
-	NucleiVersion = "v3.11.1"
-)
-
 // VersionInfo is `telesra version --json`: what a result needs to be reproduced.
 type VersionInfo struct {
 	Version       string            `json:"version"`
@@ -101,10 +97,12 @@ type VersionInfo struct {
 func versionInfo(f *Factory) VersionInfo {
 	bi, _ := debug.ReadBuildInfo()
 	v := VersionInfo{Version: f.Version, Build: buildFrom(f.Version, bi), Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH,
-		// nuclei runs in the telesra-web worker, which this program does not link: the version
-		// is the one go.mod pins (a test keeps them in step).
-		Engines:      map[string]string{NucleiModule: NucleiVersion},
-		ScoringRules: register.DefaultRules().Version}
+		Engines: map[string]string{}, ScoringRules: register.DefaultRules().Version}
+	// Engines of the worker programs (nuclei in telesra-web), which this program does not link:
+	// main names them (Factory.WorkerEngines).
+	for mod, ver := range f.WorkerEngines {
+		v.Engines[mod] = ver
+	}
 	if bi != nil {
 		for _, d := range bi.Deps {
 			if d.Path == "github.com/zmap/zcrypto" {
@@ -149,7 +147,9 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 			if z, ok := v.Engines["github.com/zmap/zcrypto"]; ok {
 				fmt.Fprintf(f.IO.Out, "  github.com/zmap/zcrypto %s\n", z)
 			}
-			fmt.Fprintf(f.IO.Out, "  %s %s (in telesra-web)\n", NucleiModule, NucleiVersion)
+			for _, mod := range slices.Sorted(maps.Keys(f.WorkerEngines)) {
+				fmt.Fprintf(f.IO.Out, "  %s %s (in telesra-web)\n", mod, f.WorkerEngines[mod])
+			}
 			fmt.Fprintf(f.IO.Out, "  scoring rules %s (NIST SP 800-30 Rev. 1)\n", v.ScoringRules)
 			printKBDates(f, v)
 			return nil

@@ -35,10 +35,11 @@ func TestVersionJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
-	if v.Version != "test" || v.Go != runtime.Version() || v.Engines[NucleiModule] != NucleiVersion || v.ScoringRules == "" {
+	if v.Version != "test" || v.Go != runtime.Version() || v.Engines["example.org/worker-engine"] != "v0.0.1" || v.ScoringRules == "" {
 		t.Errorf("version --json: %+v", v)
 	}
-	if r := run(t, nil, "version"); r.code != 0 || !strings.Contains(r.stdout, "scoring rules "+v.ScoringRules) {
+	if r := run(t, nil, "version"); r.code != 0 || !strings.Contains(r.stdout, "scoring rules "+v.ScoringRules) ||
+		!strings.Contains(r.stdout, "example.org/worker-engine v0.0.1 (in telesra-web)") {
 		t.Errorf("version lacks the scoring rules: %s", r.stdout)
 	}
 }
