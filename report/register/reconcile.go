@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/telesra/telesra/checks"
 	"github.com/telesra/telesra/questionnaire"
-	"github.com/telesra/telesra/templates"
 	"github.com/telesra/telesra/templates/datafile"
 )
 
@@ -47,26 +45,8 @@ type Contradiction struct {
 	Assets   []string // the labels of the assets the findings are on, sorted
 }
 
-// ReconciliationFile is where the embedded reconciliation rules live, as named in errors.
-const ReconciliationFile = "templates/risk/reconciliation.yaml"
-
-var defaultReconciliation = sync.OnceValues(func() (*Reconciliation, error) {
-	data, err := templates.ReadFile("risk/reconciliation.yaml")
-	if err != nil {
-		return nil, err
-	}
-	return ParseReconciliation(ReconciliationFile, data)
-})
-
-// DefaultReconciliation returns the embedded reconciliation rules. They are tested, so failing
-// to read them is a build defect and panics.
-func DefaultReconciliation() *Reconciliation {
-	r, err := defaultReconciliation()
-	if err != nil {
-		panic(fmt.Sprintf("embedded reconciliation rules: %v", err))
-	}
-	return r
-}
+// DefaultReconciliation returns the embedded reconciliation rules.
+var DefaultReconciliation = embedded("risk/reconciliation.yaml", ParseReconciliation)
 
 type rawReconciliation struct {
 	Version string `yaml:"version"`

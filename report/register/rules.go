@@ -77,22 +77,27 @@ type Condition struct {
 // RulesFile is where the embedded rules live, as named in errors.
 const RulesFile = "templates/risk/scoring.yaml"
 
-var defaultRules = sync.OnceValues(func() (*Rules, error) {
-	data, err := templates.ReadFile("risk/scoring.yaml")
-	if err != nil {
-		return nil, err
-	}
-	return ParseRules(RulesFile, data)
-})
+// DefaultRules returns the embedded scoring rules.
+var DefaultRules = embedded("risk/scoring.yaml", ParseRules)
 
-// DefaultRules returns the embedded scoring rules. They are tested, so failing to read them is
-// a build defect and panics.
-func DefaultRules() *Rules {
-	r, err := defaultRules()
-	if err != nil {
-		panic(fmt.Sprintf("embedded scoring rules: %v", err))
+// embedded parses an embedded data file of templates/ once per process. The files are tested,
+// so failing to read one is a build defect and panics.
+func embedded[T any](name string, parse func(file string, data []byte) (T, error)) func() T {
+	load := sync.OnceValues(func() (T, error) {
+		data, err := templates.ReadFile(name)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return parse("templates/"+name, data)
+	})
+	return func() T {
+		v, err := load()
+		if err != nil {
+			panic(fmt.Sprintf("embedded templates/%s: %v", name, err))
+		}
+		return v
 	}
-	return r
 }
 
 type rawRule struct {
