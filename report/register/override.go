@@ -167,3 +167,9 @@ func overrideErrors(file string, root *yaml.Node, id string, o *Override) datafi
 	}
 	return errs
 }
+
+// LevelOf reads a level ID as remediation.yaml stores it; 0 when it is none.
+func LevelOf(id string) Level {
+	l, _ := level.Parse(id)
+	return l
+}
