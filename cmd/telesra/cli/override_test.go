@@ -115,7 +115,7 @@ func TestRisksSetOverride(t *testing.T) {
 			}
 			Override *struct {
 				Likelihood, Why, By, Role, Date string
-				ComputedChanged             bool `json:"computed_changed"`
+				ComputedChanged                 bool `json:"computed_changed"`
 			}
 		}
 	}
