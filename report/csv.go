@@ -9,7 +9,10 @@ import (
 // csvHeader is the register's columns, in the order of the PDF and XLSX register.
 var csvHeader = []string{"ID", "Asset", "Asset kind", "Threat source", "Threat event", "Vulnerability",
 	"Existing controls", "Likelihood", "Likelihood reason", "Impact", "Impact reason", "Risk level",
-	"HIPAA", "Findings", "Answers", "Remediation", "Owner", "Due", "Status", "Status note"}
+	"HIPAA", "Findings", "Answers", "Remediation", "Owner", "Due", "Status", "Status note",
+	// Likelihood, Impact and Risk level above are final: an assessor's rating, when one was
+	// given. These columns keep the rules' rating and the override beside them.
+	"Computed likelihood", "Computed impact", "Computed level", "Override by", "Override date", "Override why", "Override note"}
 
 // CSV writes the register, one row per risk. Cells are cleaned of control characters and a
 // cell that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with a quote: a
@@ -42,6 +45,7 @@ func (c CSV) Write(w io.Writer, r *Report) error {
 			levelOrDash(k.Impact.Level), k.Impact.Reason, levelOrDash(k.Level),
 			strings.Join(citationLabels(k), "; "), strings.Join(k.Findings, " "), strings.Join(k.Answers, " "),
 			k.Remediation, k.Owner, k.Due, statusText(k), k.StatusNote}
+		row = append(row, overrideColumns(k)...)
 		for i := range row {
 			row[i] = spreadsheetSafe(row[i])
 		}

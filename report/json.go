@@ -10,7 +10,7 @@ import (
 
 // RegisterSchemaVersion versions the JSON register (templates/schemas/register.schema.json):
 // additions bump the minor version, anything that breaks a reader the major.
-const RegisterSchemaVersion = "1.1.0"
+const RegisterSchemaVersion = "1.2.0"
 
 type jsonRegister struct {
 	SchemaVersion  string         `json:"schema_version"`
@@ -116,6 +116,34 @@ type jsonRisk struct {
 	Acceptance   *register.Acceptance `json:"acceptance,omitempty"`
 	Notes        string               `json:"notes,omitempty"`
 	Detected     bool                 `json:"detected"`
+	// Computed and Override are set when an assessor rated the risk: likelihood, impact and
+	// level above are then the assessor's (1.2.0).
+	Computed *jsonComputed `json:"computed,omitempty"`
+	Override *jsonOverride `json:"override,omitempty"`
+}
+
+type jsonComputed struct {
+	Likelihood *jsonRating `json:"likelihood"`
+	Impact     *jsonRating `json:"impact"`
+	Level      string      `json:"level"`
+}
+
+type jsonOverride struct {
+	*register.Override
+	ComputedChanged bool   `json:"computed_changed"`
+	Note            string `json:"note,omitempty"`
+}
+
+// jsonOverrideOf is a risk's assessor rating and the computed one beside it.
+func jsonOverrideOf(k *register.Risk) (*jsonComputed, *jsonOverride) {
+	if k.Override == nil {
+		return nil, nil
+	}
+	o := &jsonOverride{Override: k.Override, ComputedChanged: k.OverrideNote != "", Note: k.OverrideNote}
+	if !k.Overridden() {
+		return nil, o
+	}
+	return &jsonComputed{Likelihood: jsonRatingOf(k.Computed.Likelihood), Impact: jsonRatingOf(k.Computed.Impact), Level: k.Computed.Level.ID()}, o
 }
 
 func jsonRatingOf(r register.Rating) *jsonRating {
@@ -173,6 +201,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		if jr.Asset.Kind == "" {
 			jr.Asset.Kind, jr.Asset.HasEPHI, jr.Asset.Exposure = "unknown", register.EPHIUnknown, register.ExposureUnknown
 		}
+		jr.Computed, jr.Override = jsonOverrideOf(k)
 		for _, c := range k.Controls {
 			jr.Controls = append(jr.Controls, jsonControl{Question: c.Question, Status: string(c.Status), Notes: c.Notes})
 		}

@@ -70,9 +70,10 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 
 	b.WriteString("\n## Risks\n\n| ID | Level | Asset | Risk | HIPAA | Owner | Due | Status |\n|---|---|---|---|---|---|---|---|\n")
 	for _, k := range r.Register.Risks {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", k.ID, levelOrDash(k.Level), mdCell(k.Asset.Label()), mdCell(k.Title),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", k.ID, levelOrDash(k.Level)+overrideSuffix(k), mdCell(k.Asset.Label()), mdCell(k.Title),
 			mdCell(strings.Join(citationLabels(k), ", ")), mdCell(k.Owner), mdCell(k.Due), mdCell(statusText(k)))
 	}
+	writeMarkdownOverrides(&b, r.Register)
 	plan := r.planOrder()
 	b.WriteString("\n## Remediation plan\n\n")
 	if len(plan) == 0 {
@@ -90,4 +91,26 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	fmt.Fprintf(&b, "\nScored with NIST SP 800-30 Rev. 1 (Table I-2), telesra scoring rules %s. Every risk's likelihood and impact name the rules that set them (risk-register.json).\n", r.Register.Rules.Version)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeMarkdownOverrides lists the risks an assessor rated, computed and final side by side,
+// with who, when and why.
+func writeMarkdownOverrides(b *strings.Builder, reg *register.Register) {
+	var rated []*register.Risk
+	for _, k := range reg.Risks {
+		if k.Override != nil {
+			rated = append(rated, k)
+		}
+	}
+	if len(rated) == 0 {
+		return
+	}
+	b.WriteString("\n## Assessor overrides\n\nThe assessor's rating is the final one; the rules' rating is kept beside it.\n\n")
+	for _, k := range rated {
+		fmt.Fprintf(b, "- %s (%s): %s.", k.ID, mdCell(k.Asset.Label()), mdCell(overrideSentence(k)))
+		if k.OverrideNote != "" {
+			fmt.Fprintf(b, " **Re-confirm:** %s.", mdCell(k.OverrideNote))
+		}
+		b.WriteString("\n")
+	}
 }

@@ -152,6 +152,9 @@ func (d *oscalDoc) riskLog(k *register.Risk) *oscalRiskLog {
 	if k.Acceptance != nil {
 		what = append(what, fmt.Sprintf("accepted by %s until %s: %s", k.Acceptance.Approver, k.Acceptance.Expires, k.Acceptance.Reason))
 	}
+	if k.Override != nil {
+		what = append(what, "the assessor's rating: "+overrideSentence(k))
+	}
 	return &oscalRiskLog{Entries: []oscalLogEntry{{UUID: d.id("risk-log", k.ID+"\x00"+k.Updated),
 		Title:       oneLine("Remediation plan updated", "Remediation plan updated"),
 		Description: multiLine("The remediation plan set "+strings.Join(what, "; ")+".", "Remediation plan updated"),

@@ -239,7 +239,7 @@ func TestOSCALRiskLogFromPlan(t *testing.T) {
 			t.Errorf("risk-log entry %+v of a %s risk", e, k.Status)
 		}
 	}
-	if logged != 2 {
-		t.Errorf("%d risks with a log; the fixture plan changed 2 detected risks", logged)
+	if logged != 3 {
+		t.Errorf("%d risks with a log; the fixture plan changed 3 detected risks", logged)
 	}
 }

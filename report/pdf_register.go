@@ -15,7 +15,7 @@ func (p *pdfWriter) registerTable() {
 	p.f.MultiCell(p.width(), 4, fmt.Sprintf("Every risk of the assessment (%d), highest level first. Likelihood and impact follow NIST SP 800-30 Rev. 1 "+
 		"and name the scoring rules that set them (section 9); the level of risk is Table I-2 of the same publication. Evidence lists "+
 		"the scan findings (section 6) and questionnaire answers (appendix A) behind each risk. (R) Required, (A) Addressable, (S) Standard.",
-		len(reg.Risks)), "", "L", false)
+		len(reg.Risks))+overrideIntro(reg), "", "L", false)
 	p.f.Ln(2)
 	rows := make([][]string, len(reg.Risks))
 	for i, k := range reg.Risks {
@@ -27,8 +27,9 @@ func (p *pdfWriter) registerTable() {
 		if k.StatusNote != "" {
 			owner += "\n" + k.StatusNote
 		}
+		likelihood, impact := registerRatingCells(k)
 		rows[i] = []string{k.ID, k.Asset.Label() + "\n" + k.Asset.Kind + exposureNote(k.Asset), threat, strings.Join(p.controlSentences(k), "\n"),
-			ratingCell(k.Likelihood), ratingCell(k.Impact), levelOrDash(k.Level), strings.Join(citationLabels(k), "\n"),
+			likelihood, impact, registerLevelCell(k), strings.Join(citationLabels(k), "\n"),
 			strings.Join(p.evidenceWords(k), "\n"), k.Remediation, owner}
 	}
 	cols := []column{

@@ -53,7 +53,8 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 // The writers' fixture plan: one risk in progress (its owner a formula, to prove CSV cells are
-// defused), one accepted, and one that only the plan remembers (fixed, verify).
+// defused), one accepted, one the assessor rated, and one that only the plan remembers (fixed,
+// verify).
 const (
 	formulaOwner = "=HYPERLINK(\"http://evil.example\",\"Sam\")"
 	vanishedID   = "R-0bad0f00"
@@ -81,6 +82,11 @@ func fixturePlan(t testing.TB) *register.Plan {
 	}
 	if err := p.Set(reg, find("certificate-problem", "portal.riverside.example:443"), register.Change{Status: ptr(register.StatusAccepted),
 		Approver: "Dr A. Lee", Role: "Practice owner", Reason: "Portal replaced in January", Expires: "2027-01-31"}, "2026-11-22"); err != nil {
+		t.Fatal(err)
+	}
+	// The assessor rates the cleartext EHR higher than the rules do.
+	if err := p.Set(reg, find("cleartext-transport", "10.20.0.5:80"), register.Change{Override: &register.OverrideChange{Likelihood: register.Levels()[4],
+		Why: "Staff open the EHR from home over plain HTTP", By: "Dana Whitfield", Role: "Assessor"}}, "2026-11-22"); err != nil {
 		t.Fatal(err)
 	}
 	p.Entries[vanishedID] = &register.Entry{Title: "Remote Desktop open before authentication", Asset: "Front desk PC (10.20.0.12:3389)", Level: "high", Owner: "Sam IT", Status: register.StatusDone}
@@ -216,7 +222,7 @@ func TestXLSXReadsBackCellByCell(t *testing.T) {
 		t.Errorf("status drop-down: %+v %v", dvs, err)
 	}
 	cf, err := f.GetConditionalFormats(sheetRegister)
-	if err != nil || len(cf) != 3 {
+	if err != nil || len(cf) != 6 { // likelihood, impact and level, final and computed
 		t.Errorf("conditional formats: %v %v", cf, err)
 	}
 	if !slices.ContainsFunc(f.GetDefinedName(), func(d excelize.DefinedName) bool {

@@ -51,6 +51,10 @@ var registerColumns = []struct {
 	{"ID", 12}, {"Asset", 28}, {"Threat", 40}, {"Vulnerability", 36}, {"Existing controls", 34},
 	{"Likelihood", 12}, {"Likelihood reason", 40}, {"Impact", 12}, {"Impact reason", 40}, {"Risk level", 12},
 	{"HIPAA", 30}, {"Evidence", 30}, {"Remediation", 50}, {"Owner", 18}, {"Due", 12}, {"Status", 14}, {"Status note", 30},
+	// Likelihood, Impact and Risk level are final; the rules' rating and an assessor's override
+	// beside them (overrideColumns).
+	{"Computed likelihood", 12}, {"Computed impact", 12}, {"Computed level", 12},
+	{"Override by", 20}, {"Override date", 12}, {"Override why", 40}, {"Override note", 30},
 	// Numbers to sort by: levels sort alphabetically as text (High, Low, Moderate, Very High).
 	{"Score", 8}, {"Level rank", 10},
 }
@@ -376,18 +380,27 @@ func (x *xlsxWriter) register() error {
 	}
 	var rows [][]any
 	for _, k := range x.r.Register.Risks {
-		rows = append(rows, []any{k.ID, k.Asset.Label(), threatText(k), k.Vulnerability, strings.Join(controlsText(k), "\n"),
+		row := []any{k.ID, k.Asset.Label(), threatText(k), k.Vulnerability, strings.Join(controlsText(k), "\n"),
 			levelOrDash(k.Likelihood.Level), k.Likelihood.Reason, levelOrDash(k.Impact.Level), k.Impact.Reason, levelOrDash(k.Level),
 			strings.Join(citationLabels(k), "\n"), strings.Join(evidenceIDs(k), "\n"), k.Remediation, k.Owner, xlsxDate(k.Due),
-			string(k.Status), k.StatusNote, score(k), rank(k.Level)})
+			string(k.Status), k.StatusNote}
+		for _, v := range overrideColumns(k) {
+			if registerColumns[len(row)].Name == "Override date" {
+				row = append(row, xlsxDate(v))
+				continue
+			}
+			row = append(row, v)
+		}
+		rows = append(rows, append(row, score(k), rank(k.Level)))
 	}
 	if err := x.table(sheetRegister, header, widths, rows); err != nil {
 		return err
 	}
 	n := max(len(rows)+1, 2)
-	due := regCol("Due")
-	if err := x.f.SetCellStyle(sheetRegister, due+"2", fmt.Sprintf("%s%d", due, n), x.date); err != nil {
-		return err
+	for _, col := range []string{regCol("Due"), regCol("Override date")} {
+		if err := x.f.SetCellStyle(sheetRegister, col+"2", fmt.Sprintf("%s%d", col, n), x.date); err != nil {
+			return err
+		}
 	}
 	// Status: a drop-down of the statuses a user may set (telesra risks set takes the same words).
 	dv := excelize.NewDataValidation(true)
@@ -409,7 +422,7 @@ func (x *xlsxWriter) register() error {
 		st := x.levelCondStyle[l]
 		cf = append(cf, excelize.ConditionalFormatOptions{Type: "cell", Criteria: "==", Value: `"` + l.String() + `"`, Format: &st})
 	}
-	for _, col := range []string{regCol("Likelihood"), regCol("Impact"), regCol("Risk level")} {
+	for _, col := range []string{regCol("Likelihood"), regCol("Impact"), regCol("Risk level"), regCol("Computed likelihood"), regCol("Computed impact"), regCol("Computed level")} {
 		if err := x.f.SetConditionalFormat(sheetRegister, fmt.Sprintf("%s2:%s%d", col, col, n), cf); err != nil {
 			return err
 		}

@@ -97,7 +97,9 @@ type Entry struct {
 	Status     Status      `yaml:"status,omitempty"`
 	Notes      string      `yaml:"notes,omitempty"`
 	Acceptance *Acceptance `yaml:"acceptance,omitempty"`
-	Updated    string      `yaml:"updated,omitempty"`
+	// Override is the assessor's rating of the risk, which the register uses as the final one.
+	Override *Override `yaml:"override,omitempty"`
+	Updated  string    `yaml:"updated,omitempty"`
 }
 
 // Plan is remediation.yaml: the user's side of the register.
@@ -157,6 +159,7 @@ func ParsePlan(file string, data []byte) (*Plan, error) {
 			if e.Status == StatusAccepted && e.Acceptance == nil {
 				errs = append(errs, located(file, root, "an accepted risk needs acceptance: approver, reason and expires", "risks", id, "status"))
 			}
+			errs = append(errs, overrideErrors(file, root, id, e.Override)...)
 		}
 	}
 	if len(errs) > 0 {
@@ -180,6 +183,7 @@ func (p *Plan) Marshal() ([]byte, error) {
 		"Edit freely or use `telesra risks set ID --owner ... --due YYYY-MM-DD --status ...`; telesra\n" +
 		"validates this file (file:line errors) and keeps remediation.yaml.bak before rewriting it.\n" +
 		"status: open | in_progress | done | verified | accepted (with acceptance: approver, reason, expires)\n" +
+		"override: the assessor's likelihood and/or impact, with why, by, role and date; it sets the final rating\n" +
 		"title, asset and level are written by telesra so a risk can be shown once it is no longer detected."
 	doc.Content = append(doc.Content,
 		&yaml.Node{Kind: yaml.ScalarNode, Value: "schema_version", HeadComment: header},
@@ -220,6 +224,10 @@ type Change struct {
 	OverrideRequired bool
 	// MaxMonths bounds the expiry (0: DefaultMaxAcceptanceMonths).
 	MaxMonths int
+	// Override is an assessor's rating, replacing any previous one; ClearOverride removes it,
+	// and the computed rating is the final one again.
+	Override      *OverrideChange
+	ClearOverride bool
 }
 
 // UnknownRiskError is a risk ID that is neither in the register nor in the plan.
@@ -340,8 +348,23 @@ func (p *Plan) Set(reg *Register, id string, ch Change, today string) error {
 		}
 		e.Acceptance = a
 	}
+	switch {
+	case ch.Override != nil && ch.ClearOverride:
+		return fmt.Errorf("%s: give an override or --clear-override, not both", id)
+	case ch.Override != nil:
+		o, err := override(ch.Override, risk, today)
+		if err != nil {
+			return fmt.Errorf("%s: %w", id, err)
+		}
+		e.Override = o
+	case ch.ClearOverride:
+		if e.Override == nil {
+			return fmt.Errorf("%s: has no assessor override to clear", id)
+		}
+		e.Override = nil
+	}
 	if inRegister && risk.Detected {
-		e.Title, e.Asset, e.Level = risk.Title, risk.Asset.Label(), risk.Level.ID()
+		e.Title, e.Asset, e.Level = risk.Title, risk.Asset.Label(), finalLevel(risk, e.Override, reg.Rules).ID()
 	}
 	e.Updated = today
 	p.Entries[id] = e

@@ -87,8 +87,16 @@ type Risk struct {
 	// scan disproves: they neither count as controls nor lower the likelihood.
 	Contradicted []*Contradiction
 
+	// Likelihood, Impact and Level are the final rating: the computed one, or the assessor's
+	// where remediation.yaml overrides it. Sorting, counts, the heat map and the plan read them.
 	Likelihood, Impact Rating
 	Level              Level
+	// Computed is the rating the scoring rules gave, kept beside an assessor's override.
+	Computed Computed
+	// Override is the assessor's rating from remediation.yaml, nil when none; OverrideNote says
+	// why the assessor should re-confirm it (the computed rating changed since).
+	Override     *Override
+	OverrideNote string
 
 	Citations []hipaa.Citation
 	Findings  []string // finding IDs
@@ -540,6 +548,7 @@ func score(g *group, rules *Rules, in Inputs, reg *Register) *Risk {
 	}
 	k.Impact = rate(startI, startRule, impactWhy, rules.Impact, f, k.Asset)
 	k.Level = rules.RiskLevel(k.Likelihood.Level, k.Impact.Level)
+	k.Computed = Computed{Likelihood: k.Likelihood, Impact: k.Impact, Level: k.Level}
 
 	cites := map[string]bool{}
 	for _, fd := range g.findings {
@@ -625,6 +634,9 @@ func applyPlan(reg *Register, p *Plan, today string) error {
 		}
 		k.Owner, k.Due, k.Notes, k.Acceptance, k.Updated = e.Owner, e.Due, e.Notes, e.Acceptance, e.Updated
 		k.Status = cmp.Or(e.Status, StatusOpen)
+		if e.Override != nil {
+			k.applyOverride(e.Override, reg.Rules)
+		}
 		switch {
 		case !k.Detected && !k.Status.Closed():
 			k.StatusNote = "no longer detected: verify the fix, then set the status to verified"

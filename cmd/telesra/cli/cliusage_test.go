@@ -87,6 +87,10 @@ func TestTablesFitTheTerminal(t *testing.T) {
 	if r := run(t, nil, "risks", "set", "-w", dir, mustFirstRisk(t, dir), "--owner", "Dr Maria Lopez-Fernández of the Riverside Practice"); r.code != 0 {
 		t.Fatalf("risks set: %s", r.stderr)
 	}
+	// An assessor's rating marks the level ("Very High*"): the table still fits.
+	if r := run(t, nil, "risks", "set", "-w", dir, mustFirstRisk(t, dir), "--impact", "very high", "--by", "Dana Whitfield", "--why", "It holds every patient record"); r.code != 0 {
+		t.Fatalf("risks set --impact: %s", r.stderr)
+	}
 	terminal := func(cols string) func(*Factory) {
 		return func(f *Factory) {
 			f.IO.OutTTY = true

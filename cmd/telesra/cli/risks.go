@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/telesra/telesra/questionnaire/level"
 	"github.com/telesra/telesra/report/register"
 
 	"github.com/spf13/cobra"
@@ -31,6 +32,20 @@ type RisksOptions struct {
 	Approver, Role, Reason, Expires string
 	OverrideRequired                bool
 	MaxAcceptanceMonths             int
+	// set: an assessor override (Role is the assessor's when one is given) or its removal.
+	Likelihood, Impact, Why, By string
+	ClearOverride               bool
+}
+
+// overriding reports whether the options set an assessor override.
+func (o *RisksOptions) overriding() bool {
+	return o.Likelihood != "" || o.Impact != "" || o.Why != "" || o.By != ""
+}
+
+// accepting reports whether the options carry an acceptance.
+func (o *RisksOptions) accepting() bool {
+	return o.Approver != "" || o.Reason != "" || o.Expires != "" || o.OverrideRequired ||
+		(o.Status != nil && strings.EqualFold(strings.TrimSpace(*o.Status), string(register.StatusAccepted)))
 }
 
 // NewCmdRisks builds `telesra risks` and its subcommands.
@@ -45,7 +60,11 @@ Statuses: open, in_progress, done, verified, accepted (with --approver, --role, 
 refused for a risk resting on a Required specification or a known-exploited finding unless
 --override-required, which is recorded).
 A risk telesra no longer detects (its findings disappeared, or the answer changed) shows as
-"fixed, verify" until it is set to verified.`,
+"fixed, verify" until it is set to verified.
+
+An assessor may set a risk's likelihood, impact or both (--likelihood, --impact, with --why in at
+least three words and --by; --role optional): the register then uses that final rating and shows
+the computed one beside it, and flags the override when the computed rating changes later.`,
 	}
 	run := func(verb string, o *RisksOptions) error {
 		if runF != nil {
@@ -87,10 +106,13 @@ A risk telesra no longer detects (its findings disappeared, or the answer change
 	to := newOpts()
 	set := &cobra.Command{
 		Use:   "set ID",
-		Short: "Set a risk's owner, due date, status or acceptance (saved in remediation.yaml)",
+		Short: "Set a risk's owner, due date, status, acceptance or assessor rating (saved in remediation.yaml)",
 		Example: `  telesra risks set R-1a2b3c4d -w acme --owner "Maria Lopez" --due 2026-12-31 --status in_progress
   telesra risks set R-1a2b3c4d -w acme --status accepted --approver "Dr A. Lee" --role "Practice owner" \
-      --reason "Vendor replaces the system in Q1" --expires 2027-03-31`,
+      --reason "Vendor replaces the system in Q1" --expires 2027-03-31
+  telesra risks set R-1a2b3c4d -w acme --likelihood high --by "Dana Whitfield" --role Assessor \
+      --why "Staff use the portal from home on personal laptops"
+  telesra risks set R-1a2b3c4d -w acme --clear-override`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			to.ID = args[0]
@@ -101,8 +123,16 @@ A risk telesra no longer detects (its findings disappeared, or the answer change
 					*dst = &v
 				}
 			}
-			if to.Owner == nil && to.Due == nil && to.Status == nil && to.Notes == nil && to.Approver == "" && to.Role == "" && to.Reason == "" && to.Expires == "" && !to.OverrideRequired {
-				return usageErrorf("nothing to set: give --owner, --due, --status, --notes or an acceptance")
+			if to.Owner == nil && to.Due == nil && to.Status == nil && to.Notes == nil && to.Approver == "" && to.Role == "" && to.Reason == "" && to.Expires == "" && !to.OverrideRequired &&
+				!to.overriding() && !to.ClearOverride {
+				return usageErrorf("nothing to set: give --owner, --due, --status, --notes, an acceptance or an assessor rating")
+			}
+			// --role names the approver of an acceptance or the assessor of an override: one at a time.
+			if to.overriding() && to.accepting() {
+				return usageErrorf("set an assessor rating and an acceptance in two commands (--role would name both)")
+			}
+			if to.overriding() && to.ClearOverride {
+				return usageErrorf("--clear-override removes the assessor rating: give it without --likelihood, --impact, --why or --by")
 			}
 			return run("set", to)
 		},
@@ -114,11 +144,16 @@ A risk telesra no longer detects (its findings disappeared, or the answer change
 	sf.String("status", "", "open, in_progress, done, verified or accepted")
 	sf.String("notes", "", "free text")
 	sf.StringVar(&to.Approver, "approver", "", "with --status accepted: who accepted the risk")
-	sf.StringVar(&to.Role, "role", "", "with --status accepted: the approver's role (practice owner, security official)")
+	sf.StringVar(&to.Role, "role", "", "with --status accepted: the approver's role (practice owner, security official); with --by: the assessor's")
 	sf.StringVar(&to.Reason, "reason", "", "with --status accepted: why, in at least three words")
 	sf.StringVar(&to.Expires, "expires", "", "with --status accepted: until when (YYYY-MM-DD, at most --max-acceptance-months ahead)")
 	sf.BoolVar(&to.OverrideRequired, "override-required", false, "with --status accepted: accept a risk resting on a Required specification or a known-exploited finding (recorded)")
 	sf.IntVar(&to.MaxAcceptanceMonths, "max-acceptance-months", register.DefaultMaxAcceptanceMonths, "with --status accepted: the longest an acceptance may run")
+	sf.StringVar(&to.Likelihood, "likelihood", "", "the assessor's likelihood: very-low, low, moderate, high or very-high (with --why and --by)")
+	sf.StringVar(&to.Impact, "impact", "", "the assessor's impact: very-low, low, moderate, high or very-high (with --why and --by)")
+	sf.StringVar(&to.Why, "why", "", "with --likelihood or --impact: why the computed rating is wrong, in at least three words")
+	sf.StringVar(&to.By, "by", "", "with --likelihood or --impact: who rates the risk (the assessor)")
+	sf.BoolVar(&to.ClearOverride, "clear-override", false, "remove the assessor rating: the computed one is final again")
 
 	cmd.AddCommand(list, show, set)
 	return cmd
@@ -141,10 +176,16 @@ func risksListRun(o *RisksOptions) error {
 	if o.Format == "json" {
 		type item struct {
 			ID, Level, Likelihood, Impact, Status, Owner, Due, Asset, Title string
+			// ComputedLevel is the rules' level when an assessor's rating sets Level.
+			ComputedLevel string `json:",omitempty"`
 		}
 		out := []item{}
 		for _, k := range rows {
-			out = append(out, item{k.ID, k.Level.ID(), k.Likelihood.Level.ID(), k.Impact.Level.ID(), string(k.Status), k.Owner, k.Due, k.Asset.Label(), k.Title})
+			it := item{k.ID, k.Level.ID(), k.Likelihood.Level.ID(), k.Impact.Level.ID(), string(k.Status), k.Owner, k.Due, k.Asset.Label(), k.Title, ""}
+			if k.Overridden() {
+				it.ComputedLevel = k.Computed.Level.ID()
+			}
+			out = append(out, it)
 		}
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")
@@ -155,8 +196,15 @@ func risksListRun(o *RisksOptions) error {
 		{Header: "I", Wrap: true, Min: 8, Drop: 1}, {Header: "STATUS", Wrap: true, Min: 11}, {Header: "OWNER", Wrap: true, Min: 10, Drop: 3},
 		{Header: "DUE", Drop: 5}, {Header: "ASSET", Wrap: true, Min: 14, Drop: 4}, {Header: "RISK", Wrap: true, Min: 20}}
 	var table [][]string
+	marks := map[string]bool{}
 	for _, k := range rows {
-		table = append(table, []string{k.ID, levelText(k.Level), levelText(k.Likelihood.Level), levelText(k.Impact.Level),
+		lv := levelText(k.Level)
+		if k.Overridden() {
+			// Marked, not explained: the legend is on stderr and risks show says the rest.
+			lv += overrideMark(k)
+			marks[overrideMark(k)] = true
+		}
+		table = append(table, []string{k.ID, lv, levelText(k.Likelihood.Level), levelText(k.Impact.Level),
 			k.Status.Label(), dash(k.Owner), dash(k.Due), oneLineText(k.Asset.Label(), 0), oneLineText(k.Title, 0)})
 	}
 	if _, err := io.WriteString(o.IO.Out, fitTable(cols, table, o.IO.TableWidth(), false)); err != nil {
@@ -164,6 +212,13 @@ func risksListRun(o *RisksOptions) error {
 	}
 	if !o.IO.Quiet {
 		fmt.Fprintf(o.IO.ErrOut, "%d of %d risks shown; explain one with: telesra risks show ID -w %s\n", len(rows), len(a.Register.Risks), o.Workspace)
+		if len(marks) > 0 {
+			legend := "* rated by the assessor (telesra risks show gives the computed rating and why)"
+			if marks["!"] {
+				legend += "; ! rated by the assessor, and the computed rating changed since: re-confirm"
+			}
+			fmt.Fprintln(o.IO.ErrOut, legend)
+		}
 	}
 	return nil
 }
@@ -187,11 +242,24 @@ func risksShowRun(o *RisksOptions) error {
 	line("Asset", k.Asset.Label()+" ("+nonBlank(k.Asset.Kind, "unknown")+", exposure "+nonBlank(k.Asset.Exposure, "unknown")+", ePHI "+nonBlank(k.Asset.HasEPHI, "unknown")+")")
 	line("Threat", k.ThreatSource+": "+k.ThreatEvent)
 	line("Vulnerability", k.Vulnerability)
-	line("Likelihood", levelText(k.Likelihood.Level)+" ("+strings.Join(k.Likelihood.Rules, ", ")+")")
-	line("  why", k.Likelihood.Reason)
-	line("Impact", levelText(k.Impact.Level)+" ("+strings.Join(k.Impact.Rules, ", ")+")")
-	line("  why", k.Impact.Reason)
-	line("Risk level", levelText(k.Level)+" (NIST SP 800-30 Table I-2)")
+	// The computed rating with its rules first; an assessor's rating after it, never instead.
+	c := k.Computed
+	if !k.Overridden() {
+		c = register.Computed{Likelihood: k.Likelihood, Impact: k.Impact, Level: k.Level}
+	}
+	line("Likelihood", levelText(c.Likelihood.Level)+" ("+strings.Join(c.Likelihood.Rules, ", ")+")")
+	line("  why", c.Likelihood.Reason)
+	line("Impact", levelText(c.Impact.Level)+" ("+strings.Join(c.Impact.Rules, ", ")+")")
+	line("  why", c.Impact.Reason)
+	line("Risk level", levelText(c.Level)+" (NIST SP 800-30 Table I-2)")
+	if k.Override != nil {
+		line("Assessor override", overrideText(k))
+		line("  note", k.OverrideNote)
+		if k.Overridden() {
+			line("Final rating", "likelihood "+levelText(k.Likelihood.Level)+", impact "+levelText(k.Impact.Level)+
+				", risk level "+levelText(k.Level)+" (NIST SP 800-30 Table I-2)")
+		}
+	}
 	var cites []string
 	for _, c := range k.Citations {
 		cites = append(cites, c.Label()+" "+c.Name)
@@ -241,8 +309,17 @@ func risksSetRun(o *RisksOptions) error {
 	if err != nil {
 		return err
 	}
-	ch := register.Change{Owner: o.Owner, Due: o.Due, Notes: o.Notes, Approver: o.Approver, Role: o.Role, Reason: o.Reason, Expires: o.Expires,
-		OverrideRequired: o.OverrideRequired, MaxMonths: o.MaxAcceptanceMonths}
+	ch := register.Change{Owner: o.Owner, Due: o.Due, Notes: o.Notes, Reason: o.Reason, Expires: o.Expires, Approver: o.Approver,
+		OverrideRequired: o.OverrideRequired, MaxMonths: o.MaxAcceptanceMonths, ClearOverride: o.ClearOverride}
+	if o.overriding() {
+		oc, err := overrideChange(o)
+		if err != nil {
+			return err
+		}
+		ch.Override = oc
+	} else {
+		ch.Role = o.Role
+	}
 	if o.Status != nil {
 		st, err := register.ParseStatus(*o.Status)
 		if err != nil {
@@ -258,9 +335,69 @@ func risksSetRun(o *RisksOptions) error {
 	}
 	if !o.IO.Quiet {
 		e := a.Plan.Entries[o.ID]
-		fmt.Fprintf(o.IO.ErrOut, "%s: owner %s, due %s, status %s (saved in %s)\n", o.ID, dash(e.Owner), dash(e.Due), register.Status(nonBlank(string(e.Status), "open")).Label(), a.Plan.File)
+		rating := ""
+		if e.Override != nil {
+			rating = ", assessor's level " + levelText(register.LevelOf(e.Level))
+			if e.Override.Computed != nil {
+				rating += " (computed " + levelText(register.LevelOf(e.Override.Computed.Level)) + ")"
+			}
+		}
+		fmt.Fprintf(o.IO.ErrOut, "%s: owner %s, due %s, status %s%s (saved in %s)\n", o.ID, dash(e.Owner), dash(e.Due),
+			register.Status(nonBlank(string(e.Status), "open")).Label(), rating, a.Plan.File)
 	}
 	return nil
+}
+
+// overrideText is an assessor's rating beside the computed one: "likelihood High (computed
+// Moderate) by Dana Whitfield (Assessor) on 2026-11-22: Staff use it from home".
+func overrideText(k *register.Risk) string {
+	o := k.Override
+	var parts []string
+	for _, r := range []struct {
+		name, set string
+		computed  register.Level
+	}{{"likelihood", o.Likelihood, k.Computed.Likelihood.Level}, {"impact", o.Impact, k.Computed.Impact.Level}} {
+		if r.set == "" {
+			continue
+		}
+		p := r.name + " " + levelText(register.LevelOf(r.set))
+		if k.Detected {
+			p += " (computed " + levelText(r.computed) + ")"
+		}
+		parts = append(parts, p)
+	}
+	who := o.By
+	if o.Role != "" {
+		who += " (" + o.Role + ")"
+	}
+	return strings.Join(parts, ", ") + " by " + who + " on " + o.Date + ": " + o.Why
+}
+
+// overrideChange reads the assessor's rating from the flags; levels are NIST SP 800-30's words.
+func overrideChange(o *RisksOptions) (*register.OverrideChange, error) {
+	oc := &register.OverrideChange{Why: o.Why, By: o.By, Role: o.Role}
+	for _, f := range []struct {
+		flag, v string
+		dst     *register.Level
+	}{{"--likelihood", o.Likelihood, &oc.Likelihood}, {"--impact", o.Impact, &oc.Impact}} {
+		if f.v == "" {
+			continue
+		}
+		l, err := level.Parse(f.v)
+		if err != nil {
+			return nil, usageErrorf("%s: %v", f.flag, err)
+		}
+		*f.dst = l
+	}
+	return oc, nil
+}
+
+// overrideMark marks a risk the assessor rated: "*", or "!" when the computed rating changed since.
+func overrideMark(k *register.Risk) string {
+	if k.OverrideNote != "" {
+		return "!"
+	}
+	return "*"
 }
 
 func levelText(l register.Level) string {
