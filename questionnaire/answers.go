@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/telesra/telesra/templates/datafile"
+	"github.com/telesra/telesra/templates/hipaa"
 
 	"github.com/agnivade/levenshtein"
 	"go.yaml.in/yaml/v3"
@@ -68,6 +69,9 @@ type Answers struct {
 	// position, not an answer: merges take the newest and imports ignore it.
 	ResumeAt string
 	ByID     map[string]Answer
+	// Decisions are the recorded decisions on Addressable implementation specifications
+	// (45 CFR 164.306(d)(3)), keyed by citation ("164.312(a)(2)(iv)").
+	Decisions map[string]Decision
 
 	file  string
 	lines map[string]int // question ID -> line of its entry in file
@@ -83,8 +87,8 @@ func (a *Answers) Get(id string) Answer { return a.ByID[id] }
 // a later edit.
 func (a *Answers) Clone() *Answers {
 	c := &Answers{Profiles: slices.Clone(a.Profiles), Section: a.Section, Audience: a.Audience, Selected: a.Selected, ResumeAt: a.ResumeAt,
-		ByID: make(map[string]Answer, len(a.ByID)),
-		file: a.file, lines: maps.Clone(a.lines)}
+		ByID:      make(map[string]Answer, len(a.ByID)),
+		Decisions: maps.Clone(a.Decisions), file: a.file, lines: maps.Clone(a.lines)}
 	for id, ans := range a.ByID {
 		c.ByID[id] = ans.clone()
 	}
@@ -154,11 +158,14 @@ type rawAnswers struct {
 	Audience      string            `yaml:"audience,omitempty"`
 	ResumeAt      string            `yaml:"resume_at,omitempty"`
 	Answers       map[string]Answer `yaml:"answers"`
+	// Decisions is last so a hand-edited file reads answers first, then what was decided.
+	Decisions map[string]Decision `yaml:"decisions,omitempty"`
 }
 
 // ParseAnswers reads the text of an answers file (named file in errors) and checks it against
 // the schema and the bank: unknown question IDs, answers a question does not offer, "not
-// applicable" without a reason. Every error names file:line.
+// applicable" without a reason, decisions keyed by anything but an Addressable specification or
+// lacking who, when, the measure or the reason. Every error names file:line.
 func ParseAnswers(file string, data []byte, b *Bank) (*Answers, error) {
 	root, err := datafile.ParseYAML(file, data)
 	if err != nil {
@@ -187,6 +194,9 @@ func ParseAnswers(file string, data []byte, b *Bank) (*Answers, error) {
 	// over: the session opens at the first open question instead.
 	if _, ok := b.Question(raw.ResumeAt); ok {
 		a.ResumeAt = raw.ResumeAt
+	}
+	if dl := datafile.Locate(root, "decisions"); dl != nil && dl.Kind == yaml.MappingNode {
+		errs = append(errs, parseDecisions(file, dl, raw.Decisions, a)...)
 	}
 	list := datafile.Locate(root, "answers")
 	if list == nil || list.Kind != yaml.MappingNode {
@@ -348,6 +358,23 @@ func (a *Answers) Marshal(b *Bank) ([]byte, error) {
 		list.Style = yaml.FlowStyle
 	}
 	add("answers", list, "")
+	if len(a.Decisions) > 0 {
+		dl := &yaml.Node{Kind: yaml.MappingNode}
+		for _, c := range hipaa.Citations() {
+			d, ok := a.Decisions[c.Citation]
+			if !ok {
+				continue
+			}
+			var v yaml.Node
+			if err := v.Encode(d); err != nil {
+				return nil, fmt.Errorf("encode decision %s: %w", c.Citation, err)
+			}
+			dl.Content = append(dl.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: c.Citation, Style: yaml.DoubleQuotedStyle, HeadComment: c.Name}, &v)
+		}
+		add("decisions", dl, "Decisions on Addressable implementation specifications (45 CFR 164.306(d)(3)), by citation:\n"+
+			"decision: as_specified | alternative (measure: the equivalent measure; reason: why the specification\n"+
+			"itself is not reasonable) | not_reasonable (reason), with by, role and date (YYYY-MM-DD).")
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)

@@ -36,9 +36,11 @@
 //	scores := questionnaire.Score(b, a) // per citation, per safeguard, per section, overall
 //	gaps := questionnaire.Gaps(b, a)    // one Gap per partial / not implemented / don't-know answer
 //
-// [Score] rates each citation [ResultImplemented], [ResultPartial], [ResultGap],
-// [ResultNotApplicable] or [ResultUnknown], and gives completeness and compliance percentages
-// ([Tally.Completeness], [Tally.Compliance]) per safeguard and overall. [Gaps] lists, in bank
+// [Score] (and [ScoreWith], given the answers the scan contradicts) rates each citation [ResultImplemented], [ResultPartial], [ResultGap],
+// [ResultNotApplicable] or [ResultUnknown], gives each a [SpecStatus] (met, partly met, not met,
+// decision recorded, unknown, contradicted, not applicable) counted per safeguard and overall
+// ([Tally.Statuses]), and completeness ([Tally.Completeness]). [Answers.Decisions] are the
+// decisions on Addressable specifications (45 CFR 164.306(d)(3)) that a status rests on. [Gaps] lists, in bank
 // order, each answered control question whose status is Partial, NotImplemented or Unknown,
 // with its question, section, citations, notes, evidence and Pairs (default likelihood and
 // impact): the register turns each pair into a risk. Unanswered questions are not gaps; see

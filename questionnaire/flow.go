@@ -1,6 +1,9 @@
 package questionnaire
 
-import "slices"
+import (
+	"maps"
+	"slices"
+)
 
 // Visibility is whether a question is asked under the current answers.
 type Visibility int
@@ -123,5 +126,8 @@ func CarryForward(last *Answers) *Answers {
 		prev := &Previous{Status: ans.Status, Notes: ans.Notes, Evidence: slices.Clone(ans.Evidence), Date: ans.Updated}
 		next.ByID[id] = Answer{Status: ans.Status, Notes: ans.Notes, Evidence: slices.Clone(ans.Evidence), Reconfirm: true, Previous: prev}
 	}
+	// Decisions carry forward as they were, with their date: 164.306(e) asks for them to be
+	// reviewed, and the report prints who decided and when, so a stale one shows its age.
+	next.Decisions = maps.Clone(last.Decisions)
 	return next
 }

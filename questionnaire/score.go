@@ -13,15 +13,28 @@ type CitationScore struct {
 	// Questions are the IDs of the questions that decided the result (asked, screened out, or
 	// skipped and scored as their parent's answer).
 	Questions []string
+	// Status is what an auditor reads: met, partly met, not met, decision recorded, unknown,
+	// contradicted or not applicable; Basis says why in a sentence.
+	Status SpecStatus
+	Basis  string
+	// Decision is the recorded decision on an Addressable specification (nil: none).
+	Decision *Decision
+	// DecisionMissing is set on an Addressable specification not implemented as written and
+	// without a recorded decision.
+	DecisionMissing bool
+	// Contradicted are the deciding questions whose answers the scan disproves.
+	Contradicted []string
 }
 
 // Tally counts questions and results for a safeguard, a section or the whole assessment.
 type Tally struct {
 	Questions int // questions asked
 	Answered  int // of which answered (carried-forward answers awaiting re-confirmation are open)
-	// Results counts citations by result; for the NPRM readiness tally, which has no citations,
-	// it counts questions.
+	// Results counts citations by result; for a section and the NPRM readiness tally, which
+	// have no citations, it counts questions.
 	Implemented, Partial, Gap, NotApplicable, Unknown int
+	// Statuses counts standards and specifications by status (safeguards and overall only).
+	Statuses StatusCounts
 }
 
 // Completeness is the share of asked questions answered, 0-100.
@@ -34,17 +47,6 @@ func (t Tally) Completeness() float64 {
 
 // Applicable is the number of items that apply (all but not-applicable ones).
 func (t Tally) Applicable() int { return t.Implemented + t.Partial + t.Gap + t.Unknown }
-
-// Compliance is the share of applicable items met, 0-100: implemented counts fully, partial
-// half, gaps and unknowns not at all (what is not known to be in place is not credited). It is 0
-// when nothing applies; check Applicable.
-func (t Tally) Compliance() float64 {
-	n := t.Applicable()
-	if n == 0 {
-		return 0
-	}
-	return 100 * (float64(t.Implemented) + float64(t.Partial)/2) / float64(n)
-}
 
 func (t *Tally) add(r Result) {
 	switch r {
@@ -97,11 +99,16 @@ func (s *Scores) Citation(id string) (CitationScore, bool) {
 	return CitationScore{}, false
 }
 
-// Score rates the answers against the bank. A citation's result rolls up the questions that
+// Score rates the answers against the bank, with nothing from the scan: see ScoreWith.
+func Score(b *Bank, a *Answers) *Scores { return ScoreWith(b, a, ScoreOptions{}) }
+
+// ScoreWith rates the answers against the bank. A citation's result rolls up the questions that
 // evidence it (for a standard, also those of its implementation specifications): a question a
 // screening answer ruled out counts as not applicable, a skipped follow-up as its parent's
-// answer. Proposed-rule readiness questions are scored apart, never against the rule in force.
-func Score(b *Bank, a *Answers) *Scores {
+// answer. Its status adds the recorded decisions and the answers the scan contradicts
+// (opt.Contradicted). Proposed-rule readiness questions are scored apart, never against the
+// rule in force, and best-practice questions never decide a status.
+func ScoreWith(b *Bank, a *Answers, opt ScoreOptions) *Scores {
 	s := &Scores{}
 	// The effective status of every control question scored against the rule in force.
 	type scored struct {
@@ -126,19 +133,31 @@ func Score(b *Bank, a *Answers) *Scores {
 		}
 	}
 
-	byGuard := map[string]*SafeguardScore{}
+	own := map[string]CitationScore{}
 	for _, c := range hipaa.Citations() {
-		var sts []Status
-		var ids []string
+		var sts, ownSts []Status
+		var ids, ownIDs []string
 		for _, e := range qs {
 			if !evidences(e.q, c) {
 				continue
 			}
 			ids = append(ids, e.q.ID)
 			sts = append(sts, e.st)
+			if c.Kind == "standard" && slices.ContainsFunc(e.q.Citations, func(qc hipaa.Citation) bool { return qc.Citation == c.Citation }) {
+				ownIDs = append(ownIDs, e.q.ID)
+				ownSts = append(ownSts, e.st)
+			}
 		}
-		cs := CitationScore{Citation: c, Result: rollUp(sts), Questions: ids}
-		s.Citations = append(s.Citations, cs)
+		s.Citations = append(s.Citations, CitationScore{Citation: c, Result: rollUp(sts), Questions: ids})
+		if c.Kind == "standard" {
+			own[c.Citation] = CitationScore{Citation: c, Result: rollUp(ownSts), Questions: ownIDs}
+		}
+	}
+	scoreStatuses(s.Citations, own, a, opt)
+
+	byGuard := map[string]*SafeguardScore{}
+	for _, cs := range s.Citations {
+		c := cs.Citation
 		g, ok := byGuard[c.Safeguard]
 		if !ok {
 			g = &SafeguardScore{Safeguard: c.Safeguard}
@@ -153,6 +172,8 @@ func Score(b *Bank, a *Answers) *Scores {
 		}
 		g.add(cs.Result)
 		s.Overall.add(cs.Result)
+		g.Statuses.add(cs)
+		s.Overall.Statuses.add(cs)
 	}
 	for i := range s.Safeguards {
 		s.Safeguards[i] = *byGuard[s.Safeguards[i].Safeguard]

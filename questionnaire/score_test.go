@@ -95,8 +95,8 @@ func TestScore(t *testing.T) {
 	if tech.Questions != 3 || tech.Answered != 2 || tech.Implemented != 1 || tech.Partial != 2 || tech.Gap != 0 || tech.Unknown != 0 {
 		t.Errorf("technical tally %+v", tech.Tally)
 	}
-	if got := tech.Compliance(); got < 66.6 || got > 66.7 { // (1 + 2*0.5) / 3
-		t.Errorf("technical compliance %.2f, want 66.67", got)
+	if st := tech.Statuses; st.Count(StatusMet) != 1 || st.Count(StatusPartly) != 2 {
+		t.Errorf("technical statuses %s, want 1 met, 2 partly met", st)
 	}
 	if got := tech.Completeness(); got < 66.6 || got > 66.7 {
 		t.Errorf("technical completeness %.2f, want 66.67", got)

@@ -113,6 +113,11 @@ func checkLoss(path string, old, next *Answers) error {
 			lost = append(lost, id)
 		}
 	}
+	for c := range old.Decisions {
+		if _, ok := next.Decisions[c]; !ok {
+			lost = append(lost, "the decision on "+c)
+		}
+	}
 	if len(lost) > 0 {
 		sort.Strings(lost)
 		return &LossError{Path: path, IDs: lost}
@@ -229,6 +234,34 @@ func (s *FileStore) merge(disk, a *Answers) (*Answers, error) {
 			next.ByID[id] = want.clone()
 		} else {
 			delete(next.ByID, id)
+		}
+	}
+	// Decisions merge the same way, keyed by citation.
+	cits := map[string]bool{}
+	for c := range a.Decisions {
+		cits[c] = true
+	}
+	for c := range s.mine.Decisions {
+		cits[c] = true
+	}
+	for c := range cits {
+		want, had := a.Decisions[c]
+		mine, mineHad := s.mine.Decisions[c]
+		if want == mine && had == mineHad {
+			continue
+		}
+		theirs, ok := disk.Decisions[c]
+		saved, savedHad := s.saved.Decisions[c]
+		if ok != savedHad || theirs != saved {
+			if theirs != want || ok != had {
+				conflicts = append(conflicts, "decision "+c)
+			}
+			continue
+		}
+		if had {
+			next.SetDecision(c, &want)
+		} else {
+			next.SetDecision(c, nil)
 		}
 	}
 	if len(conflicts) > 0 {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/telesra/telesra/templates/hipaa"
 )
 
 // Export makes the answers file handed to someone else for one section (an IT vendor, say):
@@ -67,6 +69,13 @@ func ExportSelection(b *Bank, a *Answers, sel Selection) (*Answers, error) {
 			continue
 		}
 		out.ByID[q.ID] = a.Get(q.ID).clone()
+		// The decisions on the Addressable specifications the question requires go with it, so
+		// whoever answers sees what was decided and an import brings them back.
+		for _, c := range AddressableSpecs(q) {
+			if d := a.Decision(c.Citation); d != nil {
+				out.SetDecision(c.Citation, d)
+			}
+		}
 	}
 	return out, nil
 }
@@ -74,15 +83,19 @@ func ExportSelection(b *Bank, a *Answers, sel Selection) (*Answers, error) {
 // Conflict is an imported answer that disagrees with the workspace's: it is reported, and the
 // workspace's answer stays.
 type Conflict struct {
-	ID     string
+	ID     string // a question ID, or with Field "decision" a citation
 	Source string // where the imported answer is ("vendor.yaml:40")
-	Field  string // "status" or "notes"
+	Field  string // "status", "notes" or "decision"
 	Ours   Answer
 	Theirs Answer
+	// OursDecision and TheirsDecision are the two decisions of a "decision" conflict.
+	OursDecision, TheirsDecision *Decision
 }
 
 func (c Conflict) String() string {
 	switch c.Field {
+	case "decision":
+		return fmt.Sprintf("decision on %s differs (workspace: %s; imported: %s)", c.ID, c.OursDecision.Summary(), c.TheirsDecision.Summary())
 	case "notes":
 		return fmt.Sprintf("%s: notes differ (workspace: %q; imported: %q)", c.ID, clip(c.Ours.Notes, 60), clip(c.Theirs.Notes, 60))
 	}
@@ -101,11 +114,28 @@ type MergeReport struct {
 // Merge brings the answers in src (an export handed back) into dst without overwriting any
 // answer dst holds: a different status is a conflict unless dst's answer is "don't know" or a
 // carried-forward answer awaiting re-confirmation; differing notes are a conflict; evidence is
-// joined; a flag on either side stays.
+// joined; a flag on either side stays. A decision dst lacks is added; a different one is a
+// conflict.
 func Merge(b *Bank, dst, src *Answers, today string) MergeReport {
 	var r MergeReport
 	for _, p := range src.Profiles {
 		dst.AddProfile(p)
+	}
+	for _, c := range hipaa.Citations() {
+		theirs := src.Decision(c.Citation)
+		if theirs == nil {
+			continue
+		}
+		switch ours := dst.Decision(c.Citation); {
+		case ours == nil:
+			dst.SetDecision(c.Citation, theirs)
+			r.Added = append(r.Added, "decision "+c.Citation)
+		case *ours != *theirs:
+			r.Conflicts = append(r.Conflicts, Conflict{ID: c.Citation, Source: src.decisionSource(c.Citation), Field: "decision",
+				OursDecision: ours, TheirsDecision: theirs})
+		default:
+			r.Unchanged = append(r.Unchanged, "decision "+c.Citation)
+		}
 	}
 	for _, q := range b.All() {
 		theirs, ok := src.ByID[q.ID]

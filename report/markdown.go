@@ -48,8 +48,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		l := register.Levels()[i]
 		fmt.Fprintf(&b, "| %s | %d |\n", l, counts[l])
 	}
-	fmt.Fprintf(&b, "\nHIPAA Security Rule compliance from the questionnaire: %s of applicable citations met (questionnaire %s complete). Scan: %s, %d findings.\n\n",
-		percent(r.Scores.Overall.Compliance()), percent(r.Completion.Percent), r.Completion.Scan, len(r.Register.Findings))
+	fmt.Fprintf(&b, "\nHIPAA Security Rule status of the %d standards and implementation specifications: %s (questionnaire %s complete). Scan: %s, %d findings.\n\n",
+		r.Scores.Overall.Statuses.Total(), statusWords(r.Scores.Overall.Statuses), percent(r.Completion.Percent), r.Completion.Scan, len(r.Register.Findings))
 	if ws := r.DataWarnings(); len(ws) > 0 {
 		fmt.Fprintf(&b, "> **Reference data out of date:** %s. Refresh it with `telesra feeds update` and scan again.\n\n", strings.Join(ws, "; "))
 	}
@@ -88,6 +88,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", due, k.ID, levelOrDash(k.Level), mdCell(k.Owner), mdCell(k.Remediation), mdCell(statusText(k)))
 		}
 	}
+	writeMarkdownStatus(&b, r)
 	fmt.Fprintf(&b, "\nScored with NIST SP 800-30 Rev. 1 (Table I-2), telesra scoring rules %s. Every risk's likelihood and impact name the rules that set them (risk-register.json).\n", r.Register.Rules.Version)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -112,5 +113,21 @@ func writeMarkdownOverrides(b *strings.Builder, reg *register.Register) {
 			fmt.Fprintf(b, " **Re-confirm:** %s.", mdCell(k.OverrideNote))
 		}
 		b.WriteString("\n")
+	}
+}
+
+// writeMarkdownStatus is the status of every standard and implementation specification, with
+// the decisions on Addressable ones.
+func writeMarkdownStatus(b *strings.Builder, r *Report) {
+	b.WriteString("\n## HIPAA Security Rule status\n\n| Citation | Standard or specification | Kind | Status | Decision |\n|---|---|---|---|---|\n")
+	for _, s := range r.CitationStatuses() {
+		decision := ""
+		switch {
+		case s.Decision != nil:
+			decision = s.Decision.Summary()
+		case s.DecisionMissing:
+			decision = "decision missing"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", s.Citation.Citation, mdCell(s.Citation.Name), kindWords[s.Citation.Kind], s.Status, mdCell(decision))
 	}
 }

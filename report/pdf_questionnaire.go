@@ -12,20 +12,16 @@ import (
 func (p *pdfWriter) questionnaireSection() {
 	p.section("7. Questionnaire results", false)
 	r := p.r
-	p.para(fmt.Sprintf("The practice answered %d of the %d questions asked (%s). Each section's citations are scored as in section 3; "+
-		"gaps are the answers \"partly\", \"no\" and \"don't know\": each became a risk in the register, merged with the scan's findings "+
+	p.para(fmt.Sprintf("The practice answered %d of the %d questions asked (%s). The table counts each section's answers; "+
+		"section 3 gives each specification's status. Gaps are the answers \"partly\", \"no\" and \"don't know\": each became a risk in the register, merged with the scan's findings "+
 		"where both describe the same weakness.", r.Completion.Answers, r.Completion.Asked, percent(r.Completion.Percent)))
 	rows := [][]string{}
 	for _, s := range r.Scores.Sections {
-		comp := "n/a"
-		if s.Applicable() > 0 {
-			comp = percent(s.Compliance())
-		}
 		rows = append(rows, []string{s.Section.Title, fmt.Sprintf("%d / %d", s.Answered, s.Questions), strconv.Itoa(s.Implemented),
-			strconv.Itoa(s.Partial), strconv.Itoa(s.Gap), strconv.Itoa(s.Unknown), strconv.Itoa(s.NotApplicable), comp})
+			strconv.Itoa(s.Partial), strconv.Itoa(s.Gap), strconv.Itoa(s.Unknown), strconv.Itoa(s.NotApplicable)})
 	}
 	p.table([]column{{title: "Section", w: 40}, {title: "Answered", w: 14}, {title: "Implemented", w: 13}, {title: "Partly", w: 10},
-		{title: "Not implemented", w: 14}, {title: "Don't know / open", w: 14}, {title: "N/A", w: 8}, {title: "Met", w: 10}}, rows, 8.5)
+		{title: "Not implemented", w: 14}, {title: "Don't know / open", w: 14}, {title: "N/A", w: 8}}, rows, 8.5)
 	gaps := questionnaire.Gaps(r.Bank, r.Answers)
 	if len(gaps) == 0 {
 		return

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/telesra/telesra/questionnaire"
 	"github.com/telesra/telesra/questionnaire/level"
 	"github.com/telesra/telesra/report/register"
 )
@@ -91,16 +92,22 @@ func (p *pdfWriter) summary() {
 	}
 	p.sub("Safeguards in place", false)
 	sc := r.Scores
-	if sc.Overall.Applicable() > 0 && sc.Overall.Questions > 0 && sc.Overall.Answered > 0 {
-		weakest, weakestPct := "", 101.0
+	if sc.Overall.Questions > 0 && sc.Overall.Answered > 0 {
+		o := sc.Overall.Statuses
+		var worst []string
 		for _, g := range sc.Safeguards {
-			if g.Applicable() > 0 && g.Compliance() < weakestPct {
-				weakest, weakestPct = g.Safeguard, g.Compliance()
+			if n := g.Statuses.Count(questionnaire.StatusNotMet) + g.Statuses.Count(questionnaire.StatusContradicted); n > 0 {
+				worst = append(worst, fmt.Sprintf("%s %d", g.Safeguard, n))
 			}
 		}
-		p.para(fmt.Sprintf("From the questionnaire, %s of the HIPAA Security Rule citations that apply to the practice are met "+
-			"(a partly met citation counts half). The weakest area is the %s safeguards, at %s. Section 3 shows each area.",
-			percent(sc.Overall.Compliance()), weakest, percent(weakestPct)))
+		text := fmt.Sprintf("Of the %d HIPAA Security Rule standards and implementation specifications: %s.", o.Total(), statusWords(o))
+		if len(worst) > 0 {
+			text += " Not met or contradicted, by safeguard: " + strings.Join(worst, ", ") + "."
+		}
+		if o.DecisionsMissing > 0 {
+			text += fmt.Sprintf(" %d Addressable specification(s) lack the decision 45 CFR 164.306(d)(3) requires.", o.DecisionsMissing)
+		}
+		p.para(text + " Section 3 shows each area and each specification.")
 	} else {
 		p.para("The questionnaire has not been answered yet, so this report cannot say which safeguards are in place.")
 	}

@@ -111,7 +111,14 @@ func (r *Report) Prepare() {
 		r.Answers = questionnaire.NewAnswers()
 	}
 	if r.Scores == nil {
-		r.Scores = questionnaire.Score(r.Bank, r.Answers)
+		// The answers the scan disproves are contradicted in the status table, never met.
+		opt := questionnaire.ScoreOptions{Contradicted: map[string]bool{}}
+		if r.Register != nil {
+			for _, c := range r.Register.Contradictions {
+				opt.Contradicted[c.Question] = true
+			}
+		}
+		r.Scores = questionnaire.ScoreWith(r.Bank, r.Answers, opt)
 	}
 	c := Completion{Asked: r.Scores.Overall.Questions, Answers: r.Scores.Overall.Answered, Percent: r.Scores.Overall.Completeness()}
 	switch {
@@ -134,13 +141,13 @@ func (r *Report) Prepare() {
 
 // openAnswers lists what the answers leave undecided, in words: a report is not final while a
 // question is flagged for later, a Required specification rests on "don't know", or an
-// Addressable one answered "not implemented" has no recorded decision (the Rule asks for the
-// reason an Addressable specification is not implemented, or its alternative, in writing).
+// Addressable one not implemented as written has no recorded decision (45 CFR 164.306(d)(3)
+// asks for the alternative, or the reason, in writing).
 func (r *Report) openAnswers() []string {
 	if r.Bank == nil {
 		return nil
 	}
-	var flagged, unknownRequired, undecided []string
+	var flagged, unknownRequired []string
 	for _, q := range r.Bank.Questions(r.Answers.Profiles) {
 		if q.Kind != questionnaire.KindControl || r.Bank.Visibility(q, r.Answers) != questionnaire.Asked {
 			continue
@@ -157,9 +164,13 @@ func (r *Report) openAnswers() []string {
 				unknownRequired = append(unknownRequired, q.ID)
 				break
 			}
-			if c.Kind == "addressable" && a.Status == questionnaire.NotImplemented && strings.TrimSpace(a.Notes) == "" {
-				undecided = append(undecided, q.ID)
-				break
+		}
+	}
+	var undecided []string
+	if r.Scores != nil {
+		for _, cs := range r.Scores.Citations {
+			if cs.DecisionMissing {
+				undecided = append(undecided, cs.Citation.Citation)
 			}
 		}
 	}
@@ -171,7 +182,7 @@ func (r *Report) openAnswers() []string {
 		out = append(out, fmt.Sprintf("%d Required specification(s) rest on \"don't know\" (%s)", n, r.questionNumbers(unknownRequired)))
 	}
 	if n := len(undecided); n > 0 {
-		out = append(out, fmt.Sprintf("%d Addressable specification(s) answered not implemented without a recorded decision (%s)", n, r.questionNumbers(undecided)))
+		out = append(out, fmt.Sprintf("%d Addressable specification(s) not implemented as written without a recorded decision (%s)", n, strings.Join(undecided, ", ")))
 	}
 	return out
 }

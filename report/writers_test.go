@@ -304,7 +304,7 @@ func TestPDFTextStructureAndBookmarks(t *testing.T) {
 	for _, o := range outline {
 		top = append(top, o[:strings.LastIndex(o, " @")])
 	}
-	for _, want := range []string{"Cover", "Contents", "1. Executive summary", "2. Risk heat map", "3. Compliance by safeguard", "4. Top risks",
+	for _, want := range []string{"Cover", "Contents", "1. Executive summary", "2. Risk heat map", "3. Status by safeguard", "4. Top risks",
 		"5. Risk register", "6. Technical findings", "7. Questionnaire results", "8. Remediation plan", "9. Methodology", "Appendix A. Questionnaire answers"} {
 		if !slices.Contains(top, want) {
 			t.Errorf("no bookmark %q in %v", want, top)

@@ -245,7 +245,7 @@ func (x *xlsxWriter) summary() error {
 		{"Assessment date", r.AssessmentDate}, {"Generated", r.Generated.UTC().Format("2006-01-02 15:04 MST")},
 		{"Status", draftOrFinal(r.Completion)}, {"Overall risk", overall},
 		{"Questionnaire completeness", share(r.Completion.Percent)}, {"Scan", r.Completion.Scan},
-		{"Compliance (applicable citations met)", share(r.Scores.Overall.Compliance())},
+		{"HIPAA status (standards and specifications)", statusWords(r.Scores.Overall.Statuses)},
 		{"Scoring rules", "NIST SP 800-30 Rev. 1, telesra rules " + r.Register.Rules.Version},
 	}
 	row := 3
@@ -334,7 +334,7 @@ func (x *xlsxWriter) summary() error {
 		}
 	}
 	row += 2
-	if err := set(fmt.Sprintf("A%d", row), "Compliance by safeguard"); err != nil {
+	if err := set(fmt.Sprintf("A%d", row), "Status by safeguard"); err != nil {
 		return err
 	}
 	if err := f.SetCellStyle(s, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), x.bold); err != nil {
@@ -345,17 +345,7 @@ func (x *xlsxWriter) summary() error {
 		if err := set(fmt.Sprintf("A%d", row), capitalise(g.Safeguard)); err != nil {
 			return err
 		}
-		b := fmt.Sprintf("B%d", row)
-		if g.Applicable() == 0 {
-			if err := set(b, "not applicable"); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := set(b, g.Compliance()/100); err != nil {
-			return err
-		}
-		if err := f.SetCellStyle(s, b, b, x.pct); err != nil {
+		if err := set(fmt.Sprintf("B%d", row), statusWords(g.Statuses)); err != nil {
 			return err
 		}
 	}

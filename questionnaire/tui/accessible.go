@@ -241,8 +241,74 @@ func (p *prompter) ask(q *questionnaire.Question, today string) (*questionnaire.
 			msg += " Flagged for later."
 		}
 		fmt.Fprintln(p.out, msg)
+		if err := p.decide(q, o.Status, today); err != nil {
+			return nil, err
+		}
 		return p.nextOpen(q), nil
 	}
+}
+
+// decide asks for the decision on each Addressable specification the answer leaves undecided
+// (45 CFR 164.306(d)(3)); an empty choice leaves it for later, and the report lists it missing.
+func (p *prompter) decide(q *questionnaire.Question, s questionnaire.Status, today string) error {
+	for _, c := range undecided(q, s, p.Answers) {
+		fmt.Fprintf(p.out, "%s %s is Addressable: record what the practice decided, in writing.\n", c.Citation, c.Name)
+		for i, k := range questionnaire.DecisionKinds {
+			fmt.Fprintf(p.out, "%d. %s\n", i+1, k.Label())
+		}
+		var d questionnaire.Decision
+		for d.Decision == "" {
+			line, err := p.readLine("Decision 1-3 (Enter to decide later): ")
+			if err != nil {
+				return err
+			}
+			if line == "" {
+				fmt.Fprintln(p.out, "Decision left for later: the report lists it as missing.")
+				break
+			}
+			if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(questionnaire.DecisionKinds) {
+				d.Decision = questionnaire.DecisionKinds[n-1]
+			} else {
+				fmt.Fprintln(p.out, "Please type 1, 2 or 3, or press Enter to decide later.")
+			}
+		}
+		if d.Decision == "" {
+			continue
+		}
+		ask := func(prompt string, words int) (string, error) {
+			for {
+				text, err := p.readLine(prompt)
+				if err != nil || len(strings.Fields(text)) >= words {
+					return text, err
+				}
+				fmt.Fprintf(p.out, "Please say it in at least %d word(s).\n", words)
+			}
+		}
+		var err error
+		if d.Decision == questionnaire.DecisionAlternative {
+			if d.Measure, err = ask("The equivalent alternative measure: ", 3); err != nil {
+				return err
+			}
+		}
+		if d.Decision != questionnaire.DecisionAsSpecified {
+			if d.Reason, err = ask("Why the specification is not reasonable and appropriate: ", 3); err != nil {
+				return err
+			}
+		}
+		if d.By, err = ask("Who decided: ", 1); err != nil {
+			return err
+		}
+		if d.Role, err = ask("Their role: ", 1); err != nil {
+			return err
+		}
+		d.Date = today
+		p.Answers.SetDecision(c.Citation, &d)
+		if err := p.save(); err != nil {
+			return err
+		}
+		fmt.Fprintf(p.out, "Decision recorded for %s.\n", c.Citation)
+	}
+	return nil
 }
 
 // nextOpen is the next unanswered question after q, wrapping round to the start, as on the

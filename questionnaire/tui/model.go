@@ -52,6 +52,8 @@ const (
 	editNotes
 	editEvidence
 	editReason // the reason a question does not apply, required before saving not_applicable
+	// editDecision is the decision form on an Addressable specification (decision.go).
+	editDecision
 )
 
 // savedMsg reports the end of one save.
@@ -86,6 +88,7 @@ type Model struct {
 
 	edit   editKind
 	editor textarea.Model
+	decide *decisionForm // set while edit is editDecision
 
 	saving, dirty, quitting bool
 	saveErr                 error
@@ -212,6 +215,9 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.saveErr == nil {
 		// A message describes the last action; the next key press is a new action.
 		m.status = ""
+	}
+	if m.edit == editDecision {
+		return m.decisionKey(msg)
 	}
 	if m.edit != editNone {
 		return m.editKey(msg)
@@ -408,7 +414,7 @@ func (m *Model) choose(o questionnaire.Option) (tea.Model, tea.Cmd) {
 	if o.Status == questionnaire.Unknown {
 		m.status += " Flagged for later."
 	}
-	return m, m.advance()
+	return m, m.afterAnswer(q, o.Status)
 }
 
 // advance saves and moves to the next asked question (follow-ups the answer opened come next).
@@ -467,6 +473,8 @@ func (m *Model) finishEdit() (tea.Model, tea.Cmd) {
 	q, text, kind := m.current, strings.TrimSpace(m.editor.Value()), m.edit
 	today := m.today()
 	switch kind {
+	case editDecision:
+		return m.finishDecisionStep(text)
 	case editReason:
 		if text == "" {
 			m.status = "Say why this does not apply (HIPAA expects the reason in writing), or press esc."
@@ -476,7 +484,7 @@ func (m *Model) finishEdit() (tea.Model, tea.Cmd) {
 		m.answers.SetStatus(q.ID, questionnaire.NotApplicable, today)
 		m.answers.Update(q.ID, today, func(a *questionnaire.Answer) { a.Notes = text })
 		m.status = "Saved: Not applicable."
-		return m, m.advance()
+		return m, m.afterAnswer(q, questionnaire.NotApplicable)
 	case editEvidence:
 		var items []string
 		for _, l := range strings.Split(text, "\n") {

@@ -98,7 +98,7 @@ func (m *Model) header() []string {
 	if m.title != "" {
 		left += " · " + m.title
 	}
-	right := fmt.Sprintf("%d/%d answered · %s", o.Answered, o.Questions, compliance(o))
+	right := fmt.Sprintf("%d/%d answered · %s", o.Answered, o.Questions, metShort(o.Statuses))
 	gap := m.width - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 1 {
 		left = ansi.Truncate(left, max(10, m.width-ansi.StringWidth(right)-1), "…")
@@ -107,12 +107,13 @@ func (m *Model) header() []string {
 	return []string{bold.Render(left) + strings.Repeat(" ", gap) + right, strings.Repeat("─", m.width)}
 }
 
-// compliance is a tally's compliance for the header and overview.
-func compliance(t questionnaire.Tally) string {
-	if t.Applicable() == 0 {
-		return "compliance n/a"
+// metShort is how many of the applicable standards and specifications are met, for the header:
+// a count, never a percentage that would average a gap away.
+func metShort(c questionnaire.StatusCounts) string {
+	if c.Applicable() == 0 {
+		return "HIPAA n/a"
 	}
-	return fmt.Sprintf("%.0f%% compliant", t.Compliance())
+	return fmt.Sprintf("%d/%d specs met", c.Count(questionnaire.StatusMet), c.Applicable())
 }
 
 func (m *Model) footer() []string {
@@ -135,6 +136,10 @@ func (m *Model) footer() []string {
 func (m *Model) shortHelp() [][]key.Binding {
 	k := m.keys
 	switch {
+	case m.edit == editDecision && m.decide.step == stepKind:
+		return [][]key.Binding{{shown("1-3", "choose"), shown("esc", "decide later")}, {k.ForceQuit}}
+	case m.edit == editDecision:
+		return [][]key.Binding{{k.EditorSave, shown("esc", "decide later")}, {k.ForceQuit}}
 	case m.edit != editNone:
 		return [][]key.Binding{{k.EditorSave, k.EditorNewline, k.Cancel}, {k.ForceQuit}}
 	case m.allKeys:
@@ -227,16 +232,9 @@ func (m *Model) overviewBody() []string {
 		summary += fmt.Sprintf(" · %d to re-confirm", reconfirm)
 	}
 	lines = append(lines, summary)
-	var parts []string
-	for _, g := range m.scores.Safeguards {
-		if g.Applicable() > 0 {
-			parts = append(parts, fmt.Sprintf("%s %.0f%%", g.Safeguard, g.Compliance()))
-		}
-	}
-	comp := "HIPAA " + compliance(o) + " (gaps and unknowns count against): " + strings.Join(parts, " · ")
-	lines = append(lines, wrapLines(comp, w-2)...)
+	lines = append(lines, wrapLines("HIPAA standards and specifications: "+o.Statuses.String(), w-2)...)
 	if r := m.scores.Readiness; r != nil {
-		lines = append(lines, fmt.Sprintf("Proposed-rule readiness: %s (scored apart from the rule in force)", compliance(*r)))
+		lines = append(lines, fmt.Sprintf("Proposed-rule readiness: %d/%d implemented (scored apart from the rule in force)", r.Implemented, r.Applicable()))
 	}
 	return lines
 }
@@ -450,6 +448,9 @@ func (m *Model) questionBody() []string {
 	}
 	if ev != "" {
 		lines = append(lines, wrapLines("Evidence: "+ev, w)...)
+	}
+	if m.edit == editDecision {
+		return append(lines, m.decisionLines(w)...)
 	}
 	if m.edit != editNone {
 		label := map[editKind]string{editNotes: "Notes", editEvidence: "Evidence (paths or links, one per line)",
