@@ -62,13 +62,13 @@ type rawEvidence struct {
 type rawReconciliation struct {
 	Version string `yaml:"version"`
 	Rules   []struct {
-		ID        string   `yaml:"id"`
-		Questions []string `yaml:"questions"`
-		Claims    []string `yaml:"claims"`
-		Evidence  []rawEvidence `yaml:"evidence"`
-		Exposure      string   `yaml:"exposure"`
-		Assets        []string `yaml:"assets"`
-		Reason        string   `yaml:"reason"`
+		ID            string        `yaml:"id"`
+		Questions     []string      `yaml:"questions"`
+		Claims        []string      `yaml:"claims"`
+		Evidence      []rawEvidence `yaml:"evidence"`
+		Exposure      string        `yaml:"exposure"`
+		Assets        []string      `yaml:"assets"`
+		Reason        string        `yaml:"reason"`
 		Corroboration *struct {
 			Checks       []string `yaml:"checks"`
 			IdentifiedBy []string `yaml:"identified_by"`
