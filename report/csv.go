@@ -9,7 +9,8 @@ import (
 // csvHeader is the register's columns, in the order of the PDF and XLSX register.
 var csvHeader = []string{"ID", "Asset", "Asset kind", "Threat source", "Threat event", "Vulnerability",
 	"Existing controls", "Likelihood", "Likelihood reason", "Impact", "Impact reason", "Risk level",
-	"HIPAA", "Findings", "Answers", "Remediation", "Owner", "Due", "Status", "Status note"}
+	"HIPAA", "Findings", "Answers", "Remediation", "Owner", "Due", "Status", "Status note",
+	"Contradicted answers", "Verified by scan"}
 
 // CSV writes the register, one row per risk. Cells are cleaned of control characters and a
 // cell that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with a quote: a
@@ -41,7 +42,8 @@ func (c CSV) Write(w io.Writer, r *Report) error {
 			strings.Join(controlsText(k), "; "), levelOrDash(k.Likelihood.Level), k.Likelihood.Reason,
 			levelOrDash(k.Impact.Level), k.Impact.Reason, levelOrDash(k.Level),
 			strings.Join(citationLabels(k), "; "), strings.Join(k.Findings, " "), strings.Join(k.Answers, " "),
-			k.Remediation, k.Owner, k.Due, statusText(k), k.StatusNote}
+			k.Remediation, k.Owner, k.Due, statusText(k), k.StatusNote,
+			strings.Join(contradictedText(k), "; "), strings.Join(verifiedText(k), "; ")}
 		for i := range row {
 			row[i] = spreadsheetSafe(row[i])
 		}
