@@ -291,7 +291,12 @@ func suggest(id string, b *Bank) string {
 // Marshal renders the answers as answers.yaml: questions in bank order, each under a comment
 // with its text so the file can be read and edited by hand. An export file (Section set) also
 // lists each question's options, citations and evidence prompt, for the person filling it in.
-func (a *Answers) Marshal(b *Bank) ([]byte, error) {
+func (a *Answers) Marshal(b *Bank) ([]byte, error) { return a.MarshalMarked(b, nil) }
+
+// MarshalMarked is Marshal with what the scan says of each answer as a comment above its entry
+// ("Contradicted by the scan: ..."). The marks are the scan's, recomputed on every run: they go
+// into exports for the reader, never into the workspace's answers.yaml, which is the practice's.
+func (a *Answers) MarshalMarked(b *Bank, marks ScanMarks) ([]byte, error) {
 	doc := &yaml.Node{Kind: yaml.MappingNode}
 	add := func(k string, v *yaml.Node, comment string) {
 		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k, HeadComment: comment}, v)
@@ -351,6 +356,9 @@ func (a *Answers) Marshal(b *Bank) ([]byte, error) {
 		comment := ""
 		if q, ok := b.Question(id); ok {
 			comment = questionComment(q, a.handout())
+		}
+		if m, ok := marks.For(id, ans); ok {
+			comment = strings.TrimPrefix(comment+"\n"+strings.Join(wrap(m.Label(), 92), "\n"), "\n")
 		}
 		list.Content = append(list.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: id, HeadComment: comment}, &v)
 	}

@@ -12,7 +12,8 @@ var csvHeader = []string{"ID", "Asset", "Asset kind", "Threat source", "Threat e
 	"HIPAA", "Findings", "Answers", "Remediation", "Owner", "Due", "Status", "Status note",
 	// Likelihood, Impact and Risk level above are final: an assessor's rating, when one was
 	// given. These columns keep the rules' rating and the override beside them.
-	"Computed likelihood", "Computed impact", "Computed level", "Override by", "Override date", "Override why", "Override note"}
+	"Computed likelihood", "Computed impact", "Computed level", "Override by", "Override date", "Override why", "Override note",
+	"Contradicted answers", "Verified by scan"}
 
 // CSV writes the register, one row per risk. Cells are cleaned of control characters and a
 // cell that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with a quote: a
@@ -46,6 +47,7 @@ func (c CSV) Write(w io.Writer, r *Report) error {
 			strings.Join(citationLabels(k), "; "), strings.Join(k.Findings, " "), strings.Join(k.Answers, " "),
 			k.Remediation, k.Owner, k.Due, statusText(k), k.StatusNote}
 		row = append(row, overrideColumns(k)...)
+		row = append(row, strings.Join(contradictedText(k), "; "), strings.Join(verifiedText(k), "; "))
 		for i := range row {
 			row[i] = spreadsheetSafe(row[i])
 		}

@@ -26,7 +26,27 @@ type jsonRegister struct {
 	Summary        jsonSummary    `json:"summary"`
 	// Contradictions are the answers the scan disproves (1.1.0).
 	Contradictions []jsonContradiction `json:"contradictions"`
-	Risks          []jsonRisk          `json:"risks"`
+	// Verifications are the answers the scan corroborates (1.2.0).
+	Verifications []jsonVerification `json:"verifications"`
+	Risks         []jsonRisk         `json:"risks"`
+}
+
+type jsonVerification struct {
+	Question string   `json:"question"`
+	Status   string   `json:"status"`
+	Notes    string   `json:"notes,omitempty"`
+	Rules    []string `json:"rules"`
+	Reasons  []string `json:"reasons"`
+	Checks   []string `json:"checks"`
+	Assets   []string `json:"assets"`
+}
+
+func jsonVerificationOf(v *register.Verification) *jsonVerification {
+	if v == nil {
+		return nil
+	}
+	return &jsonVerification{Question: v.Question, Status: string(v.Status), Notes: v.Notes, Rules: nonNil(v.Rules),
+		Reasons: nonNil(v.Reasons), Checks: nonNil(v.Checks), Assets: nonNil(v.Assets)}
 }
 
 type jsonContradiction struct {
@@ -87,6 +107,8 @@ type jsonControl struct {
 	Question string `json:"question"`
 	Status   string `json:"status"`
 	Notes    string `json:"notes,omitempty"`
+	// Verified is the scan's corroboration of the answer (1.2.0).
+	Verified *jsonVerification `json:"verified_by_scan,omitempty"`
 }
 
 type jsonRisk struct {
@@ -171,12 +193,16 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Summary:        jsonSummary{Overall: r.Register.Overall().ID(), ByLevel: map[string]int{}, Total: len(r.Register.Risks)},
 		Risks:          []jsonRisk{},
 		Contradictions: []jsonContradiction{},
+		Verifications:  []jsonVerification{},
 	}
 	if r.Register.Reconciliation != nil {
 		doc.Reconciliation = r.Register.Reconciliation.Version
 	}
 	for _, c := range r.Register.Contradictions {
 		doc.Contradictions = append(doc.Contradictions, jsonContradictionOf(c))
+	}
+	for _, v := range r.Register.Verifications {
+		doc.Verifications = append(doc.Verifications, *jsonVerificationOf(v))
 	}
 	doc.Summary.Accepted = r.Register.Accepted()
 	for l, n := range r.Register.Counts() {
@@ -203,7 +229,8 @@ func WriteJSON(w io.Writer, r *Report) error {
 		}
 		jr.Computed, jr.Override = jsonOverrideOf(k)
 		for _, c := range k.Controls {
-			jr.Controls = append(jr.Controls, jsonControl{Question: c.Question, Status: string(c.Status), Notes: c.Notes})
+			jr.Controls = append(jr.Controls, jsonControl{Question: c.Question, Status: string(c.Status), Notes: c.Notes,
+				Verified: jsonVerificationOf(c.Verified)})
 		}
 		for _, c := range k.Contradicted {
 			jr.Contradicted = append(jr.Contradicted, jsonContradictionOf(c))

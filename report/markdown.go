@@ -74,6 +74,15 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			mdCell(strings.Join(citationLabels(k), ", ")), mdCell(k.Owner), mdCell(k.Due), mdCell(statusText(k)))
 	}
 	writeMarkdownOverrides(&b, r.Register)
+	if marks := answerMarks(r.Register); len(marks) > 0 {
+		// What the scan says of the answers: a contradicted one counts as no control, a verified
+		// one rests on checks that ran on the assets named.
+		b.WriteString("\n## Answers vs scan\n\n| Question | Answer | Scan | Why | Findings or checks | Assets |\n|---|---|---|---|---|---|\n")
+		for _, m := range marks {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", m.Question, m.Answer, m.State, mdCell(m.Why()),
+				mdCell(strings.Join(m.Evidence, ", ")), mdCell(strings.Join(m.Assets, ", ")))
+		}
+	}
 	plan := r.planOrder()
 	b.WriteString("\n## Remediation plan\n\n")
 	if len(plan) == 0 {

@@ -82,7 +82,11 @@ func (p *pdfWriter) controlSentences(k *register.Risk) []string {
 		if c.Notes != "" {
 			s += ": " + c.Notes
 		}
-		out = append(out, s+".")
+		s += "."
+		if c.Verified != nil {
+			s += " Verified by scan: " + c.Verified.Summary() + "."
+		}
+		out = append(out, s)
 	}
 	// A contradicted answer is printed beside the controls, as what it is: not a control. The
 	// findings behind it are named in the Evidence column (their IDs in the JSON register).

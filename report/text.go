@@ -111,6 +111,9 @@ func controlsText(k *register.Risk) []string {
 		if c.Notes != "" {
 			s += ": " + c.Notes
 		}
+		if c.Verified != nil {
+			s += " [" + markVerified + "]"
+		}
 		out = append(out, cleanText(s))
 	}
 	return out

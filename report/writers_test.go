@@ -186,7 +186,7 @@ func TestXLSXReadsBackCellByCell(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); !slices.Equal(got, []string{sheetSummary, sheetRegister, sheetFindings, sheetAnswers, sheetPlan}) {
+	if got := f.GetSheetList(); !slices.Equal(got, []string{sheetSummary, sheetRegister, sheetFindings, sheetAnswers, sheetMarks, sheetPlan}) {
 		t.Fatalf("sheets %v", got)
 	}
 	rows, err := f.GetRows(sheetRegister)

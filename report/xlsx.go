@@ -42,6 +42,7 @@ const (
 	sheetFindings = "Findings"
 	sheetAnswers  = "Answers"
 	sheetPlan     = "Plan"
+	sheetMarks    = "Answers vs scan"
 )
 
 var registerColumns = []struct {
@@ -103,20 +104,20 @@ func colRange(name string, last int) string {
 }
 
 // WriteXLSX writes the workbook: Summary, Register (filters, frozen header, a status drop-down,
-// levels coloured), Findings, Answers and Plan.
+// levels coloured), Findings, Answers, Answers vs scan and Plan.
 func WriteXLSX(w io.Writer, r *Report) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
 		return err
 	}
-	for _, s := range []string{sheetRegister, sheetFindings, sheetAnswers, sheetPlan} {
+	for _, s := range []string{sheetRegister, sheetFindings, sheetAnswers, sheetMarks, sheetPlan} {
 		if _, err := f.NewSheet(s); err != nil {
 			return err
 		}
 	}
 	x := &xlsxWriter{f: f, r: r}
-	for _, step := range []func() error{x.styles, x.summary, x.register, x.findings, x.answers, x.plan} {
+	for _, step := range []func() error{x.styles, x.summary, x.register, x.findings, x.answers, x.marks, x.plan} {
 		if err := step(); err != nil {
 			return fmt.Errorf("xlsx: %w", err)
 		}
@@ -447,11 +448,28 @@ func (x *xlsxWriter) answers() error {
 				continue
 			}
 			a := x.r.Answers.Get(q.ID)
-			rows = append(rows, []any{sec.Title, q.ID, q.Text, a.Status.Short(), a.Notes, strings.Join(a.Evidence, "\n"), strings.Join(q.CitationIDs(), "\n")})
+			m, _ := markOf(x.r.Register, q.ID)
+			rows = append(rows, []any{sec.Title, q.ID, q.Text, a.Status.Short(), a.Notes, strings.Join(a.Evidence, "\n"), strings.Join(q.CitationIDs(), "\n"), m.State})
 		}
 	}
-	return x.table(sheetAnswers, []string{"Section", "Question ID", "Question", "Answer", "Notes", "Evidence", "HIPAA"},
-		[]float64{26, 24, 60, 16, 40, 30, 20}, rows)
+	return x.table(sheetAnswers, []string{"Section", "Question ID", "Question", "Answer", "Notes", "Evidence", "HIPAA", "Scan"},
+		[]float64{26, 24, 60, 16, 40, 30, 20, 16}, rows)
+}
+
+// marks is the Answers vs scan sheet: every answer the scan contradicts or verifies, with the
+// rules, the findings or passing checks, and the assets it rests on.
+func (x *xlsxWriter) marks() error {
+	var rows [][]any
+	for _, m := range answerMarks(x.r.Register) {
+		text := ""
+		if q, ok := x.r.Bank.Question(m.Question); ok {
+			text = q.Text
+		}
+		rows = append(rows, []any{m.Question, text, m.Answer, m.State, strings.Join(m.Rules, "\n"), m.Why(),
+			strings.Join(m.Evidence, "\n"), strings.Join(m.Assets, "\n")})
+	}
+	return x.table(sheetMarks, []string{"Question ID", "Question", "Answer", "Scan", "Rules", "Why", "Findings or checks", "Assets"},
+		[]float64{22, 50, 14, 16, 28, 50, 34, 36}, rows)
 }
 
 func (x *xlsxWriter) plan() error {

@@ -145,6 +145,9 @@ func (p *prompter) ask(q *questionnaire.Question, today string) (*questionnaire.
 	} else if ans.Status != "" {
 		fmt.Fprintf(p.out, "Current answer: %s.\n", ans.Status.Short())
 	}
+	if mk, ok := p.Marks.For(q.ID, ans); ok {
+		fmt.Fprintf(p.out, "%s.\n", mk.Label())
+	}
 	for i, o := range q.Options {
 		fmt.Fprintf(p.out, "%d. %s\n", i+1, o.Label)
 	}

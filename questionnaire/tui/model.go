@@ -34,6 +34,9 @@ type Options struct {
 	Title string
 	// File is the answers file, named on screen so people know where their answers go.
 	File string
+	// Marks are what the workspace's scan says of the answers (contradicted or verified), shown
+	// on the question while its answer is the one the scan judged.
+	Marks questionnaire.ScanMarks
 }
 
 type screen int
@@ -67,6 +70,7 @@ type Model struct {
 	now     func() time.Time
 	title   string
 	file    string
+	marks   questionnaire.ScanMarks
 	keys    keyMap
 	help    help.Model
 
@@ -103,7 +107,7 @@ func New(o Options) *Model {
 	if now == nil {
 		now = time.Now
 	}
-	m := &Model{bank: o.Bank, answers: o.Answers, store: o.Store, now: now, title: o.Title, file: o.File,
+	m := &Model{bank: o.Bank, answers: o.Answers, store: o.Store, now: now, title: o.Title, file: o.File, marks: o.Marks,
 		keys: newKeyMap(), help: help.New(), width: 80, height: 24}
 	m.refresh()
 	if q := m.bank.Resume(m.answers); q != nil && q.ID == m.answers.ResumeAt {

@@ -423,6 +423,15 @@ func (m *Model) questionBody() []string {
 	} else if a.Previous != nil && a.Previous.Status != a.Status && a.Status != "" {
 		lines = append(lines, fmt.Sprintf("Changed since the last assessment: %s → %s.", a.Previous.Status.Short(), a.Status.Short()))
 	}
+	if mk, ok := m.marks.For(q.ID, a); ok {
+		style := faint
+		if mk.State == questionnaire.MarkContradicted {
+			style = warn
+		}
+		for _, l := range wrapLines(mk.Label(), w) {
+			lines = append(lines, style.Render(l))
+		}
+	}
 	lines = append(lines, "")
 	for i, o := range q.Options {
 		radio := "( )"

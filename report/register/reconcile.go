@@ -17,14 +17,20 @@ type Reconciliation struct {
 	Rules   []*ReconcileRule
 }
 
-// ReconcileRule says which findings contradict which answers.
+// ReconcileRule says which findings contradict which answers, and which passing checks
+// corroborate them.
 type ReconcileRule struct {
 	ID        string
 	Questions []string
 	Claims    []questionnaire.Status // the answers that claim the safeguard
 	Evidence  []Evidence             // alternatives: any one disproves the claim
 	Exposure  string                 // "": any asset
-	Reason    string
+	// Assets are words one of which the asset's name or one of its ePHI systems must contain
+	// (case-insensitive); none: any asset.
+	Assets []string
+	Reason string
+	// Corroboration is nil for a rule that can only disprove.
+	Corroboration *Corroboration
 }
 
 // Evidence is one kind of finding that disproves a claim.
@@ -48,18 +54,26 @@ type Contradiction struct {
 // DefaultReconciliation returns the embedded reconciliation rules.
 var DefaultReconciliation = embedded("risk/reconciliation.yaml", ParseReconciliation)
 
+type rawEvidence struct {
+	Checks     []string `yaml:"checks"`
+	Confidence string   `yaml:"confidence"`
+}
+
 type rawReconciliation struct {
 	Version string `yaml:"version"`
 	Rules   []struct {
-		ID        string   `yaml:"id"`
-		Questions []string `yaml:"questions"`
-		Claims    []string `yaml:"claims"`
-		Evidence  []struct {
-			Checks     []string `yaml:"checks"`
-			Confidence string   `yaml:"confidence"`
-		} `yaml:"evidence"`
-		Exposure string `yaml:"exposure"`
-		Reason   string `yaml:"reason"`
+		ID            string        `yaml:"id"`
+		Questions     []string      `yaml:"questions"`
+		Claims        []string      `yaml:"claims"`
+		Evidence      []rawEvidence `yaml:"evidence"`
+		Exposure      string        `yaml:"exposure"`
+		Assets        []string      `yaml:"assets"`
+		Reason        string        `yaml:"reason"`
+		Corroboration *struct {
+			Checks       []string `yaml:"checks"`
+			IdentifiedBy []string `yaml:"identified_by"`
+			Reason       string   `yaml:"reason"`
+		} `yaml:"corroboration"`
 	} `yaml:"rules"`
 }
 
@@ -95,7 +109,20 @@ func ParseReconciliation(file string, data []byte) (*Reconciliation, error) {
 			at(fmt.Sprintf("duplicate rule id %q", rr.ID), "rules", idx, "id")
 		}
 		seen[rr.ID] = true
-		rule := &ReconcileRule{ID: rr.ID, Questions: rr.Questions, Exposure: rr.Exposure, Reason: rr.Reason}
+		rule := &ReconcileRule{ID: rr.ID, Questions: rr.Questions, Exposure: rr.Exposure, Assets: rr.Assets, Reason: rr.Reason}
+		if c := rr.Corroboration; c != nil {
+			rule.Corroboration = &Corroboration{Checks: c.Checks, IdentifiedBy: c.IdentifiedBy, Reason: c.Reason}
+			// A corroboration that passes checks the rule does not name would verify the answer
+			// with evidence the rule never tests against it.
+			for j, p := range c.Checks {
+				if !slices.ContainsFunc(rr.Evidence, func(e rawEvidence) bool {
+					return slices.ContainsFunc(e.Checks, func(ep string) bool { return patternCovers(ep, p) })
+				}) {
+					at(fmt.Sprintf("corroboration check %q is not among the rule's evidence: a check can verify an answer only if it can also disprove it", p),
+						"rules", idx, "corroboration", "checks", fmt.Sprint(j))
+				}
+			}
+		}
 		for j, q := range rr.Questions {
 			if _, ok := bank.Question(q); !ok {
 				at(fmt.Sprintf("no question %q in the question bank", q), "rules", idx, "questions", fmt.Sprint(j))
@@ -117,12 +144,36 @@ func ParseReconciliation(file string, data []byte) (*Reconciliation, error) {
 
 // disproves reports whether a finding on an asset is evidence against the rule's claim.
 func (r *ReconcileRule) disproves(f *checks.Finding, a Asset) bool {
-	if r.Exposure != "" && r.Exposure != a.Exposure {
+	if !r.covers(a) {
 		return false
 	}
 	return slices.ContainsFunc(r.Evidence, func(e Evidence) bool {
 		return matchAny(e.Checks, f.Check) && (e.Confidence == "" || e.Confidence == string(f.Confidence))
 	})
+}
+
+// covers reports whether an asset is one the rule is about: its exposure, and one of its words
+// in the asset's name or ePHI systems.
+func (r *ReconcileRule) covers(a Asset) bool {
+	if r.Exposure != "" && r.Exposure != a.Exposure {
+		return false
+	}
+	if len(r.Assets) == 0 {
+		return true
+	}
+	names := append([]string{a.Name}, a.EPHI...)
+	return slices.ContainsFunc(r.Assets, func(w string) bool {
+		return slices.ContainsFunc(names, func(n string) bool { return strings.Contains(strings.ToLower(n), strings.ToLower(w)) })
+	})
+}
+
+// patternCovers reports whether check pattern outer matches everything pattern inner does.
+func patternCovers(outer, inner string) bool {
+	if outer == inner {
+		return true
+	}
+	prefix, ok := strings.CutSuffix(outer, ".*")
+	return ok && strings.HasPrefix(inner, prefix+".")
 }
 
 // observed is one unsuppressed finding with the asset it was found on.

@@ -70,6 +70,8 @@ type Control struct {
 	Text     string
 	Status   questionnaire.Status
 	Notes    string
+	// Verified is the scan's corroboration of the answer, nil when the scan did not verify it.
+	Verified *Verification
 }
 
 // Risk is one row of the register.
@@ -132,6 +134,9 @@ type Register struct {
 	// they disprove, by question ID.
 	Reconciliation *Reconciliation
 	Contradictions []*Contradiction
+	// Verifications are the answers the scan corroborates (passing checks that ran on the
+	// assets concerned), by question ID; a contradicted answer is never among them.
+	Verifications []*Verification
 
 	byID map[string]*Risk
 }
@@ -283,6 +288,12 @@ func Build(in Inputs) (*Register, error) {
 		}
 	}
 	reg.Contradictions = reconcile(rec, in.Answers, seen)
+	if in.Scan != nil && in.Scan.Complete {
+		ix := indexScan(in.Scan, func(target string, ep checks.EndpointResult) Asset {
+			return resolveAsset(target, ep, in.Assets, in.EPHISystems)
+		})
+		reg.Verifications = corroborate(rec, in.Answers, ix, reg.Contradictions)
+	}
 	if in.Answers != nil {
 		for _, gap := range questionnaire.Gaps(in.Bank, in.Answers) {
 			if gap.Profile != "" {
@@ -607,7 +618,8 @@ func controls(g *group, in Inputs, reg *Register) ([]Control, []*Contradiction) 
 		if !ok {
 			continue
 		}
-		out = append(out, Control{Question: id, Text: q.Text, Status: ans.Status, Notes: ans.Notes})
+		v, _ := reg.Verification(id)
+		out = append(out, Control{Question: id, Text: q.Text, Status: ans.Status, Notes: ans.Notes, Verified: v})
 	}
 	return out, bad
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,7 @@ import (
 // AnswersExportOptions are `telesra answers export`'s inputs.
 type AnswersExportOptions struct {
 	IO        *IOStreams
+	Now       func() time.Time
 	Workspace string
 	Section   string
 	Audience  string
@@ -25,7 +27,7 @@ type AnswersExportOptions struct {
 
 // NewCmdAnswersExport builds `telesra answers export --section S | --audience A ... -o FILE`.
 func NewCmdAnswersExport(f *Factory, runF func(*AnswersExportOptions) error) *cobra.Command {
-	o := &AnswersExportOptions{IO: f.IO}
+	o := &AnswersExportOptions{IO: f.IO, Now: f.Now}
 	sections := strings.Join(questionnaire.DefaultBank().SectionIDs(), ", ")
 	var auds []string
 	for _, a := range questionnaire.Audiences {
@@ -37,7 +39,9 @@ func NewCmdAnswersExport(f *Factory, runF func(*AnswersExportOptions) error) *co
 		Short: "Write questions and answers to a file for someone else to fill in",
 		Long: `Write the selected questions, with the answers given so far, to a standalone answers
 file. Each question appears as a comment above its entry, with its HIPAA citations, the
-evidence to keep and the possible answers; unanswered entries have an empty status.
+evidence to keep and the possible answers; unanswered entries have an empty status. When the
+workspace has been scanned, an answer the scan contradicts or verifies says so in its comment
+("Contradicted by the scan: ..."); the workspace's answers.yaml itself is never rewritten for it.
 Every selector given narrows the selection:
   --section S        one section (` + sections + `)
   --audience A       every question for A, from every section (` + audiences + `)
@@ -83,7 +87,7 @@ func answersExportRun(o *AnswersExportOptions) error {
 	if len(ex.ByID) == 0 {
 		return usageErrorf("answers export: no question matches (every selected question may be answered already)")
 	}
-	data, err := ex.Marshal(bank)
+	data, err := ex.MarshalMarked(bank, scanMarks(o.IO, o.Workspace, o.Now))
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func assessRun(ctx context.Context, o *AssessOptions) error {
 		}
 	}
 	opts := tui.Options{Bank: bank, Answers: answers, Store: store, Now: o.Now,
-		Title: ws.Assessment.Organisation.Name, File: store.Path()}
+		Title: ws.Assessment.Organisation.Name, File: store.Path(), Marks: scanMarks(o.IO, o.Workspace, o.Now)}
 	if o.Accessible || o.IO.Getenv("TERM") == "dumb" {
 		if err := tui.Prompt(ctx, o.IO.In, o.IO.ErrOut, opts); err != nil {
 			return err
@@ -112,6 +112,23 @@ func assessRun(ctx context.Context, o *AssessOptions) error {
 		summarise(o.IO, bank, answers, store.Path())
 	}
 	return nil
+}
+
+// scanMarks is what the workspace's scan says of the answers. The questionnaire stays usable
+// when the register cannot be built (a remediation.yaml being edited, say): the reason goes
+// to stderr and the questions show no marks.
+func scanMarks(io *IOStreams, dir string, now func() time.Time) questionnaire.ScanMarks {
+	if now == nil {
+		now = time.Now
+	}
+	marks, err := workspace.ScanMarks(dir, now())
+	if err != nil {
+		if !io.Quiet {
+			fmt.Fprintf(io.ErrOut, "warning: answers not checked against the scan: %v\n", err)
+		}
+		return nil
+	}
+	return marks
 }
 
 // runSession runs the full-screen questionnaire on the terminal, drawing on stderr.

@@ -13,7 +13,9 @@ import (
 // prompt patching of supported software, encrypted staff services and VPN-only remote access,
 // and the demo's own scan disproves each. The register (JSON and risks show) flags every one,
 // lists none of them as an existing control, and the SSH login that takes passwords from the
-// internet is not lowered by the "VPN only" answer.
+// internet is not lowered by the "VPN only" answer. The scan also verifies what it bears out
+// (the video platform reached only over modern TLS), with its evidence, and never an answer it
+// contradicts; the marks show in the answers export, the CSV and the Markdown summary.
 func TestDemoScanContradictsItsAnswers(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	if r := run(t, nil, "demo", dir); r.code != 0 {
@@ -80,6 +82,69 @@ func TestDemoScanContradictsItsAnswers(t *testing.T) {
 	r := run(t, nil, "risks", "show", ssh, "-w", dir)
 	if r.code != 0 || !strings.Contains(r.stdout, "Contradicted:      tele.vpn") || strings.Contains(r.stdout, "Existing control:  tele.vpn") {
 		t.Errorf("risks show %s: exit %d\n%s", ssh, r.code, r.stdout)
+	}
+	demoVerifiesAnswers(t, dir, data, contradicted)
+}
+
+// demoVerifiesAnswers: in the demo's register at least one answer is verified by scan, with
+// the checks that passed and the assets they ran on; no contradicted answer is verified; the
+// answers export and the CSV and Markdown reports carry both marks.
+func demoVerifiesAnswers(t *testing.T, dir string, register []byte, contradicted map[string]bool) {
+	t.Helper()
+	var doc struct {
+		Verifications []struct {
+			Question string
+			Rules    []string
+			Checks   []string
+			Assets   []string
+		}
+	}
+	if err := json.Unmarshal(register, &doc); err != nil {
+		t.Fatal(err)
+	}
+	verified := map[string]bool{}
+	for _, v := range doc.Verifications {
+		verified[v.Question] = true
+		if contradicted[v.Question] {
+			t.Errorf("%s is both contradicted and verified", v.Question)
+		}
+		if len(v.Rules) == 0 || len(v.Checks) == 0 || len(v.Assets) == 0 {
+			t.Errorf("%s verified without evidence: %+v", v.Question, v)
+		}
+	}
+	if !verified["tele.video-encryption"] {
+		t.Fatalf("the demo's video platform (grade A+) does not verify tele.video-encryption: %+v", doc.Verifications)
+	}
+	r := run(t, nil, "answers", "export", "-w", dir, "--questions", "tele.vpn,tele.video-encryption,tech.siem")
+	if r.code != 0 {
+		t.Fatalf("answers export: exit %d\n%s", r.code, r.stderr)
+	}
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(r.stdout, "#", "")), " ")
+	for _, want := range []string{"Contradicted by the scan: the scan reached remote access", "Verified by scan: participants reach the video platform"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("answers export lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Count(flat, "by the scan:")+strings.Count(flat, "Verified by scan:") != 2 {
+		t.Errorf("answers export marks more than the two answers the scan judged:\n%s", r.stdout)
+	}
+	out := filepath.Join(dir, "marks")
+	if r := run(t, nil, "report", "-w", dir, "-f", "csv,markdown", "-o", out); r.code != 0 {
+		t.Fatalf("report: exit %d\n%s", r.code, r.stderr)
+	}
+	md, err := os.ReadFile(filepath.Join(out, "risk-summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "| tele.vpn | Implemented | contradicted |") || !strings.Contains(string(md), "| tele.video-encryption | Implemented | verified by scan |") {
+		t.Errorf("risk-summary.md lacks the marks:\n%s", md)
+	}
+	csv, err := os.ReadFile(filepath.Join(out, "risk-register.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(csv), "tele.vpn (Implemented): the scan reached remote access") {
+		t.Errorf("risk-register.csv lacks the contradicted VPN answer")
 	}
 }
 

@@ -267,6 +267,9 @@ func risksShowRun(o *RisksOptions) error {
 	line("HIPAA", strings.Join(cites, "; "))
 	for _, c := range k.Controls {
 		line("Existing control", c.Question+" ("+c.Status.Short()+")"+notesSuffix(c.Notes))
+		if c.Verified != nil {
+			line("  verified by scan", c.Verified.Summary())
+		}
 	}
 	// A disproved answer is shown where the control would be, so the reader sees why it is not one.
 	for _, c := range k.Contradicted {
