@@ -42,7 +42,7 @@ func (p *pdfWriter) registerTable() {
 
 // exposureNote says what an asset holds and where it can be reached, under its name.
 func exposureNote(a register.Asset) string {
-	if a.Kind == "" || a.Kind == "practice area" {
+	if a.Kind == "" || a.Kind == register.KindPractice {
 		return ""
 	}
 	s := ", " + a.Exposure

@@ -137,7 +137,7 @@ func (p *pdfWriter) openRisks(n int) []*register.Risk {
 // where says where a risk lies, for a sentence: "on Patient portal (host:443)" or
 // "across the practice (Logins, encryption & monitoring)".
 func where(a register.Asset) string {
-	if a.Kind == "practice area" {
+	if a.Kind == register.KindPractice {
 		return "across the practice (" + a.Name + ")"
 	}
 	return "on " + a.Label()
