@@ -203,6 +203,8 @@ func scopeCompleteness(in Inputs, inv []Asset) string {
 	if in.Answers != nil {
 		ans := in.Answers.Get(InventoryQuestion)
 		switch ans.Status {
+		case "":
+			why = append(why, fmt.Sprintf("%s (inventory of systems, devices and vendors holding ePHI) is not answered, so nobody has confirmed the inventory is complete", InventoryQuestion))
 		case questionnaire.Partial, questionnaire.NotImplemented, questionnaire.Unknown:
 			w := fmt.Sprintf("the answer to %s (inventory of systems, devices and vendors holding ePHI) is %s", InventoryQuestion, ans.Status.Short())
 			if n := strings.TrimSpace(ans.Notes); n != "" {
@@ -212,4 +214,15 @@ func scopeCompleteness(in Inputs, inv []Asset) string {
 		}
 	}
 	return strings.Join(why, "; ")
+}
+
+// OpenOn counts the open risks that concern the asset of a name.
+func (r *Register) OpenOn(name string) int {
+	n := 0
+	for _, k := range r.Risks {
+		if k.Open() && slices.ContainsFunc(k.Assets, func(a Asset) bool { return a.Name == name }) {
+			n++
+		}
+	}
+	return n
 }

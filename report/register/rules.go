@@ -75,9 +75,9 @@ type Condition struct {
 	// CriticalityHigh holds when the asset's care criticality is high in one of these
 	// dimensions (confidentiality, integrity, availability).
 	CriticalityHigh []string
-	Source     string // scan, questionnaire, both
-	Answer     []questionnaire.Status
-	Controls   string // implemented
+	Source          string // scan, questionnaire, both
+	Answer          []questionnaire.Status
+	Controls        string // implemented
 }
 
 // RulesFile is where the embedded rules live, as named in errors.
