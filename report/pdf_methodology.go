@@ -71,6 +71,7 @@ func (p *pdfWriter) methodology() {
 	p.labelled("Exclusions:", strings.Join(r.Scope.Exclusions, ", "), 9)
 	p.labelled("Systems holding ePHI:", strings.Join(r.Scope.EPHISystems, ", "), 9)
 	p.f.Ln(2)
+	p.assetInventory()
 	p.sub("Tools and knowledge bases", false)
 	var tr [][]string
 	for _, t := range r.Tools {

@@ -27,7 +27,10 @@ func (p *pdfWriter) registerTable() {
 		if k.StatusNote != "" {
 			owner += "\n" + k.StatusNote
 		}
-		rows[i] = []string{k.ID, k.Asset.Label() + "\n" + k.Asset.Kind + exposureNote(k.Asset), threat, strings.Join(p.controlSentences(k), "\n"),
+		if k.PotentialOnly {
+			threat += "\nPotential only: every finding is inferred from a version, not observed"
+		}
+		rows[i] = []string{k.ID, assetCell(k), threat, strings.Join(p.controlSentences(k), "\n"),
 			ratingCell(k.Likelihood), ratingCell(k.Impact), levelOrDash(k.Level), strings.Join(citationLabels(k), "\n"),
 			strings.Join(p.evidenceWords(k), "\n"), k.Remediation, owner}
 	}

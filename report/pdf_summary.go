@@ -27,6 +27,9 @@ func (p *pdfWriter) summary() {
 		p.notice("Draft, "+percent(r.Completion.Percent)+" complete", strings.Join(r.Completion.Reasons, "; ")+
 			". The findings below are real, but the picture is not yet complete.")
 	}
+	if r.Register.ScopeIncomplete {
+		p.notice("Scope incomplete", scopeIncompleteText(r.Register))
+	}
 	counts := reg.Counts()
 	open := 0
 	for _, n := range counts {
