@@ -117,14 +117,14 @@ type jsonControl struct {
 }
 
 type jsonRisk struct {
-	ID            string        `json:"id"`
-	Title         string        `json:"title"`
-	Weakness      string        `json:"weakness"`
-	Asset         jsonAsset     `json:"asset"`
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Weakness string    `json:"weakness"`
+	Asset    jsonAsset `json:"asset"`
 	// Assets are every asset the risk concerns, the principal one first (1.2.0).
 	Assets []jsonAsset `json:"assets"`
 	// PotentialOnly: every finding is potential (1.2.0).
-	PotentialOnly bool `json:"potential_only"`
+	PotentialOnly bool          `json:"potential_only"`
 	ThreatSource  string        `json:"threat_source"`
 	ThreatEvent   string        `json:"threat_event"`
 	Vulnerability string        `json:"vulnerability"`

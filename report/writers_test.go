@@ -107,7 +107,7 @@ func TestJSONGoldenAndSchema(t *testing.T) {
 	if err := datafile.ValidateNode("risk-register.json", root, "register.schema.json"); err != nil {
 		t.Fatalf("the JSON register does not match its schema: %v", err)
 	}
-	for _, want := range []string{`"id": "` + vanishedID + `"`, `"status": "fixed_verify"`, `"status": "accepted"`, `"known-exploited"`} {
+	for _, want := range []string{`"id": "` + vanishedID + `"`, `"status": "fixed_verify"`, `"status": "accepted"`, `"known-exploited-potential"`, `"potential_only": true`, `"scope": {`} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("JSON lacks %s", want)
 		}

@@ -42,7 +42,7 @@ var AssetKinds = []string{"service", "host", "server", "storage", "workstation",
 
 // KindPractice is the kind of the practice-wide asset that questionnaire gaps concerning no
 // particular kind of asset attach to; it is never declared in assets.yaml.
-const KindPractice = "practice"
+const KindPractice = "practice area"
 
 // CriticalityLevels are the levels of care criticality, lowest first.
 var CriticalityLevels = []string{"low", "moderate", "high"}
