@@ -180,8 +180,14 @@ func TestXLSXReadsBackCellByCell(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); !slices.Equal(got, []string{sheetSummary, sheetRegister, sheetFindings, sheetAnswers, sheetPlan}) {
+	if got := f.GetSheetList(); !slices.Equal(got, []string{sheetSummary, sheetRegister, sheetFindings, sheetAnswers, sheetPlan, sheetAssets}) {
 		t.Fatalf("sheets %v", got)
+	}
+	// The Assets sheet lists the inventory with each asset's open risks.
+	inv, err := f.GetRows(sheetAssets)
+	if err != nil || len(inv) < len(r.Register.Inventory)+1 || inv[1][0] != r.Register.Inventory[0].Name ||
+		inv[0][len(inv[0])-1] != "Open risks" {
+		t.Errorf("Assets sheet: %v %q", err, inv)
 	}
 	rows, err := f.GetRows(sheetRegister)
 	if err != nil {
