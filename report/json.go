@@ -28,7 +28,16 @@ type jsonRegister struct {
 	Contradictions []jsonContradiction `json:"contradictions"`
 	// Verifications are the answers the scan corroborates (1.2.0).
 	Verifications []jsonVerification `json:"verifications"`
-	Risks         []jsonRisk         `json:"risks"`
+	// Scope says whether the asset inventory is all of the practice's ePHI; Assets is the
+	// inventory (1.2.0).
+	Scope  jsonScope   `json:"scope"`
+	Assets []jsonAsset `json:"assets"`
+	Risks  []jsonRisk  `json:"risks"`
+}
+
+type jsonScope struct {
+	Complete bool   `json:"complete"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 type jsonVerification struct {
@@ -95,6 +104,24 @@ type jsonAsset struct {
 	EPHI     []string `json:"ephi_systems"`
 	HasEPHI  string   `json:"handles_ephi"`
 	Exposure string   `json:"exposure"`
+	// 1.2.0: what assets.yaml v2 says of it.
+	EPHIHeld    string                `json:"ephi_held,omitempty"`
+	Records     int                   `json:"records,omitempty"`
+	Criticality *register.Criticality `json:"criticality,omitempty"`
+	Declared    bool                  `json:"declared"`
+	Scanned     bool                  `json:"scanned"`
+	Flows       []register.Flow       `json:"flows,omitempty"`
+	OpenRisks   *int                  `json:"open_risks,omitempty"`
+}
+
+func jsonAssetOf(a register.Asset) jsonAsset {
+	j := jsonAsset{Name: a.Name, Kind: a.Kind, Target: a.Target, EPHI: nonNil(a.EPHI), HasEPHI: a.HasEPHI, Exposure: a.Exposure,
+		EPHIHeld: a.EPHIHeld, Records: a.Records, Declared: a.Declared, Scanned: a.Scanned, Flows: a.Flows}
+	if a.Criticality != (register.Criticality{}) {
+		c := a.Criticality
+		j.Criticality = &c
+	}
+	return j
 }
 
 type jsonCitation struct {
@@ -112,10 +139,14 @@ type jsonControl struct {
 }
 
 type jsonRisk struct {
-	ID            string        `json:"id"`
-	Title         string        `json:"title"`
-	Weakness      string        `json:"weakness"`
-	Asset         jsonAsset     `json:"asset"`
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Weakness string    `json:"weakness"`
+	Asset    jsonAsset `json:"asset"`
+	// Assets are every asset the risk concerns, the principal one first (1.2.0).
+	Assets []jsonAsset `json:"assets"`
+	// PotentialOnly: every finding is potential (1.2.0).
+	PotentialOnly bool          `json:"potential_only"`
 	ThreatSource  string        `json:"threat_source"`
 	ThreatEvent   string        `json:"threat_event"`
 	Vulnerability string        `json:"vulnerability"`
@@ -195,6 +226,14 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Contradictions: []jsonContradiction{},
 		Verifications:  []jsonVerification{},
 	}
+	doc.Scope = jsonScope{Complete: !r.Register.ScopeIncomplete, Reason: r.Register.ScopeReason}
+	doc.Assets = []jsonAsset{}
+	for _, a := range r.Register.Inventory {
+		ja := jsonAssetOf(a)
+		n := r.Register.OpenOn(a.Name)
+		ja.OpenRisks = &n
+		doc.Assets = append(doc.Assets, ja)
+	}
 	if r.Register.Reconciliation != nil {
 		doc.Reconciliation = r.Register.Reconciliation.Version
 	}
@@ -216,8 +255,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}
 	for _, k := range r.Register.Risks {
 		jr := jsonRisk{ID: k.ID, Title: k.Title, Weakness: k.Weakness,
-			Asset: jsonAsset{Name: k.Asset.Name, Kind: k.Asset.Kind, Target: k.Asset.Target, EPHI: nonNil(k.Asset.EPHI),
-				HasEPHI: k.Asset.HasEPHI, Exposure: k.Asset.Exposure},
+			Asset: jsonAssetOf(k.Asset), Assets: []jsonAsset{}, PotentialOnly: k.PotentialOnly,
 			ThreatSource: k.ThreatSource, ThreatEvent: k.ThreatEvent, Vulnerability: k.Vulnerability,
 			Controls:   []jsonControl{},
 			Likelihood: jsonRatingOf(k.Likelihood), Impact: jsonRatingOf(k.Impact), Level: k.Level.ID(),
@@ -228,6 +266,9 @@ func WriteJSON(w io.Writer, r *Report) error {
 			jr.Asset.Kind, jr.Asset.HasEPHI, jr.Asset.Exposure = "unknown", register.EPHIUnknown, register.ExposureUnknown
 		}
 		jr.Computed, jr.Override = jsonOverrideOf(k)
+		for _, a := range k.Assets {
+			jr.Assets = append(jr.Assets, jsonAssetOf(a))
+		}
 		for _, c := range k.Controls {
 			jr.Controls = append(jr.Controls, jsonControl{Question: c.Question, Status: string(c.Status), Notes: c.Notes,
 				Verified: jsonVerificationOf(c.Verified)})

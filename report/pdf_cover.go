@@ -99,6 +99,12 @@ func scopeLine(r *Report) string {
 		s += fmt.Sprintf(", %d exclusion(s)", len(r.Scope.Exclusions))
 	}
 	s += fmt.Sprintf("; questionnaire of %d questions", r.Completion.Asked)
+	if n := len(r.Register.Inventory); n > 0 {
+		s += fmt.Sprintf("; %d asset(s) in the inventory", n)
+	}
+	if r.Register.ScopeIncomplete {
+		s += "; SCOPE INCOMPLETE (see the executive summary)"
+	}
 	if r.Scope.Description != "" {
 		s = r.Scope.Description + " (" + s + ")"
 	}

@@ -22,7 +22,9 @@ func (p *pdfWriter) methodology() {
 	p.para("Scan findings and questionnaire gaps that describe the same weakness on the same asset are one risk. Each risk starts " +
 		"from its weakness's default likelihood and impact (or, for a questionnaire gap, the question's default), and the scoring rules " +
 		"below move them: likelihood rises with internet exposure and known exploitation (CISA KEV) and falls when only potential " +
-		"evidence exists or a safeguard is partly in place; impact falls for assets that handle no ePHI. The register names the rules " +
+		"evidence exists (never above the same finding confirmed) or a safeguard is partly in place; impact is rated per asset of the " +
+		"inventory below: it rises for bulk ePHI and for assets care depends on, and falls (to Low at most) for assets that hold no ePHI. " +
+		"A questionnaire gap is rated on the most sensitive asset it concerns. The register names the rules " +
 		"applied to every risk. Informational findings (such as a disclosed version) are listed but make no risk.")
 	p.sub("Scales", false)
 	p.table([]column{{title: "Level", w: 16}, {title: "Value (0-100, 0-10)", w: 16}, {title: "Likelihood: the threat event...", w: 40}, {title: "Impact: the harm to ePHI would be...", w: 40}},
@@ -71,6 +73,7 @@ func (p *pdfWriter) methodology() {
 	p.labelled("Exclusions:", strings.Join(r.Scope.Exclusions, ", "), 9)
 	p.labelled("Systems holding ePHI:", strings.Join(r.Scope.EPHISystems, ", "), 9)
 	p.f.Ln(2)
+	p.assetInventory()
 	p.sub("Tools and knowledge bases", false)
 	var tr [][]string
 	for _, t := range r.Tools {

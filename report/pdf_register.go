@@ -27,8 +27,11 @@ func (p *pdfWriter) registerTable() {
 		if k.StatusNote != "" {
 			owner += "\n" + k.StatusNote
 		}
+		if k.PotentialOnly {
+			threat += "\nPotential only: every finding is inferred from a version, not observed"
+		}
 		likelihood, impact := registerRatingCells(k)
-		rows[i] = []string{k.ID, k.Asset.Label() + "\n" + k.Asset.Kind + exposureNote(k.Asset), threat, strings.Join(p.controlSentences(k), "\n"),
+		rows[i] = []string{k.ID, assetCell(k), threat, strings.Join(p.controlSentences(k), "\n"),
 			likelihood, impact, registerLevelCell(k), strings.Join(citationLabels(k), "\n"),
 			strings.Join(p.evidenceWords(k), "\n"), k.Remediation, owner}
 	}
@@ -43,7 +46,7 @@ func (p *pdfWriter) registerTable() {
 
 // exposureNote says what an asset holds and where it can be reached, under its name.
 func exposureNote(a register.Asset) string {
-	if a.Kind == "" || a.Kind == "practice area" {
+	if a.Kind == "" || a.Kind == register.KindPractice {
 		return ""
 	}
 	s := ", " + a.Exposure

@@ -28,6 +28,9 @@ func (p *pdfWriter) summary() {
 		p.notice("Draft, "+percent(r.Completion.Percent)+" complete", strings.Join(r.Completion.Reasons, "; ")+
 			". The findings below are real, but the picture is not yet complete.")
 	}
+	if r.Register.ScopeIncomplete {
+		p.notice("Scope incomplete", scopeIncompleteText(r.Register))
+	}
 	counts := reg.Counts()
 	open := 0
 	for _, n := range counts {
@@ -144,7 +147,7 @@ func (p *pdfWriter) openRisks(n int) []*register.Risk {
 // where says where a risk lies, for a sentence: "on Patient portal (host:443)" or
 // "across the practice (Logins, encryption & monitoring)".
 func where(a register.Asset) string {
-	if a.Kind == "practice area" {
+	if a.Kind == register.KindPractice {
 		return "across the practice (" + a.Name + ")"
 	}
 	return "on " + a.Label()

@@ -113,7 +113,7 @@ func TestJSONGoldenAndSchema(t *testing.T) {
 	if err := datafile.ValidateNode("risk-register.json", root, "register.schema.json"); err != nil {
 		t.Fatalf("the JSON register does not match its schema: %v", err)
 	}
-	for _, want := range []string{`"id": "` + vanishedID + `"`, `"status": "fixed_verify"`, `"status": "accepted"`, `"known-exploited"`} {
+	for _, want := range []string{`"id": "` + vanishedID + `"`, `"status": "fixed_verify"`, `"status": "accepted"`, `"known-exploited-potential"`, `"potential_only": true`, `"scope": {`} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("JSON lacks %s", want)
 		}
@@ -186,8 +186,14 @@ func TestXLSXReadsBackCellByCell(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); !slices.Equal(got, []string{sheetSummary, sheetRegister, sheetFindings, sheetAnswers, sheetMarks, sheetPlan}) {
+	if got := f.GetSheetList(); !slices.Equal(got, []string{sheetSummary, sheetRegister, sheetFindings, sheetAnswers, sheetMarks, sheetPlan, sheetAssets}) {
 		t.Fatalf("sheets %v", got)
+	}
+	// The Assets sheet lists the inventory with each asset's open risks.
+	inv, err := f.GetRows(sheetAssets)
+	if err != nil || len(inv) < len(r.Register.Inventory)+1 || inv[1][0] != r.Register.Inventory[0].Name ||
+		inv[0][len(inv[0])-1] != "Open risks" {
+		t.Errorf("Assets sheet: %v %q", err, inv)
 	}
 	rows, err := f.GetRows(sheetRegister)
 	if err != nil {

@@ -111,13 +111,13 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
 		return err
 	}
-	for _, s := range []string{sheetRegister, sheetFindings, sheetAnswers, sheetMarks, sheetPlan} {
+	for _, s := range []string{sheetRegister, sheetFindings, sheetAnswers, sheetMarks, sheetPlan, sheetAssets} {
 		if _, err := f.NewSheet(s); err != nil {
 			return err
 		}
 	}
 	x := &xlsxWriter{f: f, r: r}
-	for _, step := range []func() error{x.styles, x.summary, x.register, x.findings, x.answers, x.marks, x.plan} {
+	for _, step := range []func() error{x.styles, x.summary, x.register, x.findings, x.answers, x.marks, x.plan, x.assets} {
 		if err := step(); err != nil {
 			return fmt.Errorf("xlsx: %w", err)
 		}

@@ -27,15 +27,26 @@ const (
 	SourceBoth          = "both"
 )
 
-// Asset is what a risk threatens: a scanned service or host, or a practice area for a
-// questionnaire gap.
+// Asset is what a risk threatens: an asset of the inventory (assets.yaml), a scanned target no
+// entry names, or the practice-wide asset of a questionnaire gap that concerns no particular kind
+// of asset.
 type Asset struct {
-	Name     string   // what the practice calls it: assets.yaml's name, the target, or the area
-	Kind     string   // service, host or practice area
-	Target   string   // the scan target ("" for a practice area)
+	Name     string   // what the practice calls it: assets.yaml's name, the target, or PracticeWideName
+	Kind     string   // one of AssetKinds, or KindPractice
+	Target   string   // the scan target ("" for an asset no finding is on)
 	EPHI     []string // the ePHI systems it serves, when known
 	HasEPHI  string   // yes, no, unknown
-	Exposure string   // internet, internal, unknown
+	Exposure string   // internet, internal, device, unknown
+	// What assets.yaml (schema_version 2) says of it: "" and 0 when not stated.
+	EPHIHeld    string // none, some, bulk
+	Records     int
+	Criticality Criticality
+	Owner       string
+	Flows       []Flow
+	// Declared is true for an asset of assets.yaml; Scanned when a scan target is (part of) it.
+	Declared, Scanned bool
+	// Covers lists the inventory's assets, for the practice-wide asset.
+	Covers []string
 }
 
 // Label is the asset as a report prints it: "Patient portal (127.0.0.1:29470)".
@@ -79,7 +90,14 @@ type Risk struct {
 	ID       string // stable: the same weakness on the same asset has the same ID in every run
 	Weakness string // the weakness ID, "check:ID" for findings no weakness names, "" for gaps
 	Title    string
-	Asset    Asset
+	// Asset is the principal asset: the most sensitive of Assets, whose rating is the impact.
+	Asset Asset
+	// Assets are every asset the risk concerns: one for a scan risk, the inventory's assets of
+	// the kinds a questionnaire gap concerns (asset-scope.yaml), or the practice-wide asset.
+	Assets []Asset
+	// PotentialOnly is true when every finding of the risk is potential (inferred from a
+	// version, not observed): its likelihood never exceeds a confirmed finding's.
+	PotentialOnly bool
 
 	ThreatSource  string
 	ThreatEvent   string
@@ -137,6 +155,11 @@ type Register struct {
 	// Verifications are the answers the scan corroborates (passing checks that ran on the
 	// assets concerned), by question ID; a contradicted answer is never among them.
 	Verifications []*Verification
+	// Inventory is every asset of the assessment: assets.yaml's, then the scanned targets it does
+	// not name. ScopeIncomplete says the inventory is not all of the practice's ePHI, and why.
+	Inventory       []Asset
+	ScopeIncomplete bool
+	ScopeReason     string
 
 	byID map[string]*Risk
 }
@@ -225,7 +248,9 @@ type Inputs struct {
 	Rules       *Rules // nil: the embedded rules
 	// Reconciliation is nil for the embedded reconciliation rules.
 	Reconciliation *Reconciliation
-	Today          string // YYYY-MM-DD, for acceptance expiry
+	// AssetScope is nil for the embedded asset scope of questions.
+	AssetScope *AssetScope
+	Today      string // YYYY-MM-DD, for acceptance expiry
 }
 
 // group collects what makes one risk before it is scored.
@@ -234,6 +259,8 @@ type group struct {
 	weakness *Weakness
 	check    string // for fallback groups
 	asset    Asset
+	assets   []Asset // the assets a questionnaire gap concerns; nil: asset alone
+	note     string  // why a gap stands for all ePHI although it concerns particular kinds
 	findings []*checks.Finding
 	gaps     []questionnaire.Gap
 	pair     *questionnaire.Pair // for practice-wide gaps
@@ -251,6 +278,10 @@ func Build(in Inputs) (*Register, error) {
 	rec := in.Reconciliation
 	if rec == nil {
 		rec = DefaultReconciliation()
+	}
+	scope := in.AssetScope
+	if scope == nil {
+		scope = DefaultAssetScope()
 	}
 	reg := &Register{Rules: rules, Reconciliation: rec, byID: map[string]*Risk{}}
 	var seen []observed
@@ -294,6 +325,21 @@ func Build(in Inputs) (*Register, error) {
 		})
 		reg.Verifications = corroborate(rec, in.Answers, ix, reg.Contradictions)
 	}
+	var targets []string
+	if in.Scan != nil {
+		for _, e := range in.Scan.Endpoints {
+			targets = append(targets, e.Target)
+		}
+		for _, f := range reg.Findings {
+			if !slices.Contains(targets, f.Target) {
+				targets = append(targets, f.Target)
+			}
+		}
+	}
+	reg.Inventory = inventory(in, targets, func(t string) Asset { return resolveAsset(t, endpoints[t], in.Assets, in.EPHISystems) })
+	reg.ScopeReason = scopeCompleteness(in, reg.Inventory)
+	reg.ScopeIncomplete = reg.ScopeReason != ""
+	wide := practiceWide(reg.Inventory)
 	if in.Answers != nil {
 		for _, gap := range questionnaire.Gaps(in.Bank, in.Answers) {
 			if gap.Profile != "" {
@@ -311,15 +357,15 @@ func Build(in Inputs) (*Register, error) {
 			if merged {
 				continue
 			}
+			assets, note := concerned(scope, gap, reg.Inventory)
+			if len(assets) == 0 {
+				assets = []Asset{wide}
+			}
 			for i := range gap.Pairs {
 				p := gap.Pairs[i]
 				key := fmt.Sprintf("question:%s#%d", gap.Question.ID, i)
-				name := p.Asset
-				if name == "" {
-					name = gap.Section.Title
-				}
 				g := &group{key: key, weakness: rules.WeaknessForQuestion(gap.Question.ID), pair: &p, gaps: []questionnaire.Gap{gap},
-					asset: Asset{Name: name, Kind: "practice area", HasEPHI: EPHIYes, Exposure: ExposureUnknown}}
+					asset: assets[0], assets: assets, note: note}
 				byKey[key] = g
 				groups = append(groups, g)
 			}
@@ -349,34 +395,26 @@ func resolveAsset(target string, ep checks.EndpointResult, assets *Assets, syste
 	if host == "" {
 		host = TargetHost(target)
 	}
-	a := Asset{Name: target, Kind: "service", Target: target, HasEPHI: EPHIUnknown}
+	kind := "service"
 	if !strings.Contains(target, ":") && !strings.Contains(target, "/") {
-		a.Kind = "host"
+		kind = "host"
 	}
 	addr := ep.Address
 	if addr == "" {
 		addr = host
 	}
-	a.Exposure = addressExposure(addr)
 	if e := assets.match(target, host); e != nil {
-		a.Name = e.Name
-		if e.Exposure != "" {
-			a.Exposure = e.Exposure
+		a := assetOf(e, systems)
+		a.Target, a.Scanned = target, true
+		if e.Kind == "" {
+			a.Kind = kind
 		}
-		switch {
-		case e.EPHI != nil && len(*e.EPHI) == 0:
-			a.HasEPHI = EPHINo
-		case e.EPHI != nil:
-			a.HasEPHI = EPHIYes
-			for _, s := range *e.EPHI {
-				a.EPHI = append(a.EPHI, canonicalSystem(s, systems))
-			}
-		case canonicalSystem(e.Name, systems) != "":
-			a.HasEPHI = EPHIYes
-			a.EPHI = []string{canonicalSystem(e.Name, systems)}
+		if e.Exposure == "" {
+			a.Exposure = addressExposure(addr)
 		}
+		return a
 	}
-	return a
+	return Asset{Name: target, Kind: kind, Target: target, HasEPHI: EPHIUnknown, Exposure: addressExposure(addr), Scanned: true}
 }
 
 // TargetHost is the host of a target written as host, host:port or URL.
@@ -461,6 +499,12 @@ func (c Condition) holds(f facts, a Asset) bool {
 	if c.EPHI != "" && c.EPHI != a.HasEPHI {
 		return false
 	}
+	if len(c.EPHIHeld) > 0 && !slices.Contains(c.EPHIHeld, cmp.Or(a.EPHIHeld, "unknown")) {
+		return false
+	}
+	if len(c.CriticalityHigh) > 0 && !slices.ContainsFunc(c.CriticalityHigh, func(d string) bool { return a.Criticality.Of(d) == "high" }) {
+		return false
+	}
 	if c.Source != "" && c.Source != f.source {
 		return false
 	}
@@ -485,6 +529,8 @@ func rate(start Level, startRule, startReason string, rules []*Rule, f facts, a 
 		switch {
 		case rule.Set != 0:
 			r.Level = rule.Set
+		case rule.Cap != 0:
+			r.Level = min(r.Level, rule.Cap)
 		case rule.Raise > 0:
 			r.Level = min(r.Level+Level(rule.Raise), level.VeryHigh)
 		case rule.Lower > 0:
@@ -548,16 +594,22 @@ func score(g *group, rules *Rules, in Inputs, reg *Register) *Risk {
 		k.Remediation = first.Remediation
 	}
 	k.Likelihood = rate(startL, startRule, what, rules.Likelihood, f, k.Asset)
-	impactWhy := what
-	switch k.Asset.HasEPHI {
-	case EPHIYes:
-		if k.Asset.Kind == "practice area" {
-			impactWhy += ", for a practice-wide safeguard covering all of the practice's ePHI"
-		} else {
-			impactWhy += fmt.Sprintf(", for an asset handling ePHI (%s)", strings.Join(k.Asset.EPHI, ", "))
+	if f.potential {
+		k.PotentialOnly = true
+		k.Likelihood = capPotential(k.Likelihood, startL, startRule, what, rules.Likelihood, f, k.Asset)
+	}
+	k.Assets = g.assets
+	if k.Assets == nil {
+		k.Assets = []Asset{g.asset}
+	}
+	// The impact is the worst the risk does to any asset it concerns: that asset is the
+	// principal one, the one the register names.
+	for i, a := range k.Assets {
+		im := rate(startI, startRule, impactWhy(what, a, g.note, len(k.Assets)), rules.Impact, f, a)
+		if i == 0 || im.Level > k.Impact.Level {
+			k.Impact, k.Asset = im, a
 		}
 	}
-	k.Impact = rate(startI, startRule, impactWhy, rules.Impact, f, k.Asset)
 	k.Level = rules.RiskLevel(k.Likelihood.Level, k.Impact.Level)
 	k.Computed = Computed{Likelihood: k.Likelihood, Impact: k.Impact, Level: k.Level}
 
@@ -581,6 +633,40 @@ func score(g *group, rules *Rules, in Inputs, reg *Register) *Risk {
 	}
 	k.Controls, k.Contradicted = controls(g, in, reg)
 	return k
+}
+
+// impactWhy is the start of an impact's reason: where the level started and for what asset.
+func impactWhy(what string, a Asset, note string, n int) string {
+	switch {
+	case a.Kind == KindPractice && note != "":
+		what += "; " + note
+	case a.Kind == KindPractice:
+		what += ", for a practice-wide safeguard covering all of the practice's ePHI"
+	case a.HasEPHI == EPHIYes && len(a.EPHI) > 0:
+		what += fmt.Sprintf(", for %s, handling ePHI (%s)", a.Name, strings.Join(a.EPHI, ", "))
+	case a.Declared:
+		what += ", for " + a.Name
+	}
+	if n > 1 {
+		what += fmt.Sprintf(" (the most sensitive of the %d assets the risk concerns)", n)
+	}
+	return what
+}
+
+// capPotential keeps a likelihood resting only on potential findings at or below what the same
+// findings, confirmed, would give: a guess never outranks the evidence it stands in for.
+func capPotential(r Rating, start Level, startRule, what string, rules []*Rule, f facts, a Asset) Rating {
+	conf := f
+	conf.potential = false
+	c := rate(start, startRule, what, rules, conf, a)
+	if r.Level <= c.Level {
+		return r
+	}
+	r.Steps = append(r.Steps, RatingStep{Rule: "potential-cap", Effect: "=" + c.Level.String()})
+	r.Rules = append(r.Rules, "potential-cap")
+	r.Reason += fmt.Sprintf("; then %s because every finding is potential and the same findings confirmed would rate %s (potential-cap)", c.Level, c.Level)
+	r.Level = c.Level
+	return r
 }
 
 // controls lists the answers that describe safeguards already in place for a risk: its own

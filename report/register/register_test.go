@@ -72,13 +72,13 @@ func TestMergeRules(t *testing.T) {
 	}
 	// ... and makes no practice-wide row of its own.
 	for _, k := range riskForQuestion(reg, "tech.mfa-remote") {
-		if k.Asset.Kind == "practice area" {
+		if k.Asset.Kind == KindPractice {
 			t.Errorf("tech.mfa-remote also made a practice-wide row %s", k.ID)
 		}
 	}
 	// A gap the scan cannot see stands alone, practice-wide, scored from the bank's defaults.
 	siem := riskForQuestion(reg, "tech.siem")
-	if len(siem) != 1 || siem[0].Asset.Kind != "practice area" || siem[0].Source != SourceQuestionnaire ||
+	if len(siem) != 1 || siem[0].Asset.Kind != KindPractice || siem[0].Source != SourceQuestionnaire ||
 		siem[0].Likelihood.Rules[0] != "question:tech.siem" {
 		t.Fatalf("tech.siem: %+v", siem)
 	}
@@ -100,7 +100,7 @@ func TestMergeRules(t *testing.T) {
 	}
 	// Without the scan, the MFA gap is a practice-wide row.
 	noScan := build(t, nil, answers, nil, nil)
-	if ks := riskForQuestion(noScan, "tech.mfa-remote"); len(ks) != 1 || ks[0].Asset.Kind != "practice area" {
+	if ks := riskForQuestion(noScan, "tech.mfa-remote"); len(ks) != 1 || ks[0].Asset.Kind != KindPractice {
 		t.Errorf("without a scan, tech.mfa-remote: %+v", ks)
 	}
 }
@@ -112,9 +112,10 @@ func TestScoringRulesSetLikelihoodAndImpact(t *testing.T) {
 		likelihood, impact, level    Level
 		likelihoodRules, impactRules []string
 	}{
-		// KEV sets Very High whatever else applies.
-		{"unpatched-software", "203.0.113.10:22", level.VeryHigh, level.High, level.High,
-			[]string{"weakness:unpatched-software", "severity-critical", "potential-only", "internet-exposed", "known-exploited"}, []string{"weakness:unpatched-software"}},
+		// A KEV match by version only (potential) sets High, not Very High: a guess never rates
+		// like the confirmed flaw.
+		{"unpatched-software", "203.0.113.10:22", level.High, level.High, level.High,
+			[]string{"weakness:unpatched-software", "severity-critical", "potential-only", "internet-exposed", "known-exploited-potential"}, []string{"weakness:unpatched-software"}},
 		// Internet exposure raises; the sample's "VPN only" answer would lower it as a mitigating
 		// control, but the scan reached SSH from the internet, which contradicts it.
 		{"password-only-login", "203.0.113.10:22", level.VeryHigh, level.High, level.High,
@@ -122,9 +123,9 @@ func TestScoringRulesSetLikelihoodAndImpact(t *testing.T) {
 		// Medium severity lowers; an internet-facing portal raises again.
 		{"weak-tls", "portal.riverside.example:443", level.Moderate, level.High, level.Moderate,
 			[]string{"weakness:weak-tls", "severity-medium", "internet-exposed"}, []string{"weakness:weak-tls"}},
-		// An asset without ePHI lowers impact by two.
+		// An asset without ePHI lowers impact by two, and caps it at Low.
 		{"legacy-cleartext-login", "10.20.0.9:21", level.High, level.Low, level.Low,
-			[]string{"weakness:legacy-cleartext-login"}, []string{"weakness:legacy-cleartext-login", "no-ephi"}},
+			[]string{"weakness:legacy-cleartext-login"}, []string{"weakness:legacy-cleartext-login", "no-ephi", "no-ephi-cap"}},
 		// Internal EHR over HTTP: defaults stand.
 		{"cleartext-transport", "10.20.0.5:80", level.Moderate, level.High, level.Moderate,
 			[]string{"weakness:cleartext-transport"}, []string{"weakness:cleartext-transport"}},

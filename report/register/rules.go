@@ -57,6 +57,7 @@ type Rule struct {
 	ID     string
 	When   Condition
 	Set    Level // 0: none
+	Cap    Level // 0: none; the level is at most this
 	Raise  int
 	Lower  int
 	Reason string
@@ -67,11 +68,16 @@ type Condition struct {
 	Checks     []string
 	Severity   []checks.Severity
 	Confidence string // confirmed, potential (every finding)
-	Exposure   string // internet, internal, unknown
+	Exposure   string // internet, internal, device, unknown
 	EPHI       string // yes, no, unknown
-	Source     string // scan, questionnaire, both
-	Answer     []questionnaire.Status
-	Controls   string // implemented
+	// EPHIHeld holds when the asset's ephi_held is one of these ("unknown": not stated).
+	EPHIHeld []string
+	// CriticalityHigh holds when the asset's care criticality is high in one of these
+	// dimensions (confidentiality, integrity, availability).
+	CriticalityHigh []string
+	Source          string // scan, questionnaire, both
+	Answer          []questionnaire.Status
+	Controls        string // implemented
 }
 
 // RulesFile is where the embedded rules live, as named in errors.
@@ -108,11 +114,14 @@ type rawRule struct {
 		Confidence string   `yaml:"confidence"`
 		Exposure   string   `yaml:"exposure"`
 		EPHI       string   `yaml:"ephi"`
+		EPHIHeld   []string `yaml:"ephi_held"`
+		CritHigh   []string `yaml:"criticality_high"`
 		Source     string   `yaml:"source"`
 		Answer     []string `yaml:"answer"`
 		Controls   string   `yaml:"controls"`
 	} `yaml:"when"`
 	Set    string `yaml:"set"`
+	Cap    string `yaml:"cap"`
 	Raise  int    `yaml:"raise"`
 	Lower  int    `yaml:"lower"`
 	Reason string `yaml:"reason"`
@@ -213,20 +222,20 @@ func ParseRules(file string, data []byte) (*Rules, error) {
 		for i, rr := range list {
 			idx := fmt.Sprint(i)
 			moves := 0
-			for _, set := range []bool{rr.Set != "", rr.Raise != 0, rr.Lower != 0} {
+			for _, set := range []bool{rr.Set != "", rr.Cap != "", rr.Raise != 0, rr.Lower != 0} {
 				if set {
 					moves++
 				}
 			}
 			if moves > 1 {
-				at("a rule sets, raises or lowers the level: give only one of set, raise, lower", key, idx)
+				at("a rule sets, caps, raises or lowers the level: give only one of set, cap, raise, lower", key, idx)
 			}
 			if ids[rr.ID] {
 				at(fmt.Sprintf("duplicate rule id %q", rr.ID), key, idx, "id")
 			}
 			ids[rr.ID] = true
 			c := Condition{Checks: rr.When.Checks, Confidence: rr.When.Confidence, Exposure: rr.When.Exposure,
-				EPHI: rr.When.EPHI, Source: rr.When.Source, Controls: rr.When.Controls}
+				EPHI: rr.When.EPHI, EPHIHeld: rr.When.EPHIHeld, CriticalityHigh: rr.When.CritHigh, Source: rr.When.Source, Controls: rr.When.Controls}
 			for _, s := range rr.When.Severity {
 				sev, _ := checks.ParseSeverity(s)
 				c.Severity = append(c.Severity, sev)
@@ -237,6 +246,9 @@ func ParseRules(file string, data []byte) (*Rules, error) {
 			rule := &Rule{ID: rr.ID, When: c, Raise: rr.Raise, Lower: rr.Lower, Reason: rr.Reason}
 			if rr.Set != "" {
 				rule.Set = lv(rr.Set)
+			}
+			if rr.Cap != "" {
+				rule.Cap = lv(rr.Cap)
 			}
 			out = append(out, rule)
 		}

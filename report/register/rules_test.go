@@ -80,7 +80,7 @@ func TestBadRulesNameTheLine(t *testing.T) {
 		"unknown level":      {"likelihood: high\n    impact: very-high", "likelihood: extreme\n    impact: very-high", "scoring.yaml:"},
 		"unknown question":   {"questions: [tech.firewall]", "questions: [tech.firewal]", `no question "tech.firewal"`},
 		"question twice":     {"questions: [tech.firewall]", "questions: [tech.mfa-remote]", `already belongs to weakness`},
-		"two moves":          {"    raise: 1\n    reason: the scan rated", "    raise: 1\n    lower: 1\n    reason: the scan rated", "give only one of set, raise, lower"},
+		"two moves":          {"    raise: 1\n    reason: the scan rated", "    raise: 1\n    lower: 1\n    reason: the scan rated", "give only one of set, cap, raise, lower"},
 		"bad matrix row":     {"very-low:  [very-low, very-low, very-low, low, low]", "very-low:  [very-low, low]", "very-low"},
 		"duplicate rule ids": {"id: severity-medium", "id: severity-critical", `duplicate rule id "severity-critical"`},
 	} {

@@ -161,28 +161,111 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 	return nil
 }
 
-// demoAssets says what each demo service is to the practice, by the start of its name: the ePHI
-// systems of the demo organisation it serves and whether a real practice would expose it to the
-// internet. Services not listed are left unmapped (assumed to handle ePHI), as in a real
-// workspace without assets.yaml.
-// writeDemoAssets writes the demo workspace's assets.yaml, unless one is already there (someone
-// edited it).
+// demoInventory is the demo practice's ePHI beyond its scanned services, as its answers
+// describe it (questionnaire/sample/answers.yaml): Microsoft 365 mail, the NAS for scanned
+// documents and its cloud backup, four laptops and two front-desk desktops, the practice phones,
+// the cloud EHR, Zoom for Healthcare and an answering service without a BAA.
+const demoInventory = `  - name: EHR (cloud, vendor-hosted)
+    kind: cloud-service
+    ephi: [EHR]
+    ephi_held: bulk
+    records: 4200
+    criticality: {confidentiality: high, integrity: high, availability: high}
+    exposure: internet
+    owner: Maria Lopez
+  - name: Zoom for Healthcare
+    kind: cloud-service
+    ephi: [Video visits]
+    ephi_held: some
+    criticality: {confidentiality: high, integrity: low, availability: high}
+    exposure: internet
+  - name: Microsoft 365 mail
+    kind: cloud-service
+    ephi_held: bulk
+    records: 3000
+    criticality: {confidentiality: high, integrity: moderate, availability: moderate}
+    exposure: internet
+    flows:
+      - {to: "Billing and answering service", what: "appointment messages and callback requests"}
+  - name: Scanned-documents NAS
+    kind: storage
+    ephi_held: bulk
+    records: 2500
+    criticality: {confidentiality: high, integrity: moderate, availability: moderate}
+    exposure: internal
+    flows:
+      - {to: "Cloud backup", what: "nightly backup of scanned intake forms and referrals"}
+  - name: Cloud backup
+    kind: cloud-service
+    ephi_held: bulk
+    records: 2500
+    criticality: {confidentiality: high, integrity: high, availability: moderate}
+    exposure: internet
+  - name: Clinician laptops (4, BitLocker)
+    kind: laptop
+    ephi_held: some
+    records: 150
+    criticality: {confidentiality: high, integrity: moderate, availability: moderate}
+    exposure: device
+    flows:
+      - {to: "EHR (cloud, vendor-hosted)", what: "visit notes"}
+      - {to: "Zoom for Healthcare", what: "video visits from home"}
+  - name: Front-desk desktops (2, not encrypted)
+    kind: workstation
+    ephi_held: some
+    records: 200
+    criticality: {confidentiality: high, integrity: moderate, availability: high}
+    exposure: internal
+    flows:
+      - {to: "Scanned-documents NAS", what: "scanned intake forms"}
+  - name: Practice and staff phones
+    kind: phone
+    ephi_held: some
+    records: 50
+    criticality: {confidentiality: high, integrity: low, availability: low}
+    exposure: device
+    flows:
+      - {to: "Microsoft 365 mail", what: "work email read on staff phones"}
+  - name: Billing and answering service
+    kind: vendor
+    ephi_held: some
+    criticality: {confidentiality: moderate, integrity: low, availability: moderate}
+    exposure: internet
+  - name: Paper intake forms
+    kind: paper-flow
+    ephi_held: some
+    criticality: {confidentiality: moderate, integrity: moderate, availability: low}
+    exposure: internal
+    flows:
+      - {to: "Scanned-documents NAS", what: "scanned at the front desk, then shredded"}
+`
+
+// writeDemoAssets writes the demo workspace's inventory (assets.yaml), unless one is already
+// there (someone edited it): each scanned service with the ePHI systems it serves and whether a
+// real practice would expose it to the internet, then the non-scanned assets of demoInventory.
 func writeDemoAssets(ws workspace.Layout, est *estate.Estate) error {
 	path := ws.AssetsPath()
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
 	var b strings.Builder
-	b.WriteString("# What each scanned service is to the practice: the ePHI systems it serves (from\n" +
-		"# organisation.ephi_systems in assessment.yaml) and whether the internet reaches it.\n" +
-		"# telesra report uses it to score impact and likelihood (docs/scoring.md).\nschema_version: 1\nassets:\n")
+	b.WriteString("# The demo practice's inventory of ePHI: the scanned services, then the devices, cloud services,\n" +
+		"# vendors and paper flows no scan reaches, with the ePHI each holds, its criticality for care,\n" +
+		"# its exposure and how ePHI moves between them. telesra report rates impact per asset from it\n" +
+		"# (docs/scoring.md). Edit it by hand or with telesra assets add / rm.\nschema_version: 2\nassets:\n")
 	for _, s := range est.Services {
 		exposure := register.ExposureInternal
 		if s.Internet {
 			exposure = register.ExposureInternet
 		}
-		fmt.Fprintf(&b, "  - name: %q\n    targets: [%q]\n    ephi: [%s]\n    exposure: %s\n", s.Asset, globEscape(s.Target), quoteList(s.EPHI), exposure)
+		held := register.HeldSome
+		if s.Asset == "Patient portal" {
+			held = register.HeldBulk
+		}
+		fmt.Fprintf(&b, "  - name: %q\n    kind: service\n    targets: [%q]\n    ephi: [%s]\n    ephi_held: %s\n    exposure: %s\n",
+			s.Asset, globEscape(s.Target), quoteList(s.EPHI), held, exposure)
 	}
+	b.WriteString(demoInventory)
 	return workspace.WriteFile(path, []byte(b.String()), false)
 }
 

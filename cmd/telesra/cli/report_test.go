@@ -115,7 +115,10 @@ func TestRisksSetListShow(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &risks); err != nil || len(risks) == 0 {
 		t.Fatalf("risks list -f json: %v\n%s", err, r.stdout)
 	}
-	id := risks[0].ID
+	// The known-exploited risk: accepting it needs --override-required.
+	id := risks[slices.IndexFunc(risks, func(k struct{ ID, Level, Status, Owner, Asset, Title string }) bool {
+		return k.Title == "Unpatched or unsupported software"
+	})].ID
 	plan := workspace.At(dir).PlanPath()
 
 	r = run(t, nil, "risks", "set", id, "-w", dir, "--owner", "Maria Lopez", "--due", "2026-12-31", "--status", "in progress")
@@ -241,7 +244,7 @@ func TestDemoTwiceThenDiff(t *testing.T) {
 		!slices.Contains(got["changed"], "Service carrying data without encryption") {
 		t.Errorf("diff: %+v", got)
 	}
-	if r := run(t, nil, "diff", a, b); !strings.Contains(r.stdout, "High → Moderate (likelihood High → Moderate)") {
+	if r := run(t, nil, "diff", a, b); !strings.Contains(r.stdout, "Very High → High (likelihood High → Moderate)") {
 		t.Errorf("diff table:\n%s", r.stdout)
 	}
 	if r := run(t, nil, "diff", a, filepath.Join(base, "missing")); r.code != ExitUsage {

@@ -220,6 +220,10 @@ func risksListRun(o *RisksOptions) error {
 			fmt.Fprintln(o.IO.ErrOut, legend)
 		}
 	}
+	// The scope warning is printed even with --quiet: the register is not the whole risk analysis.
+	if a.Register.ScopeIncomplete {
+		fmt.Fprintf(o.IO.ErrOut, "Scope incomplete: %s (telesra assets add)\n", a.Register.ScopeReason)
+	}
 	return nil
 }
 
@@ -239,7 +243,27 @@ func risksShowRun(o *RisksOptions) error {
 		}
 	}
 	fmt.Fprintf(w, "%s  %s\n\n", k.ID, oneLineText(k.Title, 0))
-	line("Asset", k.Asset.Label()+" ("+nonBlank(k.Asset.Kind, "unknown")+", exposure "+nonBlank(k.Asset.Exposure, "unknown")+", ePHI "+nonBlank(k.Asset.HasEPHI, "unknown")+")")
+	held := nonBlank(k.Asset.HasEPHI, "unknown")
+	if k.Asset.EPHIHeld != "" {
+		held = k.Asset.EPHIHeld
+	}
+	if k.Asset.Records > 0 {
+		held += fmt.Sprintf(", about %d records", k.Asset.Records)
+	}
+	if c := k.Asset.Criticality.Short(); c != "" {
+		held += ", criticality " + c
+	}
+	line("Asset", k.Asset.Label()+" ("+nonBlank(k.Asset.Kind, "unknown")+", exposure "+nonBlank(k.Asset.Exposure, "unknown")+", ePHI "+held+")")
+	if len(k.Assets) > 1 {
+		var names []string
+		for _, x := range k.Assets {
+			names = append(names, x.Name)
+		}
+		line("Concerns", strings.Join(names, "; "))
+	}
+	if len(k.Asset.Covers) > 0 {
+		line("Covers", strings.Join(k.Asset.Covers, "; "))
+	}
 	line("Threat", k.ThreatSource+": "+k.ThreatEvent)
 	line("Vulnerability", k.Vulnerability)
 	// The computed rating with its rules first; an assessor's rating after it, never instead.
@@ -249,6 +273,9 @@ func risksShowRun(o *RisksOptions) error {
 	}
 	line("Likelihood", levelText(c.Likelihood.Level)+" ("+strings.Join(c.Likelihood.Rules, ", ")+")")
 	line("  why", c.Likelihood.Reason)
+	if k.PotentialOnly {
+		line("  evidence", "potential only: every finding is inferred (a version match), not observed; the likelihood is at most a confirmed finding's")
+	}
 	line("Impact", levelText(c.Impact.Level)+" ("+strings.Join(c.Impact.Rules, ", ")+")")
 	line("  why", c.Impact.Reason)
 	line("Risk level", levelText(c.Level)+" (NIST SP 800-30 Table I-2)")

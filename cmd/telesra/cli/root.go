@@ -42,6 +42,7 @@ Start with:  telesra demo          (a self-contained loopback estate, nothing le
 		NewCmdAnswers(f),
 		NewCmdReport(f, nil),
 		NewCmdRisks(f, nil),
+		NewCmdAssets(f, nil),
 		NewCmdDiff(f, nil),
 		NewCmdMerge(f, nil),
 		NewCmdChecks(f),

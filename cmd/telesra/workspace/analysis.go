@@ -40,12 +40,8 @@ func Analyse(dir string, now time.Time) (*Analysis, error) {
 		return nil, err
 	}
 	systems := ws.Assessment.Organisation.EPHISystems
-	if data, err := readOptional(ws.AssetsPath(), AssetsInput); err != nil {
-		return nil, fmt.Errorf("read assets: %w", err)
-	} else if data != nil {
-		if a.Assets, err = register.ParseAssets(ws.AssetsPath(), data, systems); err != nil {
-			return nil, err
-		}
+	if a.Assets, err = loadAssets(ws.Layout, systems); err != nil {
+		return nil, err
 	}
 	if data, err := readOptional(ws.PlanPath(), PlanInput); err != nil {
 		return nil, fmt.Errorf("read remediation plan: %w", err)

@@ -1,0 +1,220 @@
+package register
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// newAssetsText is a new inventory: what assets.yaml is for, and no asset yet.
+const newAssetsText = `# The practice's inventory of ePHI: every system, device, cloud service, vendor and paper flow
+# that creates, receives, keeps or sends patient information, scanned or not, with the ePHI it
+# holds, its criticality for care, its exposure and how ePHI moves between assets.
+# telesra report scores impact per asset from it (docs/scoring.md); edit it by hand or with
+# telesra assets add / rm.
+schema_version: 2
+assets: []
+`
+
+// NewAssets returns an empty inventory to be saved as file.
+func NewAssets(file string) *Assets {
+	a, err := ParseAssets(file, []byte(newAssetsText), nil)
+	if err != nil {
+		panic(fmt.Sprintf("new assets.yaml: %v", err)) // a constant: a build defect
+	}
+	return a
+}
+
+// Find returns the entry of a name (compared without case), or nil.
+func (a *Assets) Find(name string) *AssetEntry {
+	for i := range a.Entries {
+		if strings.EqualFold(a.Entries[i].Name, name) {
+			return &a.Entries[i]
+		}
+	}
+	return nil
+}
+
+// Add appends an asset, refusing a duplicate name, an unknown kind or level, a flow to an asset
+// the inventory does not hold, and ePHI systems the assessment does not list. A version-1 file
+// becomes version 2, its entries kind "service". Nothing changes when it refuses.
+func (a *Assets) Add(e AssetEntry, ephiSystems []string) error {
+	var why []string
+	e.Name = strings.TrimSpace(e.Name)
+	switch {
+	case e.Name == "":
+		why = append(why, "the asset needs a name")
+	case a.Find(e.Name) != nil:
+		why = append(why, fmt.Sprintf("an asset named %q is already in %s (names are unique; remove it first with telesra assets rm)", a.Find(e.Name).Name, a.File))
+	}
+	if !slices.Contains(AssetKinds, e.Kind) {
+		why = append(why, fmt.Sprintf("kind %q: want one of %s", e.Kind, strings.Join(AssetKinds, ", ")))
+	}
+	if e.EPHIHeld != "" && !slices.Contains([]string{HeldNone, HeldSome, HeldBulk}, e.EPHIHeld) {
+		why = append(why, fmt.Sprintf("ePHI held %q: want none, some or bulk", e.EPHIHeld))
+	}
+	if e.Records != nil && *e.Records < 0 {
+		why = append(why, "records: want a number of 0 or more")
+	}
+	if e.EPHIHeld == HeldNone && e.Records != nil && *e.Records > 0 {
+		why = append(why, "ePHI held is none but records is above 0")
+	}
+	for _, d := range []struct{ name, v string }{{"confidentiality", e.Criticality.Confidentiality}, {"integrity", e.Criticality.Integrity}, {"availability", e.Criticality.Availability}} {
+		if d.v != "" && !slices.Contains(CriticalityLevels, d.v) {
+			why = append(why, fmt.Sprintf("%s %q: want low, moderate or high", d.name, d.v))
+		}
+	}
+	if e.Exposure != "" && !slices.Contains([]string{ExposureInternet, ExposureInternal, ExposureDevice}, e.Exposure) {
+		why = append(why, fmt.Sprintf("exposure %q: want internet, internal or device", e.Exposure))
+	}
+	for _, t := range e.Targets {
+		if _, err := path.Match(t, ""); err != nil {
+			why = append(why, fmt.Sprintf("target %q: bad pattern: %v", t, err))
+		}
+	}
+	if e.EPHI != nil {
+		if e.EPHIHeld == HeldNone && len(*e.EPHI) > 0 {
+			why = append(why, "ePHI held is none but ePHI systems are given")
+		}
+		for _, s := range *e.EPHI {
+			if canonicalSystem(s, ephiSystems) == "" {
+				why = append(why, fmt.Sprintf("ePHI system %q is not one of organisation.ephi_systems in assessment.yaml (%s)", s, strings.Join(ephiSystems, ", ")))
+			}
+		}
+	}
+	for _, f := range e.Flows {
+		if strings.TrimSpace(f.What) == "" {
+			why = append(why, fmt.Sprintf("flow to %q: say what ePHI moves (NAME:what)", f.To))
+		}
+		if a.Find(f.To) == nil {
+			why = append(why, fmt.Sprintf("flow to %q: no asset of that name in %s (add it first)", f.To, a.File))
+		}
+	}
+	if len(why) > 0 {
+		return fmt.Errorf("refused: %s", strings.Join(why, "; "))
+	}
+	for i := range e.Flows {
+		e.Flows[i].To = a.Find(e.Flows[i].To).Name
+	}
+	seq := a.upgrade()
+	var n yaml.Node
+	if err := n.Encode(e); err != nil {
+		return fmt.Errorf("add asset: %w", err)
+	}
+	seq.Style = 0 // a new file's "assets: []" becomes a block list
+	seq.Content = append(seq.Content, &n)
+	a.Entries = append(a.Entries, e)
+	return nil
+}
+
+// Remove deletes an asset. It refuses when other assets flow to it, unless force, which also
+// removes those flows (returned, as "FROM -> TO: what").
+func (a *Assets) Remove(name string, force bool) ([]string, error) {
+	i := slices.IndexFunc(a.Entries, func(x AssetEntry) bool { return strings.EqualFold(x.Name, name) })
+	if i < 0 {
+		var names []string
+		for _, x := range a.Entries {
+			names = append(names, x.Name)
+		}
+		return nil, fmt.Errorf("refused: no asset named %q in %s (it has: %s)", name, a.File, strings.Join(names, ", "))
+	}
+	target := a.Entries[i].Name
+	var into []string
+	for _, x := range a.Entries {
+		for _, f := range x.Flows {
+			if strings.EqualFold(f.To, target) {
+				into = append(into, fmt.Sprintf("%s -> %s: %s", x.Name, target, f.What))
+			}
+		}
+	}
+	if len(into) > 0 && !force {
+		return nil, fmt.Errorf("refused: other assets flow to %q (%s); remove those flows first, or give --force to remove them with it", target, strings.Join(into, "; "))
+	}
+	seq := a.seq()
+	seq.Content = slices.Delete(seq.Content, i, i+1)
+	a.Entries = slices.Delete(a.Entries, i, i+1)
+	for j := range a.Entries {
+		kept := a.Entries[j].Flows[:0]
+		var keptNodes []*yaml.Node
+		flows := mapValue(seq.Content[j], "flows")
+		for k, f := range a.Entries[j].Flows {
+			if strings.EqualFold(f.To, target) {
+				continue
+			}
+			kept = append(kept, f)
+			if flows != nil {
+				keptNodes = append(keptNodes, flows.Content[k])
+			}
+		}
+		a.Entries[j].Flows = kept
+		if flows != nil {
+			flows.Content = keptNodes
+			if len(keptNodes) == 0 {
+				deleteKey(seq.Content[j], "flows")
+			}
+		}
+	}
+	return into, nil
+}
+
+// Marshal renders the inventory, keeping the comments of the file it was read from.
+func (a *Assets) Marshal() ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(a.root); err != nil {
+		return nil, fmt.Errorf("marshal assets: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("marshal assets: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// seq is the node of the assets list.
+func (a *Assets) seq() *yaml.Node {
+	return mapValue(a.root, "assets")
+}
+
+// upgrade makes a version-1 file version 2 (every entry a scanned service) and returns the
+// assets list.
+func (a *Assets) upgrade() *yaml.Node {
+	seq := a.seq()
+	if a.SchemaVersion == 2 {
+		return seq
+	}
+	mapValue(a.root, "schema_version").Value = "2"
+	for i, n := range seq.Content {
+		if a.Entries[i].Kind == "" {
+			a.Entries[i].Kind = "service"
+			k := &yaml.Node{Kind: yaml.ScalarNode, Value: "kind"}
+			v := &yaml.Node{Kind: yaml.ScalarNode, Value: "service"}
+			n.Content = slices.Insert(n.Content, min(2, len(n.Content)), k, v)
+		}
+	}
+	a.SchemaVersion = 2
+	return seq
+}
+
+// mapValue returns the value of a key in a mapping node, or nil.
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func deleteKey(m *yaml.Node, key string) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content = slices.Delete(m.Content, i, i+2)
+			return
+		}
+	}
+}
