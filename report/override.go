@@ -17,30 +17,8 @@ func overrideSuffix(k *register.Risk) string {
 	return " (assessor; computed " + levelOrDash(k.Computed.Level) + ")"
 }
 
-// overrideSentence is an assessor's rating beside the computed one: "likelihood Very High
-// (computed Moderate), level High (computed Moderate), by Dana Whitfield (Assessor) on
-// 2026-11-22: why".
-func overrideSentence(k *register.Risk) string {
-	o := k.Override
-	var parts []string
-	for _, r := range []struct {
-		name, set string
-		computed  register.Level
-	}{{"likelihood", o.Likelihood, k.Computed.Likelihood.Level}, {"impact", o.Impact, k.Computed.Impact.Level}} {
-		if r.set == "" {
-			continue
-		}
-		p := r.name + " " + levelOrDash(register.LevelOf(r.set))
-		if k.Overridden() {
-			p += " (computed " + levelOrDash(r.computed) + ")"
-		}
-		parts = append(parts, p)
-	}
-	if k.Overridden() {
-		parts = append(parts, "level "+levelOrDash(k.Level)+" (computed "+levelOrDash(k.Computed.Level)+")")
-	}
-	return cleanText(strings.Join(parts, ", ") + ", by " + o.Who() + " on " + o.Date + ": " + o.Why)
-}
+// overrideSentence is the risk's override sentence, cleaned for a report.
+func overrideSentence(k *register.Risk) string { return cleanText(k.OverrideSentence()) }
 
 // overrideColumns are the spreadsheet columns of a rating an assessor set: the computed
 // likelihood, impact and level, then who (with role), when, why, and any note to re-confirm.

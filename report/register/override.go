@@ -173,3 +173,38 @@ func LevelOf(id string) Level {
 	l, _ := level.Parse(id)
 	return l
 }
+
+// OverrideSentence is an assessor's rating beside the computed one, as every output prints
+// it: "likelihood Very High (computed Moderate), level High (computed Moderate), by Dana
+// Whitfield (Assessor) on 2026-11-22: why". A risk nothing detects any more has no computed
+// rating to compare: only the levels the assessor set are named.
+func (k *Risk) OverrideSentence() string {
+	o := k.Override
+	if o == nil {
+		return ""
+	}
+	word := func(l Level) string {
+		if l < level.VeryLow {
+			return "-"
+		}
+		return l.String()
+	}
+	var parts []string
+	for _, r := range []struct {
+		name, set string
+		computed  Level
+	}{{"likelihood", o.Likelihood, k.Computed.Likelihood.Level}, {"impact", o.Impact, k.Computed.Impact.Level}} {
+		if r.set == "" {
+			continue
+		}
+		p := r.name + " " + word(LevelOf(r.set))
+		if k.Overridden() {
+			p += " (computed " + word(r.computed) + ")"
+		}
+		parts = append(parts, p)
+	}
+	if k.Overridden() {
+		parts = append(parts, "level "+word(k.Level)+" (computed "+word(k.Computed.Level)+")")
+	}
+	return strings.Join(parts, ", ") + ", by " + o.Who() + " on " + o.Date + ": " + o.Why
+}

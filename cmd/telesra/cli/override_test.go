@@ -152,7 +152,7 @@ func TestRisksSetOverride(t *testing.T) {
 	for _, want := range []string{
 		"Likelihood:        " + k0.Likelihood.Level.String() + " (",
 		"Risk level:        " + k0.Level.String() + " (NIST",
-		"Assessor override: likelihood Very High (computed " + k0.Likelihood.Level.String() + ") by Dana Whitfield (Assessor) on 2026-",
+		"Assessor override: likelihood Very High (computed " + k0.Likelihood.Level.String() + "), level " + final.String() + " (computed " + k0.Level.String() + "), by Dana Whitfield (Assessor) on 2026-",
 		": Staff open the EHR from home over plain HTTP",
 		"Final rating:      likelihood Very High, impact " + k0.Impact.Level.String() + ", risk level " + final.String(),
 	} {

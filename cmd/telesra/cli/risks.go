@@ -280,7 +280,7 @@ func risksShowRun(o *RisksOptions) error {
 	line("  why", c.Impact.Reason)
 	line("Risk level", levelText(c.Level)+" (NIST SP 800-30 Table I-2)")
 	if k.Override != nil {
-		line("Assessor override", overrideText(k))
+		line("Assessor override", k.OverrideSentence())
 		line("  note", k.OverrideNote)
 		if k.Overridden() {
 			line("Final rating", "likelihood "+levelText(k.Likelihood.Level)+", impact "+levelText(k.Impact.Level)+
@@ -376,31 +376,6 @@ func risksSetRun(o *RisksOptions) error {
 			register.Status(nonBlank(string(e.Status), "open")).Label(), rating, a.Plan.File)
 	}
 	return nil
-}
-
-// overrideText is an assessor's rating beside the computed one: "likelihood High (computed
-// Moderate) by Dana Whitfield (Assessor) on 2026-11-22: Staff use it from home".
-func overrideText(k *register.Risk) string {
-	o := k.Override
-	var parts []string
-	for _, r := range []struct {
-		name, set string
-		computed  register.Level
-	}{{"likelihood", o.Likelihood, k.Computed.Likelihood.Level}, {"impact", o.Impact, k.Computed.Impact.Level}} {
-		if r.set == "" {
-			continue
-		}
-		p := r.name + " " + levelText(register.LevelOf(r.set))
-		if k.Detected {
-			p += " (computed " + levelText(r.computed) + ")"
-		}
-		parts = append(parts, p)
-	}
-	who := o.By
-	if o.Role != "" {
-		who += " (" + o.Role + ")"
-	}
-	return strings.Join(parts, ", ") + " by " + who + " on " + o.Date + ": " + o.Why
 }
 
 // overrideChange reads the assessor's rating from the flags; levels are NIST SP 800-30's words.
