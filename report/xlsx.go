@@ -292,47 +292,26 @@ func (x *xlsxWriter) summary() error {
 		if err := set(b, counts[l]); err != nil {
 			return err
 		}
-		if err := f.SetCellFormula(s, b, fmt.Sprintf(`COUNTIFS(%s,"%s",%s)`, colRange("Risk level", last), l, openRisks(last))); err != nil {
+		if err := f.SetCellFormula(s, b, fmt.Sprintf(`COUNTIFS(%s,"=%s",%s)`, colRange("Risk level", last), l, openRisks(last))); err != nil {
 			return err
 		}
 		row++
 	}
 	row++
-	// The heat map: likelihood down, impact across, each cell coloured by its Table I-2 level.
-	if err := set(fmt.Sprintf("A%d", row), "Heat map of open risks (likelihood × impact)"); err != nil {
+	// Criteria are written "=High", not "High": a bare text criterion is an exact match in
+	// Excel and LibreOffice, but some engines (excelize's own calculator among them) read it
+	// as a pattern, where "High" also matches "Very High".
+	// Two heat maps: the open risks, then the accepted ones, which stay risks of the practice
+	// and are shown apart rather than dropped.
+	st := colRange("Status", last)
+	var err error
+	if row, err = x.heatMap(row, "Heat map of open risks (likelihood × impact)", r.Register.Heat(), openRisks(last), last); err != nil {
 		return err
 	}
-	if err := f.SetCellStyle(s, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), x.bold); err != nil {
+	row += 2
+	accepted := fmt.Sprintf(`%s,"=%s"`, st, register.StatusAccepted)
+	if row, err = x.heatMap(row, "Heat map of accepted risks (likelihood × impact)", r.Register.HeatAccepted(), accepted, last); err != nil {
 		return err
-	}
-	row++
-	top := row
-	for j, l := range register.Levels() {
-		c, _ := excelize.CoordinatesToCellName(j+2, top)
-		if err := set(c, "Impact: "+l.String()); err != nil {
-			return err
-		}
-	}
-	heat := r.Register.Heat()
-	for i := 4; i >= 0; i-- {
-		row++
-		if err := set(fmt.Sprintf("A%d", row), "Likelihood: "+register.Levels()[i].String()); err != nil {
-			return err
-		}
-		for j := 0; j < 5; j++ {
-			c, _ := excelize.CoordinatesToCellName(j+2, row)
-			if err := set(c, heat[i][j]); err != nil {
-				return err
-			}
-			formula := fmt.Sprintf(`COUNTIFS(%s,"%s",%s,"%s",%s)`, colRange("Likelihood", last), register.Levels()[i],
-				colRange("Impact", last), register.Levels()[j], openRisks(last))
-			if err := f.SetCellFormula(s, c, formula); err != nil {
-				return err
-			}
-			if err := f.SetCellStyle(s, c, c, x.levelStyle[r.Register.Rules.Matrix[i][j]]); err != nil {
-				return err
-			}
-		}
 	}
 	row += 2
 	if err := set(fmt.Sprintf("A%d", row), "Status by safeguard"); err != nil {
@@ -360,6 +339,49 @@ func (x *xlsxWriter) summary() error {
 		return err
 	}
 	return f.SetColWidth(s, "B", "F", 18)
+}
+
+// heatMap writes one heat map from row on (likelihood down, impact across, each cell coloured
+// by its Table I-2 level), each cell a formula counting the Register rows that meet criteria, so
+// the workbook stays live when a status is changed in it; it returns the last row written.
+func (x *xlsxWriter) heatMap(row int, title string, heat [5][5]int, criteria string, last int) (int, error) {
+	f, r, s := x.f, x.r, sheetSummary
+	set := func(cell string, v any) error { return f.SetCellValue(s, cell, v) }
+	if err := set(fmt.Sprintf("A%d", row), title); err != nil {
+		return row, err
+	}
+	if err := f.SetCellStyle(s, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), x.bold); err != nil {
+		return row, err
+	}
+	row++
+	top := row
+	for j, l := range register.Levels() {
+		c, _ := excelize.CoordinatesToCellName(j+2, top)
+		if err := set(c, "Impact: "+l.String()); err != nil {
+			return row, err
+		}
+	}
+	for i := 4; i >= 0; i-- {
+		row++
+		if err := set(fmt.Sprintf("A%d", row), "Likelihood: "+register.Levels()[i].String()); err != nil {
+			return row, err
+		}
+		for j := 0; j < 5; j++ {
+			c, _ := excelize.CoordinatesToCellName(j+2, row)
+			if err := set(c, heat[i][j]); err != nil {
+				return row, err
+			}
+			formula := fmt.Sprintf(`COUNTIFS(%s,"=%s",%s,"=%s",%s)`, colRange("Likelihood", last), register.Levels()[i],
+				colRange("Impact", last), register.Levels()[j], criteria)
+			if err := f.SetCellFormula(s, c, formula); err != nil {
+				return row, err
+			}
+			if err := f.SetCellStyle(s, c, c, x.levelStyle[r.Register.Rules.Matrix[i][j]]); err != nil {
+				return row, err
+			}
+		}
+	}
+	return row, nil
 }
 
 func (x *xlsxWriter) register() error {
