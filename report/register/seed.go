@@ -214,12 +214,18 @@ func impliedScope(ss *AssetSeeds, ans *questionnaire.Answers, a *Assets) []strin
 		return nil // "lists no assets" says it already
 	}
 	var why []string
-	missing := ss.Missing(ans, a.Entries)
-	for _, s := range missing {
-		why = append(why, fmt.Sprintf("the answers say %s (%s) but the inventory has no %s", s.Says, s.Question, s.Lacks))
-	}
-	if len(missing) > 0 {
-		why[len(why)-1] += " (telesra assets seed adds what the answers imply)"
+	switch missing := ss.Missing(ans, a.Entries); len(missing) {
+	case 0:
+	case 1:
+		s := missing[0]
+		why = append(why, fmt.Sprintf("the answers say %s (%s) but the inventory has no %s (telesra assets seed adds it)", s.Says, s.Question, s.Lacks))
+	default:
+		// One clause for all of them: a list of sentences would bury the rest of the reason.
+		var lacks []string
+		for _, s := range missing {
+			lacks = append(lacks, fmt.Sprintf("no %s (%s)", s.Lacks, s.Question))
+		}
+		why = append(why, fmt.Sprintf("the inventory has %s, although the answers imply them (telesra assets seed adds them)", strings.Join(lacks, ", ")))
 	}
 	if u := a.Unconfirmed(); len(u) > 0 {
 		why = append(why, fmt.Sprintf("assets seeded from the answers are not confirmed yet (%s: telesra assets set NAME --confirm)", strings.Join(u, ", ")))
