@@ -3,6 +3,7 @@ package register
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/telesra/telesra/questionnaire"
@@ -228,7 +229,11 @@ func impliedScope(ss *AssetSeeds, ans *questionnaire.Answers, a *Assets) []strin
 		why = append(why, fmt.Sprintf("the inventory has %s, although the answers imply them (telesra assets seed adds them)", strings.Join(lacks, ", ")))
 	}
 	if u := a.Unconfirmed(); len(u) > 0 {
-		why = append(why, fmt.Sprintf("assets seeded from the answers are not confirmed yet (%s: telesra assets set NAME --confirm)", strings.Join(u, ", ")))
+		q := make([]string, len(u))
+		for i, n := range u {
+			q[i] = strconv.Quote(n) // names may hold commas
+		}
+		why = append(why, fmt.Sprintf("assets seeded from the answers are not confirmed yet (%s: telesra assets set NAME --confirm)", strings.Join(q, ", ")))
 	}
 	return why
 }

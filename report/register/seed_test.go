@@ -142,7 +142,7 @@ func TestScopeNamesImpliedMissingKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg = build(t, nil, ans, a, nil)
-	if !reg.ScopeIncomplete || strings.Contains(reg.ScopeReason, "no laptop") || !strings.Contains(reg.ScopeReason, "not confirmed yet (Staff laptops used outside the office") {
+	if !reg.ScopeIncomplete || strings.Contains(reg.ScopeReason, "no laptop") || !strings.Contains(reg.ScopeReason, `not confirmed yet ("Staff laptops used outside the office"`) {
 		t.Errorf("seeded, unconfirmed: incomplete %v, reason %q", reg.ScopeIncomplete, reg.ScopeReason)
 	}
 	if err := a.Confirm("Staff laptops used outside the office"); err != nil {
