@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/telesra/telesra/questionnaire"
 	"github.com/telesra/telesra/templates/datafile"
 
 	"go.yaml.in/yaml/v3"
@@ -100,6 +101,9 @@ type AssetEntry struct {
 	Exposure string `yaml:"exposure,omitempty"`
 	Owner    string `yaml:"owner,omitempty"`
 	Flows    []Flow `yaml:"flows,omitempty"`
+	// SeededFrom is the question whose answer implied the asset (telesra assets seed), until a
+	// person confirms it; "" for an asset somebody declared.
+	SeededFrom string `yaml:"seeded_from,omitempty"`
 }
 
 // Assets is assets.yaml: the practice's inventory of ePHI assets.
@@ -151,6 +155,11 @@ func ParseAssets(file string, data []byte, ephiSystems []string) (*Assets, error
 				errs = append(errs, located(file, root, fmt.Sprintf("flow to %q: no asset of that name in this file", f.To), "assets", fmt.Sprint(i), "flows", fmt.Sprint(j), "to"))
 			case k == i:
 				errs = append(errs, located(file, root, fmt.Sprintf("flow to %q: an asset does not flow to itself", f.To), "assets", fmt.Sprint(i), "flows", fmt.Sprint(j), "to"))
+			}
+		}
+		if a.SeededFrom != "" {
+			if _, ok := questionnaire.DefaultBank().Question(a.SeededFrom); !ok {
+				errs = append(errs, located(file, root, fmt.Sprintf("seeded_from %q: no question of that ID in the question bank", a.SeededFrom), "assets", fmt.Sprint(i), "seeded_from"))
 			}
 		}
 		if a.EPHIHeld == HeldNone && a.EPHI != nil && len(*a.EPHI) > 0 {

@@ -2,9 +2,11 @@ package register
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -51,6 +53,35 @@ func (a *Assets) Add(e AssetEntry, ephiSystems []string) error {
 	case a.Find(e.Name) != nil:
 		why = append(why, fmt.Sprintf("an asset named %q is already in %s (names are unique; remove it first with telesra assets rm)", a.Find(e.Name).Name, a.File))
 	}
+	why = append(why, checkEntry(&e, ephiSystems)...)
+	for _, f := range e.Flows {
+		if strings.TrimSpace(f.What) == "" {
+			why = append(why, fmt.Sprintf("flow to %q: say what ePHI moves (NAME:what)", f.To))
+		}
+		if a.Find(f.To) == nil {
+			why = append(why, fmt.Sprintf("flow to %q: no asset of that name in %s (add it first)", f.To, a.File))
+		}
+	}
+	if len(why) > 0 {
+		return fmt.Errorf("refused: %s", strings.Join(why, "; "))
+	}
+	for i := range e.Flows {
+		e.Flows[i].To = a.Find(e.Flows[i].To).Name
+	}
+	seq := a.upgrade()
+	var n yaml.Node
+	if err := n.Encode(e); err != nil {
+		return fmt.Errorf("add asset: %w", err)
+	}
+	seq.Style = 0 // a new file's "assets: []" becomes a block list
+	seq.Content = append(seq.Content, &n)
+	a.Entries = append(a.Entries, e)
+	return nil
+}
+
+// checkEntry is what Add and Set refuse in an asset's own fields.
+func checkEntry(e *AssetEntry, ephiSystems []string) []string {
+	var why []string
 	if !slices.Contains(AssetKinds, e.Kind) {
 		why = append(why, fmt.Sprintf("kind %q: want one of %s", e.Kind, strings.Join(AssetKinds, ", ")))
 	}
@@ -86,29 +117,74 @@ func (a *Assets) Add(e AssetEntry, ephiSystems []string) error {
 			}
 		}
 	}
-	for _, f := range e.Flows {
-		if strings.TrimSpace(f.What) == "" {
-			why = append(why, fmt.Sprintf("flow to %q: say what ePHI moves (NAME:what)", f.To))
-		}
-		if a.Find(f.To) == nil {
-			why = append(why, fmt.Sprintf("flow to %q: no asset of that name in %s (add it first)", f.To, a.File))
-		}
+	return why
+}
+
+// AssetChange is what `telesra assets set` changes of an asset: each field set replaces the
+// asset's ("" and nil leave it as it is).
+type AssetChange struct {
+	Kind, EPHIHeld, Exposure, Owner string
+	Records                         *int
+	Criticality                     Criticality
+}
+
+// Empty reports whether the change changes nothing.
+func (c AssetChange) Empty() bool { return c == AssetChange{} }
+
+// Set changes the fields of an asset a change gives, refusing what Add would refuse of them.
+// The asset keeps its name, targets, flows and comments; nothing changes when it refuses.
+func (a *Assets) Set(name string, c AssetChange, ephiSystems []string) error {
+	i := slices.IndexFunc(a.Entries, func(x AssetEntry) bool { return strings.EqualFold(x.Name, name) })
+	if i < 0 {
+		return a.noSuch(name)
 	}
-	if len(why) > 0 {
+	seq := a.upgrade() // a version-1 entry gets its kind before it is checked
+	e := a.Entries[i]
+	e.Kind = cmp.Or(c.Kind, e.Kind)
+	e.EPHIHeld = cmp.Or(c.EPHIHeld, e.EPHIHeld)
+	e.Exposure = cmp.Or(c.Exposure, e.Exposure)
+	e.Owner = cmp.Or(c.Owner, e.Owner)
+	if c.Records != nil {
+		e.Records = c.Records
+	}
+	e.Criticality.Confidentiality = cmp.Or(c.Criticality.Confidentiality, e.Criticality.Confidentiality)
+	e.Criticality.Integrity = cmp.Or(c.Criticality.Integrity, e.Criticality.Integrity)
+	e.Criticality.Availability = cmp.Or(c.Criticality.Availability, e.Criticality.Availability)
+	if why := checkEntry(&e, ephiSystems); len(why) > 0 {
 		return fmt.Errorf("refused: %s", strings.Join(why, "; "))
 	}
-	for i := range e.Flows {
-		e.Flows[i].To = a.Find(e.Flows[i].To).Name
+	n := seq.Content[i]
+	for _, kv := range []struct{ key, v string }{{"kind", c.Kind}, {"ephi_held", c.EPHIHeld}, {"exposure", c.Exposure}, {"owner", c.Owner}} {
+		if kv.v != "" {
+			setScalar(n, kv.key, kv.v)
+		}
 	}
-	seq := a.upgrade()
-	var n yaml.Node
-	if err := n.Encode(e); err != nil {
-		return fmt.Errorf("add asset: %w", err)
+	if c.Records != nil {
+		setScalar(n, "records", strconv.Itoa(*c.Records))
 	}
-	seq.Style = 0 // a new file's "assets: []" becomes a block list
-	seq.Content = append(seq.Content, &n)
-	a.Entries = append(a.Entries, e)
+	if c.Criticality != (Criticality{}) {
+		crit := mapValue(n, "criticality")
+		if crit == nil {
+			crit = &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "criticality"}, crit)
+		}
+		for _, d := range []string{"confidentiality", "integrity", "availability"} {
+			if v := c.Criticality.Of(d); v != "" {
+				setScalar(crit, d, v)
+			}
+		}
+	}
+	a.Entries[i] = e
 	return nil
+}
+
+// noSuch is the refusal for a name the inventory does not hold.
+func (a *Assets) noSuch(name string) error {
+	var names []string
+	for _, x := range a.Entries {
+		names = append(names, x.Name)
+	}
+	return fmt.Errorf("refused: no asset named %q in %s (it has: %s)", name, a.File, strings.Join(names, ", "))
 }
 
 // Remove deletes an asset. It refuses when other assets flow to it, unless force, which also
@@ -116,11 +192,7 @@ func (a *Assets) Add(e AssetEntry, ephiSystems []string) error {
 func (a *Assets) Remove(name string, force bool) ([]string, error) {
 	i := slices.IndexFunc(a.Entries, func(x AssetEntry) bool { return strings.EqualFold(x.Name, name) })
 	if i < 0 {
-		var names []string
-		for _, x := range a.Entries {
-			names = append(names, x.Name)
-		}
-		return nil, fmt.Errorf("refused: no asset named %q in %s (it has: %s)", name, a.File, strings.Join(names, ", "))
+		return nil, a.noSuch(name)
 	}
 	target := a.Entries[i].Name
 	var into []string

@@ -100,7 +100,7 @@ func (s *AssetScope) For(question, section string) *ScopeEntry {
 // assetOf is the register's view of an inventory entry.
 func assetOf(e *AssetEntry, systems []string) Asset {
 	a := Asset{Name: e.Name, Kind: e.Kind, Exposure: e.Exposure, HasEPHI: EPHIUnknown, EPHIHeld: e.held(),
-		Criticality: e.Criticality, Owner: e.Owner, Flows: e.Flows, Declared: true}
+		Criticality: e.Criticality, Owner: e.Owner, Flows: e.Flows, Declared: true, SeededFrom: e.SeededFrom}
 	if e.Records != nil {
 		a.Records = *e.Records
 	}
@@ -213,6 +213,7 @@ func scopeCompleteness(in Inputs, inv []Asset) string {
 			why = append(why, w)
 		}
 	}
+	why = append(why, impliedScope(DefaultAssetSeeds(), in.Answers, in.Assets)...)
 	return strings.Join(why, "; ")
 }
 

@@ -47,6 +47,8 @@ type Asset struct {
 	Declared, Scanned bool
 	// Covers lists the inventory's assets, for the practice-wide asset.
 	Covers []string
+	// SeededFrom is the question an answer to which implied the asset, until it is confirmed.
+	SeededFrom string
 }
 
 // Label is the asset as a report prints it: "Patient portal (127.0.0.1:29470)".

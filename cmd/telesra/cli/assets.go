@@ -20,9 +20,11 @@ type AssetsOptions struct {
 	Now func() time.Time
 
 	Workspace string
-	Format    string // list
-	Force     bool   // rm
-	Entry     register.AssetEntry
+	Format    string              // list
+	Force     bool                // rm
+	DryRun    bool                // seed
+	Confirm   bool                // set
+	Entry     register.AssetEntry // add; set takes its kind, ePHI held, criticality, exposure, owner
 	// Raw flag values, checked in assetsAddRun so a bad one is a refusal like any other.
 	Records string
 	FlowTo  []string
@@ -42,6 +44,10 @@ says how much ePHI it holds (none, some, bulk), its criticality for care, its ex
 where ePHI flows from it. Impact is rated per asset from these (docs/scoring.md), and
 questionnaire gaps attach to the assets they concern.
 
+telesra assets seed starts or completes the inventory from the questionnaire's answers (staff
+working from home: laptops; patients emailed: a mail service); each seeded asset is marked
+seeded_from until someone confirms it with telesra assets set NAME [...] --confirm.
+
 Kinds: ` + strings.Join(register.AssetKinds, ", ") + `.`,
 	}
 	run := func(verb string, o *AssetsOptions) error {
@@ -53,6 +59,10 @@ Kinds: ` + strings.Join(register.AssetKinds, ", ") + `.`,
 			return assetsAddRun(o)
 		case "rm":
 			return assetsRmRun(o)
+		case "seed":
+			return assetsSeedRun(o)
+		case "set":
+			return assetsSetRun(o)
 		}
 		return assetsListRun(o)
 	}
@@ -109,7 +119,50 @@ Kinds: ` + strings.Join(register.AssetKinds, ", ") + `.`,
 	rm.Flags().StringVarP(&ro.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
 	rm.Flags().BoolVar(&ro.Force, "force", false, "also remove the flows other assets have to it")
 
-	cmd.AddCommand(add, list, rm)
+	so := newOpts()
+	seed := &cobra.Command{
+		Use:   "seed",
+		Short: "Add the assets the questionnaire's answers imply and the inventory lacks, to be confirmed",
+		Long: `Add to assets.yaml one asset for each asset the answers of answers.yaml imply and the
+inventory does not already cover (templates/risk/asset-seeds.yaml, docs/scoring.md): an office
+means workstations, staff working from home laptops, personal devices phones, patient email a
+mail service, reminder texts a texting service, video visits a video platform, vendors a vendor,
+backups a backup. Each is added with a default name, kind and exposure, ePHI held "some", and
+seeded_from naming the question; nothing already in the inventory is renamed or changed, and
+seeding twice adds nothing the second time. Confirm each asset once its ePHI, records and
+criticality are right: telesra assets set NAME [...] --confirm.`,
+		Example: `  telesra assets seed -w acme --dry-run
+  telesra assets seed -w acme
+  telesra assets set "Staff laptops used outside the office" -w acme --records 150 --confidentiality high --confirm`,
+		Args: maxArgs(0),
+		RunE: func(*cobra.Command, []string) error { return run("seed", so) },
+	}
+	seed.Flags().StringVarP(&so.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
+	seed.Flags().BoolVar(&so.DryRun, "dry-run", false, "print what would be added and write nothing")
+
+	to := newOpts()
+	set := &cobra.Command{
+		Use:   "set NAME",
+		Short: "Change an asset's kind, ePHI held, records, criticality, exposure or owner; --confirm a seeded asset",
+		Args:  exactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			to.Name = args[0]
+			return run("set", to)
+		},
+	}
+	tf := set.Flags()
+	tf.StringVarP(&to.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
+	tf.StringVar(&to.Entry.Kind, "kind", "", "what the asset is: "+strings.Join(register.AssetKinds, ", "))
+	tf.StringVar(&to.Entry.EPHIHeld, "ephi-held", "", "how much ePHI it holds: none, some or bulk")
+	tf.StringVar(&to.Records, "records", "", "approximate number of patient records it holds")
+	tf.StringVar(&to.Entry.Criticality.Confidentiality, "confidentiality", "", "care criticality of its confidentiality: low, moderate or high")
+	tf.StringVar(&to.Entry.Criticality.Integrity, "integrity", "", "care criticality of its integrity: low, moderate or high")
+	tf.StringVar(&to.Entry.Criticality.Availability, "availability", "", "care criticality of its availability: low, moderate or high")
+	tf.StringVar(&to.Entry.Exposure, "exposure", "", "internet, internal or device")
+	tf.StringVar(&to.Entry.Owner, "owner", "", "who is responsible for it")
+	tf.BoolVar(&to.Confirm, "confirm", false, "confirm an asset seeded from the answers: drop its seeded_from mark")
+
+	cmd.AddCommand(add, list, rm, seed, set)
 	return cmd
 }
 
@@ -139,6 +192,80 @@ func assetsAddRun(o *AssetsOptions) error {
 	}
 	if !o.IO.Quiet {
 		fmt.Fprintf(o.IO.ErrOut, "added %q (%s) to %s: %d assets\n", e.Name, e.Kind, a.File, len(a.Entries))
+	}
+	return nil
+}
+
+func assetsSeedRun(o *AssetsOptions) error {
+	got, a, err := workspace.SeedAssets(o.Workspace, o.DryRun)
+	if err != nil {
+		return err
+	}
+	verb := "added"
+	if o.DryRun {
+		verb = "would add"
+	}
+	seeds := register.DefaultAssetSeeds()
+	for _, e := range got.Added {
+		says := ""
+		for _, s := range seeds.Seeds {
+			if s.Question == e.SeededFrom && s.Name == e.Name {
+				says = ": " + s.Says
+			}
+		}
+		fmt.Fprintf(o.IO.Out, "%s %q (%s, exposure %s, ePHI held %s), from %s%s\n", verb, e.Name, e.Kind, e.Exposure, e.EPHIHeld, e.SeededFrom, says)
+	}
+	for _, s := range got.Skipped {
+		fmt.Fprintf(o.IO.ErrOut, "not added: %s\n", s)
+	}
+	if o.IO.Quiet {
+		return nil
+	}
+	switch {
+	case len(got.Added) == 0:
+		fmt.Fprintf(o.IO.ErrOut, "nothing to seed: %s covers every asset the answers imply\n", a.File)
+	case o.DryRun:
+		fmt.Fprintf(o.IO.ErrOut, "dry run: %s not changed\n", a.File)
+	default:
+		fmt.Fprintf(o.IO.ErrOut, "seeded %d asset(s) into %s (%d assets); check each one's ePHI held, records and criticality, then confirm it:\n"+
+			"  telesra assets set NAME -w %s [--ephi-held ...] [--records N] [--confidentiality ...] --confirm\n", len(got.Added), a.File, len(a.Entries), o.Workspace)
+	}
+	return nil
+}
+
+func assetsSetRun(o *AssetsOptions) error {
+	c := register.AssetChange{Kind: o.Entry.Kind, EPHIHeld: o.Entry.EPHIHeld, Exposure: o.Entry.Exposure, Owner: o.Entry.Owner,
+		Criticality: o.Entry.Criticality}
+	if o.Records != "" {
+		n, err := strconv.Atoi(o.Records)
+		if err != nil || n < 0 {
+			return usageErrorf("--records %q: want a number of 0 or more", o.Records)
+		}
+		c.Records = &n
+	}
+	if c.Empty() && !o.Confirm {
+		return usageErrorf("nothing to set: give --kind, --ephi-held, --records, --confidentiality, --integrity, --availability, --exposure, --owner or --confirm")
+	}
+	a, err := workspace.EditAssets(o.Workspace, func(a *register.Assets, systems []string) error {
+		if !c.Empty() {
+			if err := a.Set(o.Name, c, systems); err != nil {
+				return err
+			}
+		}
+		if o.Confirm {
+			return a.Confirm(o.Name)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !o.IO.Quiet {
+		what := "changed"
+		if o.Confirm {
+			what = "confirmed"
+		}
+		fmt.Fprintf(o.IO.ErrOut, "%s %q in %s\n", what, a.Find(o.Name).Name, a.File)
 	}
 	return nil
 }
@@ -183,13 +310,14 @@ func assetsListRun(o *AssetsOptions) error {
 			Criticality register.Criticality `json:"criticality"`
 			Exposure    string               `json:"exposure"`
 			Owner       string               `json:"owner,omitempty"`
+			SeededFrom  string               `json:"seeded_from,omitempty"`
 			Flows       []register.Flow      `json:"flows"`
 			OpenRisks   int                  `json:"open_risks"`
 		}
 		out := []item{}
 		for _, x := range reg.Inventory {
 			out = append(out, item{x.Name, x.Kind, x.Declared, x.Scanned, nonNilStrings(x.EPHI), nonBlank(x.EPHIHeld, "unknown"), x.Records,
-				x.Criticality, x.Exposure, x.Owner, nonNilFlows(x.Flows), reg.OpenOn(x.Name)})
+				x.Criticality, x.Exposure, x.Owner, x.SeededFrom, nonNilFlows(x.Flows), reg.OpenOn(x.Name)})
 		}
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")
@@ -210,6 +338,9 @@ func assetsListRun(o *AssetsOptions) error {
 		name := x.Name
 		if !x.Declared {
 			name += " (not in assets.yaml)"
+		}
+		if x.SeededFrom != "" {
+			name += " (seeded from " + x.SeededFrom + ", not confirmed)"
 		}
 		table = append(table, []string{oneLineText(name, 0), x.Kind, nonBlank(x.EPHIHeld, "unknown"), rec, dash(x.Criticality.Short()),
 			x.Exposure, scanned, strconv.Itoa(reg.OpenOn(x.Name))})

@@ -51,6 +51,7 @@ func TestAssetsAddListRm(t *testing.T) {
 		"unknown ePHI system":   {"add", "Phone", "--kind", "phone", "--ephi", "Billing"},
 		"rm flowed to":          {"rm", "Microsoft 365 mail"},
 		"rm missing":            {"rm", "Fax machine"},
+		"rm missing with force": {"rm", "Fax machine", "--force"},
 		"none with records":     {"add", "Phone", "--kind", "phone", "--ephi-held", "none", "--records", "4"},
 		"bad target pattern":    {"add", "Phone", "--kind", "phone", "--target", "10.0.0.["},
 		"list in a bad format":  {"list", "-f", "xml"},
@@ -110,5 +111,109 @@ func TestAssetsAddUpgradesV1(t *testing.T) {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("upgraded file lacks %q:\n%s", want, data)
 		}
+	}
+}
+
+// seedAnswersYAML: an office, remote clinicians, patient email and reminder texts; no personal
+// devices.
+const seedAnswersYAML = `schema_version: 1
+answers:
+  about.office: {status: "yes"}
+  about.remote-work: {status: "yes"}
+  about.personal-devices: {status: "no"}
+  about.email-patients: {status: "yes"}
+  about.texting: {status: "yes"}
+  gov.ephi-inventory: {status: implemented}
+`
+
+// TestAssetsSeed: assets seed adds what the answers imply and the inventory lacks (never a kind
+// it covers, never over an existing asset), --dry-run writes nothing, a second run changes
+// nothing; list marks the seeded assets until set --confirm; no answers.yaml is exit 2 with a
+// clear message and no file written.
+func TestAssetsSeed(t *testing.T) {
+	dir := makeWorkspace(t, []string{"127.0.0.1"}, nil)
+	file := filepath.Join(dir, "assets.yaml")
+	if r := run(t, nil, "assets", "seed", "-w", dir); r.code != ExitUsage || !strings.Contains(r.stderr, "no answers yet") {
+		t.Errorf("seed without answers: exit %d %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(file); err == nil {
+		t.Fatal("seed without answers wrote assets.yaml")
+	}
+	writeFile(t, filepath.Join(dir, "answers.yaml"), seedAnswersYAML)
+	if r := run(t, nil, "assets", "add", "Microsoft 365 mail", "-w", dir, "--kind", "cloud-service", "--ephi-held", "bulk"); r.code != 0 {
+		t.Fatalf("add: exit %d %s", r.code, r.stderr)
+	}
+	before, _ := os.ReadFile(file)
+
+	r := run(t, nil, "assets", "seed", "-w", dir, "--dry-run")
+	if r.code != 0 || !strings.Contains(r.stdout, `would add "Staff laptops used outside the office" (laptop, exposure device, ePHI held some), from about.remote-work`) {
+		t.Fatalf("seed --dry-run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if after, _ := os.ReadFile(file); !bytes.Equal(after, before) {
+		t.Fatalf("seed --dry-run changed assets.yaml:\n%s", after)
+	}
+
+	r = run(t, nil, "assets", "seed", "-w", dir)
+	var added []string
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		name, _, _ := strings.Cut(strings.TrimPrefix(l, "added "), " (")
+		added = append(added, name)
+	}
+	want := []string{`"Office workstations"`, `"Staff laptops used outside the office"`, `"Texting and reminder service"`}
+	if r.code != 0 || !slices.Equal(added, want) {
+		t.Fatalf("seed: exit %d, added %v, want %v\n%s", r.code, added, want, r.stderr)
+	}
+	seeded, _ := os.ReadFile(file)
+	for _, s := range []string{"seeded_from: about.texting", "# Seeded from the answer to about.office", "name: Microsoft 365 mail\n    kind: cloud-service\n    ephi_held: bulk\n"} {
+		if !strings.Contains(string(seeded), s) {
+			t.Errorf("seeded assets.yaml lacks %q:\n%s", s, seeded)
+		}
+	}
+	mode0600(t, "assets seed", file, file+".bak")
+	if bak, _ := os.ReadFile(file + ".bak"); !bytes.Equal(bak, before) {
+		t.Errorf("assets.yaml.bak is not the inventory before seeding:\n%s", bak)
+	}
+	if r := run(t, nil, "assets", "seed", "-w", dir); r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, "nothing to seed") {
+		t.Errorf("second seed: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if again, _ := os.ReadFile(file); !bytes.Equal(again, seeded) {
+		t.Fatalf("a second seed changed assets.yaml:\n%s", again)
+	}
+
+	// Listed as seeded, and the scope stays incomplete until confirmed.
+	if r := run(t, nil, "assets", "list", "-w", dir); r.code != 0 || !strings.Contains(r.stdout, "seeded from about.remote-work, not confirmed") ||
+		!strings.Contains(r.stderr, "not confirmed yet") {
+		t.Errorf("assets list: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for name, args := range map[string][]string{
+		"nothing to set":        {"set", "Office workstations"},
+		"confirm not seeded":    {"set", "Microsoft 365 mail", "--confirm"},
+		"set a missing asset":   {"set", "Fax", "--confirm"},
+		"bad level":             {"set", "Office workstations", "--availability", "critical", "--confirm"},
+		"bad records":           {"set", "Office workstations", "--records", "lots"},
+		"none with its records": {"set", "Staff laptops used outside the office", "--records", "40", "--ephi-held", "none"},
+	} {
+		r := run(t, nil, append(append([]string{"assets"}, args...), "-w", dir)...)
+		if r.code != ExitUsage || r.stderr == "" {
+			t.Errorf("%s: exit %d, want 2\n%s", name, r.code, r.stderr)
+		}
+		if after, _ := os.ReadFile(file); !bytes.Equal(after, seeded) {
+			t.Fatalf("%s changed assets.yaml:\n%s", name, after)
+		}
+	}
+	for _, name := range []string{"Office workstations", "Staff laptops used outside the office", "Texting and reminder service"} {
+		if r := run(t, nil, "assets", "set", name, "-w", dir, "--records", "20", "--confidentiality", "high", "--confirm"); r.code != 0 {
+			t.Fatalf("set --confirm %s: exit %d %s", name, r.code, r.stderr)
+		}
+	}
+	confirmed, _ := os.ReadFile(file)
+	if strings.Contains(string(confirmed), "seeded_from") || strings.Contains(string(confirmed), "# Seeded from") || !strings.Contains(string(confirmed), "records: 20") {
+		t.Errorf("confirmed assets.yaml:\n%s", confirmed)
+	}
+	if r := run(t, nil, "assets", "list", "-w", dir); r.code != 0 || strings.Contains(r.stdout, "not confirmed") || strings.Contains(r.stderr, "scope incomplete") {
+		t.Errorf("assets list after confirming: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, nil, "assets", "seed", "-w", dir); r.code != 0 || r.stdout != "" {
+		t.Errorf("seed after confirming: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

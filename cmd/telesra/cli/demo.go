@@ -164,7 +164,9 @@ func demoRun(ctx context.Context, o *DemoOptions) error {
 // demoInventory is the demo practice's ePHI beyond its scanned services, as its answers
 // describe it (questionnaire/sample/answers.yaml): Microsoft 365 mail, the NAS for scanned
 // documents and its cloud backup, four laptops and two front-desk desktops, the practice phones,
-// the cloud EHR, Zoom for Healthcare and an answering service without a BAA.
+// the cloud EHR, Zoom for Healthcare, the reminder-text service and an answering service without
+// a BAA. It holds every asset the answers imply (templates/risk/asset-seeds.yaml), so `telesra
+// assets seed` adds nothing to it.
 const demoInventory = `  - name: EHR (cloud, vendor-hosted)
     kind: cloud-service
     ephi: [EHR]
@@ -226,6 +228,12 @@ const demoInventory = `  - name: EHR (cloud, vendor-hosted)
     exposure: device
     flows:
       - {to: "Microsoft 365 mail", what: "work email read on staff phones"}
+  - name: Appointment reminder texts (SMS service)
+    kind: cloud-service
+    ephi_held: some
+    records: 1800
+    criticality: {confidentiality: moderate, integrity: moderate, availability: low}
+    exposure: internet
   - name: Billing and answering service
     kind: vendor
     ephi_held: some
