@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -266,12 +267,16 @@ func writeDemoAssets(ws workspace.Layout, est *estate.Estate) error {
 		if s.Internet {
 			exposure = register.ExposureInternet
 		}
-		held := register.HeldSome
-		if s.Asset == "Patient portal" {
-			held = register.HeldBulk
+		pr := s.Profile()
+		fmt.Fprintf(&b, "  - name: %q\n    kind: service\n    targets: [%q]\n    ephi: [%s]\n    ephi_held: %s\n",
+			s.Asset, globEscape(s.Target), quoteList(s.EPHI), cmp.Or(pr.Held, register.HeldSome))
+		if pr.Records > 0 {
+			fmt.Fprintf(&b, "    records: %d\n", pr.Records)
 		}
-		fmt.Fprintf(&b, "  - name: %q\n    kind: service\n    targets: [%q]\n    ephi: [%s]\n    ephi_held: %s\n    exposure: %s\n",
-			s.Asset, globEscape(s.Target), quoteList(s.EPHI), held, exposure)
+		if pr.C != "" {
+			fmt.Fprintf(&b, "    criticality: {confidentiality: %s, integrity: %s, availability: %s}\n", pr.C, pr.I, pr.A)
+		}
+		fmt.Fprintf(&b, "    exposure: %s\n", exposure)
 	}
 	b.WriteString(demoInventory)
 	return workspace.WriteFile(path, []byte(b.String()), false)

@@ -32,6 +32,33 @@ type Service struct {
 	Internet bool
 }
 
+// Profile is what a demo asset is to the practice's care, for the demo's inventory: how much
+// ePHI it holds (none, some or bulk), roughly how many records, and its criticality for care
+// (confidentiality, integrity, availability: low, moderate or high).
+type Profile struct {
+	Held    string
+	Records int
+	C, I, A string
+}
+
+// profiles are the demo practice's own judgement of its scanned assets, by asset name: the
+// patient portal and the EHR links carry the clinical record, so their integrity and
+// availability matter to care; the scheduler and booking portal hold appointments only.
+var profiles = map[string]Profile{
+	"Patient portal":        {Held: "bulk", Records: 4200, C: "high", I: "high", A: "high"},
+	"Remote administration": {Held: "some", C: "high", I: "high", A: "moderate"},
+	"Staff portal":          {Held: "some", C: "high", I: "high", A: "high"},
+	"Appointment scheduler": {Held: "some", C: "moderate", I: "moderate", A: "moderate"},
+	"Video visits":          {Held: "some", C: "high", I: "low", A: "high"},
+	"EHR interface gateway": {Held: "some", C: "high", I: "high", A: "high"},
+	"Billing system":        {Held: "some", C: "moderate", I: "moderate", A: "low"},
+	"Lab results API":       {Held: "some", C: "high", I: "high", A: "moderate"},
+	"Booking portal":        {Held: "some", C: "moderate", I: "low", A: "moderate"},
+}
+
+// Profile is the service's asset profile; the zero Profile for an asset the demo does not rate.
+func (s Service) Profile() Profile { return profiles[s.Asset] }
+
 // Estate is the running demo network.
 type Estate struct {
 	Services []Service
