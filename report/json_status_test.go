@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/telesra/telesra/questionnaire"
+	"github.com/telesra/telesra/report/register"
 	"github.com/telesra/telesra/templates/datafile"
 )
 
@@ -117,5 +118,61 @@ func TestJSONSecurityRuleStatus(t *testing.T) {
 	}
 	if marked == 0 {
 		t.Error("no risk in the JSON says a decision is missing; the fixture leaves some missing")
+	}
+}
+
+// gapRow is what TestJSONDecisionGapRow reads of a JSON risk.
+type gapRow struct {
+	ID               string   `json:"id"`
+	DecisionsMissing []string `json:"decisions_missing"`
+	Likelihood       struct{ Rules []string }
+}
+
+// TestJSONDecisionGapRow: the row of an Addressable specification answered not applicable
+// without a decision is valid against the schema, says the decision is missing and names the
+// rule its rating starts from; the status table calls the specification not met, decision
+// missing.
+func TestJSONDecisionGapRow(t *testing.T) {
+	answers := questionnaire.SampleAnswers()
+	answers.SetStatus("site.maintenance", questionnaire.NotApplicable, "2026-11-20")
+	answers.Update("site.maintenance", "2026-11-20", func(a *questionnaire.Answer) { a.Notes = "The landlord maintains the building." })
+	answers.SetDecision("164.310(a)(2)(iv)", nil)
+	r := fixtureReport(t, nil)
+	reg, err := register.Build(register.Inputs{Scan: r.Scan, Bank: r.Bank, Answers: answers, Assets: fixtureAssets(t), EPHISystems: ephiSystems,
+		Today: "2026-11-22"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Register, r.Answers, r.Scores = reg, answers, nil
+	r.Prepare()
+	out := render(t, func(w *bytes.Buffer, r *Report) error { return WriteJSON(w, r) }, r)
+	root, err := datafile.ParseYAML("risk-register.json", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := datafile.ValidateNode("risk-register.json", root, "register.schema.json"); err != nil {
+		t.Fatalf("the JSON register does not match its schema: %v", err)
+	}
+	var doc struct {
+		Status struct {
+			Citations []struct {
+				Citation, Status string
+				DecisionMissing  bool     `json:"decision_missing"`
+				Risks            []string `json:"open_risks"`
+			} `json:"citations"`
+		} `json:"security_rule_status"`
+		Risks []gapRow `json:"risks"`
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(doc.Risks, func(k gapRow) bool { return k.ID == "R-d1cb7824" })
+	if i < 0 || !slices.Equal(doc.Risks[i].DecisionsMissing, []string{"164.310(a)(2)(iv)"}) || doc.Risks[i].Likelihood.Rules[0] != register.DecisionMissingRule {
+		t.Fatalf("no decision-gap row R-d1cb7824 with its missing decision and rule: %d", i)
+	}
+	for _, c := range doc.Status.Citations {
+		if c.Citation == "164.310(a)(2)(iv)" && (c.Status != "not_met" || !c.DecisionMissing || !slices.Contains(c.Risks, "R-d1cb7824")) {
+			t.Errorf("status of 164.310(a)(2)(iv): %+v", c)
+		}
 	}
 }
