@@ -32,7 +32,9 @@ type jsonRegister struct {
 	// inventory (1.2.0).
 	Scope  jsonScope   `json:"scope"`
 	Assets []jsonAsset `json:"assets"`
-	Risks  []jsonRisk  `json:"risks"`
+	// SecurityRuleStatus is the status of every standard and specification (1.2.0).
+	SecurityRuleStatus jsonSecurityRuleStatus `json:"security_rule_status"`
+	Risks              []jsonRisk             `json:"risks"`
 }
 
 type jsonScope struct {
@@ -173,6 +175,9 @@ type jsonRisk struct {
 	// level above are then the assessor's (1.2.0).
 	Computed *jsonComputed `json:"computed,omitempty"`
 	Override *jsonOverride `json:"override,omitempty"`
+	// DecisionsMissing are the Addressable specifications behind the risk with no recorded
+	// decision (1.2.0).
+	DecisionsMissing []string `json:"decisions_missing,omitempty"`
 }
 
 type jsonComputed struct {
@@ -226,6 +231,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Contradictions: []jsonContradiction{},
 		Verifications:  []jsonVerification{},
 	}
+	doc.SecurityRuleStatus = jsonStatusOf(r)
 	doc.Scope = jsonScope{Complete: !r.Register.ScopeIncomplete, Reason: r.Register.ScopeReason}
 	doc.Assets = []jsonAsset{}
 	for _, a := range r.Register.Inventory {
@@ -261,7 +267,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 			Likelihood: jsonRatingOf(k.Likelihood), Impact: jsonRatingOf(k.Impact), Level: k.Level.ID(),
 			HIPAA: []jsonCitation{}, Findings: nonNil(k.Findings), Answers: nonNil(k.Answers), Severity: k.Severity, Source: k.Source,
 			Remediation: k.Remediation, Owner: k.Owner, Due: k.Due, Status: string(k.Status), StatusNote: k.StatusNote,
-			Acceptance: k.Acceptance, Notes: k.Notes, Detected: k.Detected}
+			Acceptance: k.Acceptance, Notes: k.Notes, Detected: k.Detected, DecisionsMissing: k.DecisionsMissing}
 		if jr.Asset.Kind == "" {
 			jr.Asset.Kind, jr.Asset.HasEPHI, jr.Asset.Exposure = "unknown", register.EPHIUnknown, register.ExposureUnknown
 		}

@@ -31,8 +31,13 @@ func (p *pdfWriter) registerTable() {
 			threat += "\nPotential only: every finding is inferred from a version, not observed"
 		}
 		likelihood, impact := registerRatingCells(k)
+		cites := citationLabels(k)
+		if len(k.DecisionsMissing) > 0 {
+			// Missing decisions are gaps (164.306(d)(3)): said where the citations are.
+			cites = append(cites, "No decision recorded: "+strings.Join(k.DecisionsMissing, ", "))
+		}
 		rows[i] = []string{k.ID, assetCell(k), threat, strings.Join(p.controlSentences(k), "\n"),
-			likelihood, impact, registerLevelCell(k), strings.Join(citationLabels(k), "\n"),
+			likelihood, impact, registerLevelCell(k), strings.Join(cites, "\n"),
 			strings.Join(p.evidenceWords(k), "\n"), k.Remediation, owner}
 	}
 	cols := []column{

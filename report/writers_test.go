@@ -186,7 +186,7 @@ func TestXLSXReadsBackCellByCell(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); !slices.Equal(got, []string{sheetSummary, sheetRegister, sheetFindings, sheetAnswers, sheetMarks, sheetPlan, sheetAssets}) {
+	if got := f.GetSheetList(); !slices.Equal(got, []string{sheetSummary, sheetRegister, sheetStatus, sheetFindings, sheetAnswers, sheetMarks, sheetPlan, sheetAssets}) {
 		t.Fatalf("sheets %v", got)
 	}
 	// The Assets sheet lists the inventory with each asset's open risks.

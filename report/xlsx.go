@@ -104,20 +104,21 @@ func colRange(name string, last int) string {
 }
 
 // WriteXLSX writes the workbook: Summary, Register (filters, frozen header, a status drop-down,
-// levels coloured), Findings, Answers, Answers vs scan and Plan.
+// levels coloured), Status (per standard and specification), Findings, Answers, Answers vs
+// scan, Plan and Assets.
 func WriteXLSX(w io.Writer, r *Report) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
 		return err
 	}
-	for _, s := range []string{sheetRegister, sheetFindings, sheetAnswers, sheetMarks, sheetPlan, sheetAssets} {
+	for _, s := range []string{sheetRegister, sheetStatus, sheetFindings, sheetAnswers, sheetMarks, sheetPlan, sheetAssets} {
 		if _, err := f.NewSheet(s); err != nil {
 			return err
 		}
 	}
 	x := &xlsxWriter{f: f, r: r}
-	for _, step := range []func() error{x.styles, x.summary, x.register, x.findings, x.answers, x.marks, x.plan, x.assets} {
+	for _, step := range []func() error{x.styles, x.summary, x.register, x.status, x.findings, x.answers, x.marks, x.plan, x.assets} {
 		if err := step(); err != nil {
 			return fmt.Errorf("xlsx: %w", err)
 		}

@@ -108,6 +108,9 @@ type Risk struct {
 	// Contradicted are the answers that would be existing controls of the risk but that the
 	// scan disproves: they neither count as controls nor lower the likelihood.
 	Contradicted []*Contradiction
+	// DecisionsMissing are the Addressable specifications (citations) an answer behind the risk
+	// decides that are not implemented as written and have no recorded decision (164.306(d)(3)).
+	DecisionsMissing []string
 
 	// Likelihood, Impact and Level are the final rating: the computed one, or the assessor's
 	// where remediation.yaml overrides it. Sorting, counts, the heat map and the plan read them.
@@ -378,6 +381,7 @@ func Build(in Inputs) (*Register, error) {
 		reg.Risks = append(reg.Risks, k)
 		reg.byID[k.ID] = k
 	}
+	addDecisionGaps(reg, in, wide)
 	if err := applyPlan(reg, in.Plan, in.Today); err != nil {
 		return nil, err
 	}

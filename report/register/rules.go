@@ -31,8 +31,11 @@ type Rules struct {
 	MinSeverity checks.Severity
 	Weaknesses  []*Weakness
 	Fallback    Weakness // ID "" and no checks: used for findings no weakness names
-	Likelihood  []*Rule
-	Impact      []*Rule
+	// DecisionMissing is the row of an Addressable specification answered not applicable
+	// without a recorded decision; its texts hold {spec} and {name}.
+	DecisionMissing Weakness
+	Likelihood      []*Rule
+	Impact          []*Rule
 
 	byQuestion map[string]*Weakness
 }
@@ -148,6 +151,7 @@ type rawRules struct {
 	MinSeverity   string              `yaml:"min_severity"`
 	Weaknesses    []rawWeakness       `yaml:"weaknesses"`
 	Fallback      rawWeakness         `yaml:"fallback"`
+	DecisionGap   rawWeakness         `yaml:"decision_missing"`
 	Likelihood    []rawRule           `yaml:"likelihood"`
 	Impact        []rawRule           `yaml:"impact"`
 }
@@ -216,6 +220,9 @@ func ParseRules(file string, data []byte) (*Rules, error) {
 	}
 	f := raw.Fallback
 	r.Fallback = Weakness{ThreatSource: f.ThreatSource, ThreatEvent: f.ThreatEvent, Likelihood: lv(f.Likelihood), Impact: lv(f.Impact)}
+	dm := raw.DecisionGap
+	r.DecisionMissing = Weakness{Title: dm.Title, ThreatSource: dm.ThreatSource, ThreatEvent: dm.ThreatEvent, Vulnerability: dm.Vulnerability,
+		Likelihood: lv(dm.Likelihood), Impact: lv(dm.Impact), Remediation: dm.Remediation}
 	rules := func(list []rawRule, key string) []*Rule {
 		var out []*Rule
 		ids := map[string]bool{}

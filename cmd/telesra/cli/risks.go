@@ -9,6 +9,7 @@ import (
 
 	"github.com/telesra/telesra/questionnaire/level"
 	"github.com/telesra/telesra/report/register"
+	"github.com/telesra/telesra/templates/hipaa"
 
 	"github.com/spf13/cobra"
 
@@ -303,6 +304,10 @@ func risksShowRun(o *RisksOptions) error {
 		line("Contradicted", c.Question+" ("+c.Status.Short()+")"+notesSuffix(strings.TrimSuffix(c.Notes, "."))+
 			"; not counted as a control: "+strings.Join(c.Reasons, "; ")+" (findings "+strings.Join(c.Findings, ", ")+")")
 	}
+	// Missing decisions are gaps (164.306(d)(3)): said with the way to record one.
+	for _, c := range k.DecisionsMissing {
+		line("Decision missing", decisionMissingText(c, o.Workspace))
+	}
 	line("Findings", strings.Join(k.Findings, ", "))
 	line("Answers", strings.Join(k.Answers, ", "))
 	line("Remediation", k.Remediation)
@@ -325,6 +330,18 @@ func risksShowRun(o *RisksOptions) error {
 	line("Status", st)
 	line("  note", k.StatusNote)
 	return nil
+}
+
+// decisionMissingText says an Addressable specification behind a risk has no decision, and how
+// to record one.
+func decisionMissingText(citation, dir string) string {
+	name := ""
+	if c, ok := hipaa.LookupCitation(citation); ok {
+		name = " (" + c.Name + ")"
+	}
+	return fmt.Sprintf("No decision recorded for Addressable %s%s (45 CFR 164.306(d)(3)): record one with "+
+		"telesra answers decide %s --decision as_specified|alternative|not_reasonable --measure|--reason TEXT --by NAME --role ROLE -w %s, or in telesra assess",
+		citation, name, citation, dir)
 }
 
 func risksSetRun(o *RisksOptions) error {
