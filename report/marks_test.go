@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/telesra/telesra/checks/checkstest"
 	"github.com/telesra/telesra/report/register"
 )
 
@@ -91,16 +90,7 @@ print(json.dumps({"rows": rows, "scan": scan}))
 // naming each contradicted and verified answer with its findings or checks and assets, and the
 // Answers sheet says which answers the scan contradicts or verifies.
 func TestXLSXMarksAnswers(t *testing.T) {
-	python := "/usr/bin/python3"
-	if _, err := os.Stat(python); err != nil {
-		python = checkstest.RequireBinary(t, "python3")
-	}
-	if err := exec.Command(python, "-c", "import openpyxl").Run(); err != nil {
-		if checkstest.InCI() {
-			t.Fatalf("openpyxl is required (CI=true): apt-get install python3-openpyxl (%v)", err)
-		}
-		t.Skip("openpyxl is not installed; the test runs in CI")
-	}
+	python := openpyxl(t)
 	r, v := markedReport(t)
 	path := filepath.Join(t.TempDir(), "risk-register.xlsx")
 	if err := os.WriteFile(path, render(t, func(w *bytes.Buffer, r *Report) error { return WriteXLSX(w, r) }, r), 0o600); err != nil {

@@ -7,8 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-
-	"github.com/telesra/telesra/checks/checkstest"
 )
 
 // openpyxlCheck reads the workbook the way a practice's Python tooling would (openpyxl, from
@@ -38,18 +36,7 @@ print(json.dumps(out))
 // TestOpenpyxlReadsDatesAndNumbers: openpyxl reads the Register's due dates as dates and its
 // scores as numbers, not text.
 func TestOpenpyxlReadsDatesAndNumbers(t *testing.T) {
-	// Debian's interpreter, where python3-openpyxl installs (a pyenv python3 may come first on
-	// PATH without it).
-	python := "/usr/bin/python3"
-	if _, err := os.Stat(python); err != nil {
-		python = checkstest.RequireBinary(t, "python3")
-	}
-	if err := exec.Command(python, "-c", "import openpyxl").Run(); err != nil {
-		if checkstest.InCI() {
-			t.Fatalf("openpyxl is required (CI=true): apt-get install python3-openpyxl (%v)", err)
-		}
-		t.Skip("openpyxl is not installed; the test runs in CI")
-	}
+	python := openpyxl(t)
 	r := fixtureReport(t, fixturePlan(t))
 	out := render(t, func(w *bytes.Buffer, r *Report) error { return WriteXLSX(w, r) }, r)
 	path := filepath.Join(t.TempDir(), "risk-register.xlsx")

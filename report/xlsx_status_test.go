@@ -27,6 +27,8 @@ print(json.dumps({"bold": bool(h.font.b), "fill": str(h.fill.fgColor.rgb)[-6:], 
   "filter": ws.auto_filter.ref, "rows": [[val(v) for v in r] for r in ws.iter_rows(values_only=True)]}))
 `
 
+// openpyxl returns Debian's python3 (where python3-openpyxl installs; a pyenv python3 may come
+// first on PATH without it) once openpyxl imports; in CI its absence fails the test.
 func openpyxl(t *testing.T) string {
 	t.Helper()
 	python := "/usr/bin/python3"

@@ -84,16 +84,9 @@ Kinds: ` + strings.Join(register.AssetKinds, ", ") + `.`,
 	}
 	af := add.Flags()
 	af.StringVarP(&ao.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
-	af.StringVar(&ao.Entry.Kind, "kind", "", "what the asset is: "+strings.Join(register.AssetKinds, ", "))
+	describeFlags(add, ao)
 	af.StringArrayVar(&ao.Entry.Targets, "target", nil, "a scan target pattern the asset covers (host:port, URL or glob; repeatable)")
 	af.StringArrayVar(&ao.EPHI, "ephi", nil, "an ePHI system it serves, from organisation.ephi_systems (repeatable)")
-	af.StringVar(&ao.Entry.EPHIHeld, "ephi-held", "", "how much ePHI it holds: none, some or bulk")
-	af.StringVar(&ao.Records, "records", "", "approximate number of patient records it holds")
-	af.StringVar(&ao.Entry.Criticality.Confidentiality, "confidentiality", "", "care criticality of its confidentiality: low, moderate or high")
-	af.StringVar(&ao.Entry.Criticality.Integrity, "integrity", "", "care criticality of its integrity: low, moderate or high")
-	af.StringVar(&ao.Entry.Criticality.Availability, "availability", "", "care criticality of its availability: low, moderate or high")
-	af.StringVar(&ao.Entry.Exposure, "exposure", "", "internet, internal or device (default for scanned assets: from the address)")
-	af.StringVar(&ao.Entry.Owner, "owner", "", "who is responsible for it")
 	af.StringArrayVar(&ao.FlowTo, "flow-to", nil, "`NAME:what`: ePHI it sends to another asset of the inventory (repeatable)")
 
 	lo := newOpts()
@@ -152,18 +145,25 @@ criticality are right: telesra assets set NAME [...] --confirm.`,
 	}
 	tf := set.Flags()
 	tf.StringVarP(&to.Workspace, "workspace", "w", ".", "assessment workspace `DIR`")
-	tf.StringVar(&to.Entry.Kind, "kind", "", "what the asset is: "+strings.Join(register.AssetKinds, ", "))
-	tf.StringVar(&to.Entry.EPHIHeld, "ephi-held", "", "how much ePHI it holds: none, some or bulk")
-	tf.StringVar(&to.Records, "records", "", "approximate number of patient records it holds")
-	tf.StringVar(&to.Entry.Criticality.Confidentiality, "confidentiality", "", "care criticality of its confidentiality: low, moderate or high")
-	tf.StringVar(&to.Entry.Criticality.Integrity, "integrity", "", "care criticality of its integrity: low, moderate or high")
-	tf.StringVar(&to.Entry.Criticality.Availability, "availability", "", "care criticality of its availability: low, moderate or high")
-	tf.StringVar(&to.Entry.Exposure, "exposure", "", "internet, internal or device")
-	tf.StringVar(&to.Entry.Owner, "owner", "", "who is responsible for it")
+	describeFlags(set, to)
 	tf.BoolVar(&to.Confirm, "confirm", false, "confirm an asset seeded from the answers: drop its seeded_from mark")
 
 	cmd.AddCommand(add, list, rm, seed, set)
 	return cmd
+}
+
+// describeFlags are the flags that describe an asset, shared by add and set so both take the
+// same words.
+func describeFlags(c *cobra.Command, o *AssetsOptions) {
+	fs := c.Flags()
+	fs.StringVar(&o.Entry.Kind, "kind", "", "what the asset is: "+strings.Join(register.AssetKinds, ", "))
+	fs.StringVar(&o.Entry.EPHIHeld, "ephi-held", "", "how much ePHI it holds: none, some or bulk")
+	fs.StringVar(&o.Records, "records", "", "approximate number of patient records it holds")
+	fs.StringVar(&o.Entry.Criticality.Confidentiality, "confidentiality", "", "care criticality of its confidentiality: low, moderate or high")
+	fs.StringVar(&o.Entry.Criticality.Integrity, "integrity", "", "care criticality of its integrity: low, moderate or high")
+	fs.StringVar(&o.Entry.Criticality.Availability, "availability", "", "care criticality of its availability: low, moderate or high")
+	fs.StringVar(&o.Entry.Exposure, "exposure", "", "internet, internal or device (default for scanned assets: from the address)")
+	fs.StringVar(&o.Entry.Owner, "owner", "", "who is responsible for it")
 }
 
 func assetsAddRun(o *AssetsOptions) error {
