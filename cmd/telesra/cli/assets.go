@@ -162,7 +162,7 @@ func describeFlags(c *cobra.Command, o *AssetsOptions) {
 	fs.StringVar(&o.Entry.Criticality.Confidentiality, "confidentiality", "", "care criticality of its confidentiality: low, moderate or high")
 	fs.StringVar(&o.Entry.Criticality.Integrity, "integrity", "", "care criticality of its integrity: low, moderate or high")
 	fs.StringVar(&o.Entry.Criticality.Availability, "availability", "", "care criticality of its availability: low, moderate or high")
-	fs.StringVar(&o.Entry.Exposure, "exposure", "", "internet, internal or device (default for scanned assets: from the address)")
+	fs.StringVar(&o.Entry.Exposure, "exposure", "", "internet, internal or device (a scanned asset without one is judged from its address)")
 	fs.StringVar(&o.Entry.Owner, "owner", "", "who is responsible for it")
 }
 
