@@ -443,6 +443,11 @@ type facts struct {
 	source     string
 	answers    []questionnaire.Status
 	controlsOn bool
+	// requirement is what the gaps' questions require under the rule in force: "required" when
+	// one of them evidences a standard or a Required specification, "addressable" when they
+	// evidence only Addressable ones, "none" otherwise (best practice, supporting questions, or
+	// no gap at all).
+	requirement string
 }
 
 // facts reads a group for the rules. A contradicted answer counts as not implemented: it
@@ -466,12 +471,29 @@ func (g *group) facts(a *questionnaire.Answers, reg *Register) facts {
 	default:
 		f.source = SourceQuestionnaire
 	}
+	f.requirement = RequirementNone
 	for _, gap := range g.gaps {
 		st := gap.Status
 		if _, bad := reg.Contradiction(gap.Question.ID); bad {
 			st = questionnaire.NotImplemented
 		}
 		f.answers = append(f.answers, st)
+		if !gap.Question.Scored() {
+			continue
+		}
+		for _, c := range gap.Citations {
+			// A standard cited beside one of its own specifications is cited for that
+			// specification: the specification says what is required.
+			if c.Kind == "standard" && slices.ContainsFunc(gap.Citations, func(s hipaa.Citation) bool { return s.Kind != "standard" && s.Standard == c.Citation }) {
+				continue
+			}
+			switch {
+			case c.Kind == "standard" || c.Kind == "required":
+				f.requirement = RequirementRequired
+			case c.Kind == "addressable" && f.requirement == RequirementNone:
+				f.requirement = RequirementAddressable
+			}
+		}
 	}
 	if g.weakness != nil && a != nil {
 		for _, q := range g.weakness.Controls {
@@ -520,8 +542,18 @@ func (c Condition) holds(f facts, a Asset) bool {
 	if c.Controls != "" && !f.controlsOn {
 		return false
 	}
+	if len(c.Requirement) > 0 && !slices.Contains(c.Requirement, f.requirement) {
+		return false
+	}
 	return true
 }
+
+// What a gap's questions require, as the scoring rules' "requirement" condition reads it.
+const (
+	RequirementRequired    = "required"
+	RequirementAddressable = "addressable"
+	RequirementNone        = "none"
+)
 
 // rate applies rules to a starting level and explains the result.
 func rate(start Level, startRule, startReason string, rules []*Rule, f facts, a Asset) Rating {

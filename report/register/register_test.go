@@ -158,6 +158,49 @@ func TestScoringRulesSetLikelihoodAndImpact(t *testing.T) {
 	}
 }
 
+// TestPartialAnswerOnARequirement: a partial answer lowers the likelihood only where the Rule
+// leaves room (an Addressable specification, a best practice); a standard or Required
+// specification partly met keeps the bank's default, so a shared EHR login, missing BAAs or a
+// missing contingency plan do not come out Low because "some of it" is in place.
+func TestPartialAnswerOnARequirement(t *testing.T) {
+	bank := questionnaire.DefaultBank()
+	for _, tc := range []struct {
+		question string
+		lowers   bool
+	}{
+		{"tech.unique-ids", false},           // 164.312(a)(2)(i), Required
+		{"incident.contingency-plan", false}, // 164.308(a)(7)(i), a standard
+		{"vendor.baa-all", false},            // 164.308(b)(1), a standard
+		{"site.device-inventory", true},      // 164.310(d)(2)(iii), Addressable
+		{"tech.siem", true},                  // best practice
+	} {
+		answers := questionnaire.SampleAnswers()
+		answers.SetStatus(tc.question, questionnaire.Partial, "2026-11-20")
+		rows := riskForQuestion(build(t, nil, answers, nil, nil), tc.question)
+		if len(rows) == 0 {
+			t.Fatalf("partial %s makes no risk", tc.question)
+		}
+		q, _ := bank.Question(tc.question)
+		k := rows[0]
+		want := q.Pairs[0].Likelihood
+		if tc.lowers {
+			want--
+		}
+		if k.Likelihood.Level != want || slices.Contains(k.Likelihood.Rules, "partial-answer") != tc.lowers {
+			t.Errorf("partial %s (%v): likelihood %s rules %v, want %s (bank default %s)", tc.question, citationKinds(q), k.Likelihood.Level,
+				k.Likelihood.Rules, want, q.Pairs[0].Likelihood)
+		}
+	}
+}
+
+func citationKinds(q *questionnaire.Question) []string {
+	var out []string
+	for _, c := range q.Citations {
+		out = append(out, c.Citation+" "+c.Kind)
+	}
+	return out
+}
+
 func TestRiskIDsAreStable(t *testing.T) {
 	a := build(t, fixtureScan(t), questionnaire.SampleAnswers(), fixtureAssets(t), nil)
 	b := build(t, fixtureScan(t), questionnaire.SampleAnswers(), nil, nil)

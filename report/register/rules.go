@@ -81,6 +81,9 @@ type Condition struct {
 	Source          string // scan, questionnaire, both
 	Answer          []questionnaire.Status
 	Controls        string // implemented
+	// Requirement holds when what the gaps' questions require is one of these (required,
+	// addressable, none).
+	Requirement []string
 }
 
 // RulesFile is where the embedded rules live, as named in errors.
@@ -122,6 +125,7 @@ type rawRule struct {
 		Source     string   `yaml:"source"`
 		Answer     []string `yaml:"answer"`
 		Controls   string   `yaml:"controls"`
+		Require    []string `yaml:"requirement"`
 	} `yaml:"when"`
 	Set    string `yaml:"set"`
 	Cap    string `yaml:"cap"`
@@ -242,7 +246,8 @@ func ParseRules(file string, data []byte) (*Rules, error) {
 			}
 			ids[rr.ID] = true
 			c := Condition{Checks: rr.When.Checks, Confidence: rr.When.Confidence, Exposure: rr.When.Exposure,
-				EPHI: rr.When.EPHI, EPHIHeld: rr.When.EPHIHeld, CriticalityHigh: rr.When.CritHigh, Source: rr.When.Source, Controls: rr.When.Controls}
+				EPHI: rr.When.EPHI, EPHIHeld: rr.When.EPHIHeld, CriticalityHigh: rr.When.CritHigh, Source: rr.When.Source, Controls: rr.When.Controls,
+				Requirement: rr.When.Require}
 			for _, s := range rr.When.Severity {
 				sev, _ := checks.ParseSeverity(s)
 				c.Severity = append(c.Severity, sev)
