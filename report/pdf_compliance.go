@@ -117,6 +117,6 @@ func (p *pdfWriter) statusTable() {
 		rows = append(rows, []string{s.Citation.Citation, s.Citation.Name, kindWords[s.Citation.Kind], string(s.Status), decision,
 			strings.Join(qs, ", "), strings.Join(s.Checks, ", "), strings.Join(s.Risks, ", ")})
 	}
-	p.table([]column{{title: "Citation", w: 28, mono: true}, {title: "Standard or specification", w: 29}, {title: "Kind", w: 14},
+	p.table([]column{{title: "Citation", w: 28, mono: true}, {title: "Standard or specification", w: 26}, {title: "Kind", w: 17},
 		{title: "Status", w: 15}, {title: "Decision", w: 16}, {title: "Questions", w: 13}, {title: "Scan checks", w: 23}, {title: "Open risks", w: 20}}, rows, 7)
 }
