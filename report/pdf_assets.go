@@ -65,9 +65,8 @@ func (p *pdfWriter) assetInventory() {
 
 // scopeIncompleteText says why the register is not the risk analysis of all the practice's ePHI.
 func scopeIncompleteText(reg *register.Register) string {
-	return "The asset inventory is not known to cover all of the practice's ePHI: " + reg.ScopeReason +
-		". Risks to systems, devices and vendors missing from it are not in this register; complete the inventory " +
-		"(telesra assets add) and re-run the report."
+	return "The inventory may not cover all of the practice's ePHI: " + reg.ScopeReason +
+		". Risks to what it misses are not in this register: complete it (telesra assets seed, telesra assets add) and re-run the report."
 }
 
 // assetCell is the register's asset cell: the principal asset, what it is, and the other assets
