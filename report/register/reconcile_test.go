@@ -120,3 +120,45 @@ func TestReconciliationBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestScanContradictsScanningAndFirewallAnswers: a confirmed known-exploited flaw on an
+// internet-facing asset disproves "scanned every six months, findings fixed"; remote desktop on
+// the internet disproves "no unnecessary services open to the internet". A version match (a
+// potential KEV finding) or an internal asset disproves neither.
+func TestScanContradictsScanningAndFirewallAnswers(t *testing.T) {
+	answers := questionnaire.SampleAnswers()
+	answers.SetStatus("gov.vuln-scans", questionnaire.Implemented, "2026-11-20")
+	answers.SetStatus("tech.firewall", questionnaire.Implemented, "2026-11-20")
+
+	// The fixture's KEV match is potential and its FTP login is on an internal NAS.
+	reg := build(t, fixtureScan(t), answers, fixtureAssets(t), nil)
+	for _, q := range []string{"gov.vuln-scans", "tech.firewall"} {
+		if c, ok := reg.Contradiction(q); ok {
+			t.Errorf("%s contradicted by a potential or internal finding: %+v", q, c)
+		}
+	}
+
+	scan := fixtureScan(t)
+	for i := range scan.Findings {
+		if scan.Findings[i].Check == "patch.kev" {
+			scan.Findings[i].Confidence = checks.Confirmed
+		}
+	}
+	rdp := checks.Finding{ID: checks.FindingID("mfa.rdp.no_nla", "203.0.113.10:3389", ""), Check: "mfa.rdp.no_nla",
+		Target: "203.0.113.10:3389", Severity: checks.High, Confidence: checks.Confirmed, Title: "RDP without NLA"}
+	scan.Findings = append(scan.Findings, rdp)
+	reg = build(t, scan, answers, fixtureAssets(t), nil)
+	for q, want := range map[string]string{
+		"gov.vuln-scans": checks.FindingID("patch.kev", "203.0.113.10:22", ""),
+		"tech.firewall":  rdp.ID,
+	} {
+		c, ok := reg.Contradiction(q)
+		if !ok {
+			t.Errorf("%s not contradicted; contradictions: %v", q, reg.Contradictions)
+			continue
+		}
+		if !slices.Contains(c.Findings, want) {
+			t.Errorf("%s: contradicted by %v, want %s among them", q, c.Findings, want)
+		}
+	}
+}
