@@ -9,7 +9,7 @@ import (
 // ResultSchemaVersion versions the canonical result document (templates/schemas/
 // scan-result.schema.json). Additions bump the minor version; anything that breaks a reader
 // bumps the major.
-const ResultSchemaVersion = "1.0.0"
+const ResultSchemaVersion = "1.1.0"
 
 // Result is the canonical scan result: every output format is rendered from it, and the JSON
 // format is it.
