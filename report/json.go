@@ -34,7 +34,17 @@ type jsonRegister struct {
 	Assets []jsonAsset `json:"assets"`
 	// SecurityRuleStatus is the status of every standard and specification (1.2.0).
 	SecurityRuleStatus jsonSecurityRuleStatus `json:"security_rule_status"`
-	Risks              []jsonRisk             `json:"risks"`
+	// ReferenceData is what the methodology names as relied on, with each item's age warning
+	// (1.2.0): a pipeline can refuse a register resting on stale vulnerability data.
+	ReferenceData []jsonTool `json:"reference_data"`
+	Risks         []jsonRisk `json:"risks"`
+}
+
+type jsonTool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Source  string `json:"source,omitempty"`
+	Warning string `json:"warning,omitempty"`
 }
 
 type jsonScope struct {
@@ -232,6 +242,10 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Verifications:  []jsonVerification{},
 	}
 	doc.SecurityRuleStatus = jsonStatusOf(r)
+	doc.ReferenceData = []jsonTool{}
+	for _, t := range r.Tools {
+		doc.ReferenceData = append(doc.ReferenceData, jsonTool{Name: t.Name, Version: t.Version, Source: t.Source, Warning: t.Warning})
+	}
 	doc.Scope = jsonScope{Complete: !r.Register.ScopeIncomplete, Reason: r.Register.ScopeReason}
 	doc.Assets = []jsonAsset{}
 	for _, a := range r.Register.Inventory {

@@ -250,6 +250,10 @@ func (x *xlsxWriter) summary() error {
 		{"HIPAA status (standards and specifications)", statusWords(r.Scores.Overall.Statuses)},
 		{"Scoring rules", "NIST SP 800-30 Rev. 1, telesra rules " + r.Register.Rules.Version},
 	}
+	if ws := r.DataWarnings(); len(ws) > 0 {
+		// Said on the Summary, as on the PDF's cover: findings rest on reference data past its age.
+		rows = append(rows, [2]any{"Reference data out of date", xcell(strings.Join(ws, "; ") + "; refresh with telesra feeds update and scan again")})
+	}
 	row := 3
 	for _, kv := range rows {
 		if err := set(fmt.Sprintf("A%d", row), kv[0]); err != nil {
