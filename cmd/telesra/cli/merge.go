@@ -71,9 +71,14 @@ func mergeRun(o *MergeOptions) error {
 			return err
 		}
 	}
-	res, err := workspace.MergeShards(o.Shards)
+	res, interrupted, err := workspace.MergeShards(o.Shards)
 	if err != nil {
 		return err
+	}
+	// Said even with --quiet, like a scan's own interruption: the combined result is
+	// incomplete, and only re-running these parts completes it.
+	for _, p := range interrupted {
+		fmt.Fprintf(o.IO.ErrOut, "warning: shard %s was interrupted: the merged result is incomplete; scan that part again and merge\n", p)
 	}
 	var saved string
 	if o.Workspace != "" {

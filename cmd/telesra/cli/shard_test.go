@@ -124,6 +124,31 @@ func TestShardsMergeToTheUnshardedScan(t *testing.T) {
 			t.Errorf("merge of %s wrote %s", name, out)
 		}
 	}
+
+	// A part that was interrupted merges, but the result is incomplete and merge names the part
+	// to scan again, even with -q.
+	var doc map[string]any
+	data, err := os.ReadFile(shards[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["complete"] = false
+	cut := filepath.Join(dir, "shard-3-interrupted.json")
+	if data, err = json.Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cut, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	partial := filepath.Join(dir, "partial.json")
+	r := run(t, context.Background(), "merge", "-q", "-o", partial, shards[0], shards[1], cut, shards[3])
+	if r.code != 0 || !strings.Contains(r.stderr, "shard 3/4 ("+cut+") was interrupted") || readResult(t, partial).Complete {
+		t.Errorf("merge with an interrupted part: exit %d, stderr %q, complete %v; want a warning naming part 3/4 and an incomplete result",
+			r.code, r.stderr, readResult(t, partial).Complete)
+	}
 }
 
 // TestShardsInAWorkspace: a part scanned with -w is kept in the workspace's history but never

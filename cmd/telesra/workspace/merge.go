@@ -17,9 +17,12 @@ import (
 // version or patch knowledge base (its sources' dates), a different N, a part given twice or
 // missing. Combine does not fit here: it lets a later run win over an earlier one, where shards
 // are disjoint parts of one run and all must be present.
-func MergeShards(paths []string) (*checks.Result, error) {
+//
+// Interrupted names the parts that were interrupted ("2/4 (shard-2.json)"): the combined result
+// is then incomplete, and the user should hear which part to run again.
+func MergeShards(paths []string) (res *checks.Result, interrupted []string, err error) {
 	if len(paths) == 0 {
-		return nil, inputErrorf("merge: no shard results given")
+		return nil, nil, inputErrorf("merge: no shard results given")
 	}
 	var (
 		parts []*checks.Result
@@ -29,22 +32,22 @@ func MergeShards(paths []string) (*checks.Result, error) {
 	for _, path := range paths {
 		data, err := ReadInput(path, ScanInput)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r, err := checks.DecodeResult(data)
 		if err != nil {
-			return nil, inputErrorf("%s: not a telesra scan result: %v", path, err)
+			return nil, nil, inputErrorf("%s: not a telesra scan result: %v", path, err)
 		}
 		if r.Shard == nil {
-			return nil, inputErrorf("%s: not a shard (scanned without --shard K/N): nothing to merge", path)
+			return nil, nil, inputErrorf("%s: not a shard (scanned without --shard K/N): nothing to merge", path)
 		}
 		if prev, dup := seen[r.Shard.K]; dup {
-			return nil, inputErrorf("%s: shard %s given twice (also %s)", path, r.Shard, prev)
+			return nil, nil, inputErrorf("%s: shard %s given twice (also %s)", path, r.Shard, prev)
 		}
 		seen[r.Shard.K] = path
 		if len(parts) > 0 {
 			if err := sameScan(paths[0], parts[0], path, r); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		for _, kb := range knowledgeBases(r) {
@@ -58,17 +61,21 @@ func MergeShards(paths []string) (*checks.Result, error) {
 				list = append(list, fmt.Sprintf("%s (%s)", kb, p))
 			}
 			slices.Sort(list)
-			return nil, inputErrorf("merge: shards used different patch knowledge bases: %s", strings.Join(list, "; "))
+			return nil, nil, inputErrorf("merge: shards used different patch knowledge bases: %s", strings.Join(list, "; "))
 		}
 		parts = append(parts, r)
+		if !r.Complete {
+			interrupted = append(interrupted, fmt.Sprintf("%s (%s)", r.Shard, path))
+		}
 	}
 	n := parts[0].Shard.N
 	for k := 1; k <= n; k++ {
 		if _, ok := seen[k]; !ok {
-			return nil, inputErrorf("merge: shard %d/%d missing (have %d of %d)", k, n, len(seen), n)
+			return nil, nil, inputErrorf("merge: shard %d/%d missing (have %d of %d)", k, n, len(seen), n)
 		}
 	}
-	return mergeParts(parts), nil
+	slices.Sort(interrupted)
+	return mergeParts(parts), interrupted, nil
 }
 
 // sameScan refuses a part b (from file pb) that is not of the same scan as part a.

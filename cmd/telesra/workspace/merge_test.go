@@ -48,7 +48,7 @@ func TestMergeShardsRefusesPartsOfDifferentScans(t *testing.T) {
 	both := []string{"patch.eol", "tls.protocol.legacy"}
 	a := shardFile(t, dir, 1, 2, both, "2026-11-20")
 	b := shardFile(t, dir, 2, 2, both, "2026-11-20")
-	if r, err := MergeShards([]string{a, b}); err != nil || len(r.Endpoints) != 2 || !r.Complete {
+	if r, _, err := MergeShards([]string{a, b}); err != nil || len(r.Endpoints) != 2 || !r.Complete {
 		t.Fatalf("one knowledge base: %v, %+v", err, r)
 	}
 	for name, c := range map[string]struct {
@@ -59,7 +59,7 @@ func TestMergeShardsRefusesPartsOfDifferentScans(t *testing.T) {
 		"checks":         {[]string{a, shardFile(t, dir, 2, 2, tlsOnly, "")}, "check selection"},
 		"shard count":    {[]string{a, shardFile(t, dir, 2, 3, both, "2026-11-20")}, "shard count"},
 	} {
-		_, err := MergeShards(c.paths)
+		_, _, err := MergeShards(c.paths)
 		var in *InputError
 		if !errors.As(err, &in) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "shard-") {
 			t.Errorf("%s differs: %v, want an input error naming the file and %q", name, err, c.want)
