@@ -34,6 +34,8 @@ type Options struct {
 	// the user configuration directory). "" or a missing directory means the embedded
 	// knowledge base alone.
 	KBDir string
+	// Now is the clock a knowledge base's age is judged by (the scan's); nil is the wall clock.
+	Now func() time.Time
 }
 
 // The family's check IDs.
@@ -79,7 +81,11 @@ func Family(o Options) *checks.Family {
 			if err != nil {
 				return nil, fmt.Errorf("patch knowledge base: %w", err)
 			}
-			if _, stale := sourceAges(kb, time.Now()); stale != "" && o.Notice != nil {
+			now := time.Now()
+			if o.Now != nil {
+				now = o.Now()
+			}
+			if _, stale := sourceAges(kb, now); stale != "" && o.Notice != nil {
 				o.Notice("patch knowledge base " + stale)
 			}
 			return func() {}, nil

@@ -53,7 +53,7 @@ func families(o cli.FamilyOptions, runner web.Runner) ([]*checks.Family, error) 
 		return nil, err
 	}
 	mfaFam := mfa.Family(mfa.Options{Recognizer: rec})
-	patchFam := patch.Family(patch.Options{Recognizer: rec, KBDir: o.KBDir, Notice: o.Notice})
+	patchFam := patch.Family(patch.Options{Recognizer: rec, KBDir: o.KBDir, Notice: o.Notice, Now: o.Now})
 	rec.Bind(mfaFam)
 	rec.Bind(patchFam)
 	return []*checks.Family{

@@ -64,6 +64,8 @@ type FamilyOptions struct {
 	// Notice receives warnings for the user, such as a template the scan skips and why; nil
 	// drops them.
 	Notice func(string)
+	// Now is the scan's clock, for judging the age of reference data; nil is the wall clock.
+	Now func() time.Time
 }
 
 // Registry builds the catalog with the given family options.

@@ -167,7 +167,11 @@ func prepareScan(ctx context.Context, o *ScanOptions) (*scanPrep, error) {
 			return nil, usageErrorf("--shard: %w", err)
 		}
 	}
-	registry, families, err := o.Registry(o.Family)
+	fo := o.Family
+	if fo.Now == nil {
+		fo.Now = o.Now
+	}
+	registry, families, err := o.Registry(fo)
 	if err != nil {
 		return nil, err
 	}
