@@ -243,9 +243,9 @@ func TestReportApprovalsFileBadInput(t *testing.T) {
 	dir := finalWorkspace(t)
 	path := workspace.At(dir).ApprovalsPath()
 	for name, text := range map[string]string{
-		"approvals.yaml:5:11: approvals[0].role": "schema_version: 1\napprovals:\n  - by: Dr A. Lee\n    date: \"2026-11-22\"\n    role: \"  \"\n    digest: sha256:" + strings.Repeat("a", 64) + "\n",
+		"approvals.yaml:5:11: approvals[0].role":   "schema_version: 1\napprovals:\n  - by: Dr A. Lee\n    date: \"2026-11-22\"\n    role: \"  \"\n    digest: sha256:" + strings.Repeat("a", 64) + "\n",
 		"approvals.yaml:4:13: approvals[0].digest": "schema_version: 1\napprovals:\n  - by: Dr A. Lee\n    digest: abc\n    role: Owner\n    date: \"2026-11-22\"\n",
-		"approvals.yaml:4:11: approvals[0].date": "schema_version: 1\napprovals:\n  - by: Dr A. Lee\n    date: yesterday\n    role: Owner\n    digest: sha256:" + strings.Repeat("a", 64) + "\n",
+		"approvals.yaml:4:11: approvals[0].date":   "schema_version: 1\napprovals:\n  - by: Dr A. Lee\n    date: yesterday\n    role: Owner\n    digest: sha256:" + strings.Repeat("a", 64) + "\n",
 	} {
 		writeFile(t, path, text)
 		if r := run(t, nil, "report", "-w", dir, "-o", t.TempDir(), "-f", "json"); r.code != ExitUsage || !strings.Contains(r.stderr, name) {
