@@ -37,7 +37,19 @@ type jsonRegister struct {
 	// ReferenceData is what the methodology names as relied on, with each item's age warning
 	// (1.2.0): a pipeline can refuse a register resting on stale vulnerability data.
 	ReferenceData []jsonTool `json:"reference_data"`
-	Risks         []jsonRisk `json:"risks"`
+	// Approvals are the recorded approvals, current or superseded (1.2.0): only a current one
+	// approved the inputs this register was built from.
+	Approvals []jsonApproval `json:"approvals"`
+	Risks     []jsonRisk     `json:"risks"`
+}
+
+type jsonApproval struct {
+	By        string `json:"by"`
+	Role      string `json:"role"`
+	Date      string `json:"date"`
+	Statement string `json:"statement,omitempty"`
+	Digest    string `json:"digest"`
+	Current   bool   `json:"current"`
 }
 
 type jsonTool struct {
@@ -245,6 +257,10 @@ func WriteJSON(w io.Writer, r *Report) error {
 	doc.ReferenceData = []jsonTool{}
 	for _, t := range r.Tools {
 		doc.ReferenceData = append(doc.ReferenceData, jsonTool{Name: t.Name, Version: t.Version, Source: t.Source, Warning: t.Warning})
+	}
+	doc.Approvals = []jsonApproval{}
+	for _, a := range r.Approvals {
+		doc.Approvals = append(doc.Approvals, jsonApproval{By: a.By, Role: a.Role, Date: a.Date, Statement: a.Statement, Digest: a.Digest, Current: a.Current})
 	}
 	doc.Scope = jsonScope{Complete: !r.Register.ScopeIncomplete, Reason: r.Register.ScopeReason}
 	doc.Assets = []jsonAsset{}

@@ -30,6 +30,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "> **%s.** %s.\n\n", r.Completion.Label(), mdCell(strings.Join(r.Completion.Reasons, "; ")))
 	}
 	fmt.Fprintf(&b, "Assessor: %s · Assessment date: %s · Generated: %s\n\n", mdCell(r.Assessor.Name), mdCell(r.AssessmentDate), r.Generated.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "Approval: %s.\n\n", mdCell(approvalLine(r)))
 	counts := r.Register.Counts()
 	open := 0
 	for _, n := range counts {

@@ -51,7 +51,7 @@ func (p *pdfWriter) cover() {
 		f.CellFormat(38, 6, kv[0], "", 0, "L", false, 0, "")
 		p.colour(ink)
 		p.font("B", 10)
-		if (kv[0] == "Report status" && r.Completion.Draft) || (kv[0] == "Approval" && len(r.Approvals) == 0) {
+		if (kv[0] == "Report status" && r.Completion.Draft) || (kv[0] == "Approval" && len(r.CurrentApprovals()) == 0) {
 			p.colour(draftRed)
 		}
 		f.MultiCell(w-2*pdfMargin-38, 6, cleanText(kv[1]), "", "L", false)
@@ -111,14 +111,24 @@ func scopeLine(r *Report) string {
 	return s
 }
 
-// approvalLine says who approved the report, or that no one has.
+// approvalLine says who approved the report, or that no one has: an approval of an earlier
+// state of the inputs is named, never counted.
 func approvalLine(r *Report) string {
-	if len(r.Approvals) == 0 {
-		return "Not approved: no approval has been recorded and the sign-off (section 10) is not signed"
-	}
-	var out []string
+	var cur, old []string
 	for _, a := range r.Approvals {
-		out = append(out, fmt.Sprintf("%s (%s), %s", a.By, a.Role, a.Date))
+		if a.Current {
+			cur = append(cur, fmt.Sprintf("%s (%s) on %s", a.By, a.Role, a.Date))
+		} else {
+			old = append(old, fmt.Sprintf("by %s on %s", a.By, a.Date))
+		}
 	}
-	return "Approved by " + strings.Join(out, "; ")
+	switch {
+	case len(cur) > 0:
+		return "Approved by " + strings.Join(cur, "; ")
+	case len(old) == 1:
+		return "Not approved: the approval " + old[0] + " was of an earlier state of the assessment (its inputs changed since)"
+	case len(old) > 1:
+		return "Not approved: the approvals " + strings.Join(old, ", ") + " were of earlier states of the assessment (its inputs changed since)"
+	}
+	return "Not approved: no approval has been recorded and the sign-off (section 10) is not signed"
 }

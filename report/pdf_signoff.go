@@ -55,17 +55,31 @@ func (p *pdfWriter) signOff() {
 	}
 
 	// The approval and both signature lines stay on one page, with their heading.
-	p.need(75)
+	p.need(75 + 12*float64(len(r.Approvals)))
 	p.sub("Approval", false)
-	if len(r.Approvals) == 0 {
-		p.para("This report has not been approved electronically. Sign below, or record the approval so the next report carries it.")
+	if len(r.CurrentApprovals()) == 0 {
+		p.para("This report has not been approved electronically. Sign below, or record the approval (telesra report approve) " +
+			"so the next report carries it.")
 	}
 	for _, a := range r.Approvals {
-		p.bullet(fmt.Sprintf("Approved by %s (%s) on %s.", a.By, a.Role, a.Date))
+		p.bullet(approvalText(a))
 	}
 	for _, who := range []string{"Assessor: " + nonEmpty(r.Assessor.Name, ""), "Practice owner or security official, " + r.Organisation.Name} {
 		p.signatureLine(who)
 	}
+}
+
+// approvalText is one approval in the sign-off, with the digest that binds it to its inputs.
+func approvalText(a Approval) string {
+	s := fmt.Sprintf("Approved by %s (%s) on %s, inputs sha256 %s.", a.By, a.Role, a.Date, ShortDigest(a.Digest))
+	if !a.Current {
+		s = fmt.Sprintf("Superseded: the approval by %s (%s) on %s was of inputs sha256 %s, which have changed since; "+
+			"it does not approve this report.", a.By, a.Role, a.Date, ShortDigest(a.Digest))
+	}
+	if st := strings.TrimSpace(a.Statement); st != "" {
+		s += " Statement: " + strings.Join(strings.Fields(st), " ")
+	}
+	return s
 }
 
 // signatureLine draws a line to sign on and a line for the date, with who signs beneath.

@@ -41,11 +41,36 @@ type Party struct {
 	Email        string
 }
 
-// Approval is one recorded sign-off: who approved the report, in what role, and when.
+// Approval is one recorded sign-off: who approved the assessment, in what role, when, and the
+// digest of the inputs they approved. Only a current approval (of the inputs as they are now)
+// approves this report; the others were of an earlier state and are shown as superseded.
 type Approval struct {
-	By   string
-	Role string
-	Date string // YYYY-MM-DD
+	By        string
+	Role      string
+	Date      string // YYYY-MM-DD
+	Statement string
+	Digest    string // "sha256:" and 64 hex digits
+	Current   bool
+}
+
+// ShortDigest is a digest's first 12 hex digits, as the reports print it.
+func ShortDigest(d string) string {
+	d = strings.TrimPrefix(d, "sha256:")
+	if len(d) > 12 {
+		return d[:12]
+	}
+	return d
+}
+
+// CurrentApprovals are the approvals of the inputs this report was built from.
+func (r *Report) CurrentApprovals() []Approval {
+	var out []Approval
+	for _, a := range r.Approvals {
+		if a.Current {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Scope is what the assessment covered.
@@ -86,8 +111,8 @@ type Report struct {
 	// to sign, and what might impair their independence.
 	Qualifications string
 	Independence   string
-	// Approvals are the recorded electronic approvals of this assessment; none means the report
-	// has not been approved, and the cover says so.
+	// Approvals are the recorded electronic approvals of this assessment, current or superseded;
+	// no current one means the report has not been approved, and the cover says so.
 	Approvals      []Approval
 	AssessmentDate string    // YYYY-MM-DD
 	Generated      time.Time // the clock of the run: reports are deterministic under a fixed clock

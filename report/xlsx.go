@@ -249,6 +249,8 @@ func (x *xlsxWriter) summary() error {
 		{"Questionnaire completeness", share(r.Completion.Percent)}, {"Scan", r.Completion.Scan},
 		{"HIPAA status (standards and specifications)", statusWords(r.Scores.Overall.Statuses)},
 		{"Scoring rules", "NIST SP 800-30 Rev. 1, telesra rules " + r.Register.Rules.Version},
+		// Last, so the rows above keep the cells a reader's formulas may point at.
+		{"Approval", xcell(approvalLine(r))},
 	}
 	if ws := r.DataWarnings(); len(ws) > 0 {
 		// Said on the Summary, as on the PDF's cover: findings rest on reference data past its age.

@@ -49,6 +49,8 @@ func TestMissingWorkspaceExitsUsageInEveryVerb(t *testing.T) {
 		{"assess", "-w", nope},
 		{"report", "-w", nope},
 		{"report", "-w", nope, "-f", "md"},
+		{"report", "approve", "-w", nope, "--by", "Dr A. Lee", "--role", "Practice owner"},
+		{"report", "approve", "-w", nope, "--list"},
 		{"risks", "list", "-w", nope},
 		{"risks", "show", "R-1", "-w", nope},
 		{"risks", "set", "R-1", "--status", "done", "-w", nope},

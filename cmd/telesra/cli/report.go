@@ -42,7 +42,10 @@ A report can be written at any point: until the questionnaire is fully answered 
 scan is in, it is marked DRAFT with the percentage complete. Formats:
 ` + formatList() + `
 Files are written 0600 and atomically into -o (default DIR/reports); an output directory that
-cannot be written is refused before anything is read.`,
+cannot be written is refused before anything is read.
+
+A final report can be approved (telesra report approve): reports then say who approved it, for
+as long as the inputs are those approved.`,
 		Example: `  telesra report -w acme-2026
   telesra report -w acme-2026 -f pdf,xlsx -o /secure/share/acme
   telesra report -w acme-2026 -f oscal`,
@@ -59,6 +62,7 @@ cannot be written is refused before anything is read.`,
 	fl.StringSliceVarP(&o.Formats, "format", "f", report.Formats.Names(), "formats, comma-separated: "+strings.Join(report.Formats.Names(), ", "))
 	fl.StringVarP(&o.OutDir, "output", "o", "", "output `DIR` (default DIR/reports; created if missing)")
 	fl.BoolVar(&o.CSVPlain, "csv-plain", false, "write the CSV without a UTF-8 byte order mark and with LF line ends (the default opens in Excel)")
+	cmd.AddCommand(NewCmdReportApprove(f, nil))
 	return cmd
 }
 

@@ -21,6 +21,7 @@ const (
 	AnswersFile    = "answers.yaml"
 	AssetsFile     = "assets.yaml"
 	PlanFile       = "remediation.yaml"
+	ApprovalsFile  = "approvals.yaml"
 	IgnoreFile     = ".telesra-ignore.yaml"
 	ReportsDir     = "reports"
 	ScansDir       = "scans"
@@ -50,6 +51,10 @@ func (l Layout) AssetsPath() string { return filepath.Join(l.Dir, AssetsFile) }
 
 // PlanPath is DIR/remediation.yaml: owners, due dates and statuses of the register's risks.
 func (l Layout) PlanPath() string { return filepath.Join(l.Dir, PlanFile) }
+
+// ApprovalsPath is DIR/approvals.yaml: the recorded approvals of the assessment, each bound to
+// the inputs it approved (see InputsDigest).
+func (l Layout) ApprovalsPath() string { return filepath.Join(l.Dir, ApprovalsFile) }
 
 // IgnorePath is DIR/.telesra-ignore.yaml: the workspace's suppressions.
 func (l Layout) IgnorePath() string { return filepath.Join(l.Dir, IgnoreFile) }

@@ -51,7 +51,7 @@ func TestWriteFileIsAtomicAnd0600(t *testing.T) {
 // TestLayoutNamesEveryFile: every workspace file is reached through the layout, inside DIR.
 func TestLayoutNamesEveryFile(t *testing.T) {
 	l := At("ws")
-	for _, p := range []string{l.AssessmentPath(), l.ScanPath(), l.AnswersPath(), l.AssetsPath(), l.PlanPath(), l.IgnorePath(), l.ReportsDir()} {
+	for _, p := range []string{l.AssessmentPath(), l.ScanPath(), l.AnswersPath(), l.AssetsPath(), l.PlanPath(), l.ApprovalsPath(), l.IgnorePath(), l.ReportsDir()} {
 		if filepath.Dir(p) != "ws" {
 			t.Errorf("%s is not inside the workspace", p)
 		}

@@ -34,6 +34,7 @@ var (
 	AnswersFileInput  = InputKind{Name: "answers", Limit: 8 << 20, Pipe: true} // answers import FILE
 	AssetsInput       = InputKind{Name: "assets", Limit: 4 << 20}
 	PlanInput         = InputKind{Name: "remediation plan", Limit: 8 << 20}
+	ApprovalsInput    = InputKind{Name: "approvals", Limit: 1 << 20}
 	SuppressionsInput = InputKind{Name: "suppressions", Limit: 4 << 20, Pipe: true}
 	TargetsInput      = InputKind{Name: "targets", Limit: 4 << 20, Pipe: true}
 	CAInput           = InputKind{Name: "CA", Limit: 4 << 20, Pipe: true}

@@ -16,7 +16,7 @@ import (
 // the user; a literal that is exactly a file name is a path in the making.)
 func TestFileNamesSpelledOnlyHere(t *testing.T) {
 	names := map[string]bool{}
-	for _, n := range []string{AssessmentFile, ScanFile, AnswersFile, AssetsFile, PlanFile, IgnoreFile, ReportsDir} {
+	for _, n := range []string{AssessmentFile, ScanFile, AnswersFile, AssetsFile, PlanFile, ApprovalsFile, IgnoreFile, ReportsDir} {
 		names[n], names[n+BackupSuffix] = true, true
 	}
 	root := filepath.Join("..", "..", "..")

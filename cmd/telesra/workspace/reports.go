@@ -64,6 +64,10 @@ func WriteReports(req ReportRequest) (*ReportSet, error) {
 		tools = req.Tools(a)
 	}
 	r := a.Document(req.Now, tools)
+	// An approval counts only while the inputs are those it approved (InputsDigest).
+	if r.Approvals, err = a.Workspace.ReportApprovals(); err != nil {
+		return nil, err
+	}
 	set := &ReportSet{Report: r, Analysis: a}
 	var files []report.Format
 	for _, fm := range formats {
