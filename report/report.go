@@ -160,6 +160,11 @@ func (r *Report) Prepare() {
 		c.Reasons = append([]string{fmt.Sprintf("questionnaire %s complete: %d of %d questions open", percent(c.Percent), open, c.Asked)}, c.Reasons...)
 	}
 	c.Reasons = append(c.Reasons, r.openAnswers()...)
+	// A risk analysis covers all the ePHI the practice holds (164.308(a)(1)(ii)(A)): one whose
+	// inventory is not known to be complete cannot be final, however well the rest is done.
+	if r.Register != nil && r.Register.ScopeIncomplete {
+		c.Reasons = append(c.Reasons, "the asset inventory may not cover all of the practice's ePHI ("+r.Register.ScopeReason+")")
+	}
 	c.Draft = len(c.Reasons) > 0
 	r.Completion = c
 }

@@ -32,6 +32,26 @@ func finalWorkspace(t *testing.T) string {
 	if err := workspace.At(dir).SaveAnswers(bank, a); err != nil {
 		t.Fatal(err)
 	}
+	// A final report's inventory covers what the answers imply: seed it and confirm each seed,
+	// as a consultant would after checking them.
+	if r := run(t, nil, "assets", "seed", "-q", "-w", dir); r.code != 0 {
+		t.Fatalf("assets seed: exit %d %s", r.code, r.stderr)
+	}
+	var inv []struct {
+		Name       string `json:"name"`
+		SeededFrom string `json:"seeded_from"`
+	}
+	r := run(t, nil, "assets", "list", "-f", "json", "-w", dir)
+	if err := json.Unmarshal([]byte(r.stdout), &inv); err != nil {
+		t.Fatalf("assets list: %v %s", err, r.stdout)
+	}
+	for _, x := range inv {
+		if x.SeededFrom != "" {
+			if r := run(t, nil, "assets", "set", x.Name, "--confirm", "-q", "-w", dir); r.code != 0 {
+				t.Fatalf("assets set %s --confirm: exit %d %s", x.Name, r.code, r.stderr)
+			}
+		}
+	}
 	an, err := workspace.Analyse(dir, fixedNow)
 	if err != nil {
 		t.Fatal(err)
