@@ -120,7 +120,7 @@ func TestReportApprove(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("approvals.yaml: %v %v, want mode 0600", fi, err)
 	}
-	digest, err := l.InputsDigest()
+	digest, err := l.InputsDigest("test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,7 +105,7 @@ func writeReports(o *ReportOptions) (*workspace.ReportSet, error) {
 		return nil, err
 	}
 	defer lock.Unlock()
-	set, err := workspace.WriteReports(workspace.ReportRequest{Workspace: o.Workspace, Formats: o.Formats, OutDir: o.OutDir,
+	set, err := workspace.WriteReports(workspace.ReportRequest{Workspace: o.Workspace, Formats: o.Formats, OutDir: o.OutDir, Version: o.Version,
 		CSVPlain: o.CSVPlain, Now: o.Now(), Tools: o.tools})
 	if err != nil {
 		return nil, err

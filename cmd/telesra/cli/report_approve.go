@@ -13,8 +13,9 @@ import (
 
 // ReportApproveOptions are `telesra report approve`'s inputs.
 type ReportApproveOptions struct {
-	IO  *IOStreams
-	Now func() time.Time
+	IO      *IOStreams
+	Now     func() time.Time
+	Version string
 
 	Workspace string
 	By, Role  string
@@ -24,14 +25,14 @@ type ReportApproveOptions struct {
 
 // NewCmdReportApprove builds `telesra report approve`.
 func NewCmdReportApprove(f *Factory, runF func(*ReportApproveOptions) error) *cobra.Command {
-	o := &ReportApproveOptions{IO: f.IO, Now: f.Now}
+	o := &ReportApproveOptions{IO: f.IO, Now: f.Now, Version: f.Version}
 	cmd := &cobra.Command{
 		Use:   "approve --by NAME --role ROLE [--statement TEXT] | --list",
 		Short: "Record an approval of the assessment as it is now (saved in approvals.yaml)",
 		Long: `Record in DIR/approvals.yaml that NAME, in ROLE, approved the assessment today. The
 approval is bound to what was approved by a digest: SHA-256 over assessment.yaml, scan.json,
-answers.yaml, assets.yaml, remediation.yaml and the scan runs under scans/, with the versions of
-telesra's scoring and reconciliation rules (docs/files.md says exactly how). Every report built
+answers.yaml, assets.yaml, remediation.yaml and the scan runs under scans/, with telesra's own
+version and those of its scoring and reconciliation rules (docs/files.md says exactly how). Every report built
 while the inputs have that digest says "Approved by NAME (ROLE) on DATE"; once an input changes
 (an answer, a risk's owner, a new scan) the approval is superseded: the report says it is not
 approved and names the approval as one of an earlier state.
@@ -90,7 +91,7 @@ func joinFlags(fs []string) string {
 
 func reportApproveRun(o *ReportApproveOptions) error {
 	if o.List {
-		as, err := workspace.ListApprovals(o.Workspace)
+		as, err := workspace.ListApprovals(o.Workspace, o.Version)
 		if err != nil {
 			return err
 		}
@@ -99,7 +100,7 @@ func reportApproveRun(o *ReportApproveOptions) error {
 		}
 		return printApprovals(o.IO.Out, as)
 	}
-	a, err := workspace.Approve(workspace.ApproveRequest{Workspace: o.Workspace, By: o.By, Role: o.Role, Statement: o.Statement, Now: o.Now()})
+	a, err := workspace.Approve(workspace.ApproveRequest{Workspace: o.Workspace, By: o.By, Role: o.Role, Statement: o.Statement, Now: o.Now(), Tool: o.Version})
 	if err != nil {
 		return err
 	}

@@ -140,6 +140,8 @@ func (l Layout) LoadApprovals() (*Approvals, error) {
 // by hand). The manifest is one line per item, each ending in a line feed:
 //
 //	telesra approval digest 1
+//	telesra VERSION                   (the version building the report: a new telesra may read
+//	                                   the same inputs differently, and has to be approved again)
 //	scoring-rules VERSION
 //	reconciliation-rules VERSION
 //	assessment.yaml sha256:HEX        (or "assessment.yaml absent")
@@ -152,8 +154,8 @@ func (l Layout) LoadApprovals() (*Approvals, error) {
 // HEX is the SHA-256 of the file's bytes. The scan runs are included because the register is
 // built from them when they exist (scan.json is then their combination). approvals.yaml is
 // not an input: approving must not supersede the approvals before it.
-func (l Layout) InputsDigest() (string, error) {
-	manifest, err := l.inputsManifest()
+func (l Layout) InputsDigest(tool string) (string, error) {
+	manifest, err := l.inputsManifest(tool)
 	if err != nil {
 		return "", err
 	}
@@ -161,9 +163,9 @@ func (l Layout) InputsDigest() (string, error) {
 	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
-func (l Layout) inputsManifest() (string, error) {
+func (l Layout) inputsManifest(tool string) (string, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\nscoring-rules %s\nreconciliation-rules %s\n", digestHeader,
+	fmt.Fprintf(&b, "%s\ntelesra %s\nscoring-rules %s\nreconciliation-rules %s\n", digestHeader, tool,
 		register.DefaultRules().Version, register.DefaultReconciliation().Version)
 	inputs := []struct {
 		name, path string
@@ -222,7 +224,7 @@ func (l Layout) runFiles() ([]string, error) {
 
 // ReportApprovals is every approval recorded, oldest first, each marked current when it approved
 // the inputs as they are now.
-func (l Layout) ReportApprovals() ([]report.Approval, error) {
+func (l Layout) ReportApprovals(tool string) ([]report.Approval, error) {
 	as, err := l.LoadApprovals()
 	if err != nil {
 		return nil, err
@@ -230,7 +232,7 @@ func (l Layout) ReportApprovals() ([]report.Approval, error) {
 	if len(as.Approvals) == 0 {
 		return nil, nil
 	}
-	digest, err := l.InputsDigest()
+	digest, err := l.InputsDigest(tool)
 	if err != nil {
 		return nil, err
 	}
@@ -264,6 +266,8 @@ type ApproveRequest struct {
 	By, Role  string
 	Statement string
 	Now       time.Time
+	// Tool is the telesra version approving, part of the digest.
+	Tool string
 }
 
 // Approve records an approval in DIR/approvals.yaml, bound to the digest of the inputs
@@ -302,7 +306,7 @@ func Approve(req ApproveRequest) (*Approval, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.Digest, err = l.InputsDigest(); err != nil {
+	if a.Digest, err = l.InputsDigest(req.Tool); err != nil {
 		return nil, err
 	}
 	for _, old := range as.Approvals {
@@ -333,10 +337,10 @@ func samePerson(a, b string) bool {
 }
 
 // ListApprovals is the workspace's approvals, each marked current or superseded.
-func ListApprovals(dir string) ([]report.Approval, error) {
+func ListApprovals(dir, tool string) ([]report.Approval, error) {
 	ws, err := Load(dir)
 	if err != nil {
 		return nil, err
 	}
-	return ws.ReportApprovals()
+	return ws.ReportApprovals(tool)
 }

@@ -36,6 +36,7 @@ func TestInputsDigestAsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	manifest := "telesra approval digest 1\n" +
+		"telesra v1.2.3\n" +
 		"scoring-rules " + register.DefaultRules().Version + "\n" +
 		"reconciliation-rules " + register.DefaultReconciliation().Version + "\n" +
 		"assessment.yaml " + hash(assessment) + "\n" +
@@ -45,20 +46,25 @@ func TestInputsDigestAsDocumented(t *testing.T) {
 		"remediation.yaml absent\n" +
 		"scans/20261122T090000Z-a.json " + hash([]byte("[]")) + "\n" +
 		"scans/20261122T100000Z-b.json " + hash([]byte("{}")) + "\n"
-	got, err := l.InputsDigest()
+	got, err := l.InputsDigest("v1.2.3")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := hash([]byte(manifest)); got != want {
-		m, _ := l.inputsManifest()
+		m, _ := l.inputsManifest("v1.2.3")
 		t.Fatalf("digest %s, want %s over:\n%s\ngot manifest:\n%s", got, want, manifest, m)
 	}
 	write(l.ApprovalsPath(), "schema_version: 1\napprovals: []\n")
-	if again, _ := l.InputsDigest(); again != got {
+	if again, _ := l.InputsDigest("v1.2.3"); again != got {
 		t.Error("writing approvals.yaml changed the digest of the inputs")
 	}
 	write(l.PlanPath(), "schema_version: 1\nrisks: {}\n")
-	if again, _ := l.InputsDigest(); again == got {
+	if again, _ := l.InputsDigest("v1.2.3"); again == got {
 		t.Error("a new remediation.yaml did not change the digest")
+	}
+	// Another telesra may read the same inputs differently: its reports need a new approval.
+	now, _ := l.InputsDigest("v1.2.3")
+	if other, _ := l.InputsDigest("v1.3.0"); other == now {
+		t.Error("another telesra version gives the same digest")
 	}
 }

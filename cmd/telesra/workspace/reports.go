@@ -23,6 +23,8 @@ type ReportRequest struct {
 	// Tools lists what the assessment relied on, for the methodology section (it may depend on
 	// the analysis: the scan's tool version, the bank, the scoring rules).
 	Tools func(*Analysis) []report.Tool
+	// Version is the telesra building the reports, part of an approval's digest.
+	Version string
 }
 
 // ReportSet is what WriteReports produced.
@@ -65,7 +67,7 @@ func WriteReports(req ReportRequest) (*ReportSet, error) {
 	}
 	r := a.Document(req.Now, tools)
 	// An approval counts only while the inputs are those it approved (InputsDigest).
-	if r.Approvals, err = a.Workspace.ReportApprovals(); err != nil {
+	if r.Approvals, err = a.Workspace.ReportApprovals(req.Version); err != nil {
 		return nil, err
 	}
 	set := &ReportSet{Report: r, Analysis: a}
