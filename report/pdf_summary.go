@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,7 +26,13 @@ func (p *pdfWriter) summary() {
 	r, reg := p.r, p.r.Register
 	p.section("1. Executive summary", false)
 	if r.Completion.Draft {
-		p.notice("Draft, "+percent(r.Completion.Percent)+" complete", strings.Join(r.Completion.Reasons, "; ")+
+		reasons := slices.Clone(r.Completion.Reasons)
+		for i, why := range reasons {
+			if strings.HasPrefix(why, scopeDraftReason) {
+				reasons[i] = scopeDraftReason + " (below)" // the scope notice that follows says why
+			}
+		}
+		p.notice("Draft, "+percent(r.Completion.Percent)+" complete", strings.Join(reasons, "; ")+
 			". The findings below are real, but the picture is not yet complete.")
 	}
 	if r.Register.ScopeIncomplete {
