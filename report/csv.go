@@ -13,7 +13,10 @@ var csvHeader = []string{"ID", "Asset", "Asset kind", "Threat source", "Threat e
 	// Likelihood, Impact and Risk level above are final: an assessor's rating, when one was
 	// given. These columns keep the rules' rating and the override beside them.
 	"Computed likelihood", "Computed impact", "Computed level", "Override by", "Override date", "Override why", "Override note",
-	"Contradicted answers", "Verified by scan"}
+	"Contradicted answers", "Verified by scan",
+	// What the register knows beyond one asset and the ratings: every asset the risk concerns,
+	// whether it rests only on inferred findings, and the Addressable decisions it lacks.
+	"Assets concerned", "Potential only", "Decisions missing"}
 
 // CSV writes the register, one row per risk. Cells are cleaned of control characters and a
 // cell that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with a quote: a
@@ -48,6 +51,15 @@ func (c CSV) Write(w io.Writer, r *Report) error {
 			k.Remediation, k.Owner, k.Due, statusText(k), k.StatusNote}
 		row = append(row, overrideColumns(k)...)
 		row = append(row, strings.Join(contradictedText(k), "; "), strings.Join(verifiedText(k), "; "))
+		var concerned []string
+		for _, a := range k.Assets {
+			concerned = append(concerned, a.Label())
+		}
+		potential := ""
+		if k.PotentialOnly {
+			potential = "yes"
+		}
+		row = append(row, strings.Join(concerned, "; "), potential, strings.Join(k.DecisionsMissing, "; "))
 		for i := range row {
 			row[i] = spreadsheetSafe(row[i])
 		}
