@@ -135,15 +135,12 @@ func (r *Report) Prepare() {
 	if r.Answers == nil {
 		r.Answers = questionnaire.NewAnswers()
 	}
+	if r.Scores == nil && r.Register != nil {
+		// Answers the scan disproves are contradicted in the status table, never met.
+		r.Scores = r.Register.ScoresFor(r.Bank, r.Answers)
+	}
 	if r.Scores == nil {
-		// The answers the scan disproves are contradicted in the status table, never met.
-		opt := questionnaire.ScoreOptions{Contradicted: map[string]bool{}}
-		if r.Register != nil {
-			for _, c := range r.Register.Contradictions {
-				opt.Contradicted[c.Question] = true
-			}
-		}
-		r.Scores = questionnaire.ScoreWith(r.Bank, r.Answers, opt)
+		r.Scores = questionnaire.Score(r.Bank, r.Answers)
 	}
 	c := Completion{Asked: r.Scores.Overall.Questions, Answers: r.Scores.Overall.Answered, Percent: r.Scores.Overall.Completeness()}
 	switch {

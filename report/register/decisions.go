@@ -16,24 +16,19 @@ const DecisionMissingRule = "decision-missing"
 // citation alone, so the row keeps its ID whatever answers or assets change around it.
 func decisionGapKey(citation string) string { return "decision:" + citation }
 
-// missingDecisions are the Addressable specifications not implemented as written and without a
-// recorded decision, as the report's status table scores them: the same answers, decisions and
-// contradictions, so the register and the table never disagree.
-func missingDecisions(in Inputs, reg *Register) []questionnaire.CitationScore {
-	if in.Answers == nil || in.Bank == nil {
-		return nil
+// ScoresFor rates answers against the Security Rule as the register does: with the answers
+// the scan contradicts scored contradicted, never met. For the answers the register was built
+// from it returns the scores it already made (Scores), which its missing-decision rows rest
+// on, so the report's status table and the register never disagree.
+func (r *Register) ScoresFor(b *questionnaire.Bank, a *questionnaire.Answers) *questionnaire.Scores {
+	if a == r.answers && r.Scores != nil {
+		return r.Scores
 	}
 	opt := questionnaire.ScoreOptions{Contradicted: map[string]bool{}}
-	for _, c := range reg.Contradictions {
+	for _, c := range r.Contradictions {
 		opt.Contradicted[c.Question] = true
 	}
-	var out []questionnaire.CitationScore
-	for _, cs := range questionnaire.ScoreWith(in.Bank, in.Answers, opt).Citations {
-		if cs.DecisionMissing {
-			out = append(out, cs)
-		}
-	}
-	return out
+	return questionnaire.ScoreWith(b, a, opt)
 }
 
 // addDecisionGaps marks the risks that rest on an answer deciding an Addressable specification
@@ -41,7 +36,13 @@ func missingDecisions(in Inputs, reg *Register) []questionnaire.CitationScore {
 // for each such specification no risk rests on: one answered not applicable, which is no gap
 // otherwise.
 func addDecisionGaps(reg *Register, in Inputs, wide Asset) {
-	for _, cs := range missingDecisions(in, reg) {
+	if reg.Scores == nil {
+		return
+	}
+	for _, cs := range reg.Scores.Citations {
+		if !cs.DecisionMissing {
+			continue
+		}
 		cit := cs.Citation.Citation
 		marked := false
 		for _, k := range reg.Risks {

@@ -157,6 +157,10 @@ type Register struct {
 	// they disprove, by question ID.
 	Reconciliation *Reconciliation
 	Contradictions []*Contradiction
+	// Scores are the answers rated against the Security Rule with the contradictions above (nil
+	// without answers): the status of every standard and specification.
+	Scores  *questionnaire.Scores
+	answers *questionnaire.Answers // the answers Scores rate
 	// Verifications are the answers the scan corroborates (passing checks that ran on the
 	// assets concerned), by question ID; a contradicted answer is never among them.
 	Verifications []*Verification
@@ -380,6 +384,10 @@ func Build(in Inputs) (*Register, error) {
 		k := score(g, rules, in, reg)
 		reg.Risks = append(reg.Risks, k)
 		reg.byID[k.ID] = k
+	}
+	if in.Answers != nil {
+		reg.Scores = reg.ScoresFor(in.Bank, in.Answers)
+		reg.answers = in.Answers
 	}
 	addDecisionGaps(reg, in, wide)
 	if err := applyPlan(reg, in.Plan, in.Today); err != nil {
