@@ -185,13 +185,7 @@ func (kb *KB) add(f kbFile) error {
 	} else if f.origin == OriginImported {
 		parsedCache.put(f.data, &parsedFile{root: root, doc: doc})
 	}
-	at := func(msg string, path ...string) error {
-		e := &datafile.FileError{File: f.name, Msg: msg}
-		if n := datafile.Locate(root, path...); n != nil {
-			e.Line, e.Column = n.Line, n.Column
-		}
-		return e
-	}
+	at := func(msg string, path ...string) error { return datafile.At(f.name, root, msg, path...) }
 	entries := 0
 	for i, pd := range doc.Products {
 		if err := kb.mergeProduct(pd, func(msg string, path ...string) error {

@@ -169,13 +169,8 @@ func ParseTemplate(file string, data []byte) (*Template, error) {
 		return nil, &datafile.FileError{File: file, Line: root.Line, Column: root.Column, Msg: err.Error()}
 	}
 	if bad := hipaa.UnknownCitations(doc.Info.Metadata.Telesra.HIPAA); len(bad) > 0 {
-		n := datafile.Locate(root, "info", "metadata", "telesra", "hipaa")
-		fe := &datafile.FileError{File: file, Field: "info.metadata.telesra.hipaa",
-			Msg: fmt.Sprintf("unknown HIPAA citations %s (see templates/hipaa/citations.yaml)", strings.Join(bad, ", "))}
-		if n != nil {
-			fe.Line, fe.Column = n.Line, n.Column
-		}
-		return nil, fe
+		return nil, datafile.At(file, root, fmt.Sprintf("unknown HIPAA citations %s (see templates/hipaa/citations.yaml)", strings.Join(bad, ", ")),
+			"info", "metadata", "telesra", "hipaa")
 	}
 	if len(doc.HTTP) == 0 && len(doc.Requests) == 0 {
 		return nil, &datafile.FileError{File: file, Line: root.Line, Column: root.Column, Field: "http", Msg: "an http template needs at least one request"}

@@ -137,7 +137,7 @@ func ParseAssets(file string, data []byte, ephiSystems []string) (*Assets, error
 	names := map[string]int{}
 	for i, a := range raw.Assets {
 		if j, dup := names[strings.ToLower(a.Name)]; dup {
-			errs = append(errs, located(file, root, fmt.Sprintf("duplicate asset name %q (also assets[%d])", a.Name, j), "assets", fmt.Sprint(i), "name"))
+			errs = append(errs, datafile.At(file, root, fmt.Sprintf("duplicate asset name %q (also assets[%d])", a.Name, j), "assets", fmt.Sprint(i), "name"))
 		} else {
 			names[strings.ToLower(a.Name)] = i
 		}
@@ -145,28 +145,28 @@ func ParseAssets(file string, data []byte, ephiSystems []string) (*Assets, error
 	for i, a := range raw.Assets {
 		for j, t := range a.Targets {
 			if _, err := path.Match(t, ""); err != nil {
-				errs = append(errs, located(file, root, fmt.Sprintf("bad pattern %q: %v", t, err), "assets", fmt.Sprint(i), "targets", fmt.Sprint(j)))
+				errs = append(errs, datafile.At(file, root, fmt.Sprintf("bad pattern %q: %v", t, err), "assets", fmt.Sprint(i), "targets", fmt.Sprint(j)))
 			}
 		}
 		for j, f := range a.Flows {
 			k, ok := names[strings.ToLower(f.To)]
 			switch {
 			case !ok:
-				errs = append(errs, located(file, root, fmt.Sprintf("flow to %q: no asset of that name in this file", f.To), "assets", fmt.Sprint(i), "flows", fmt.Sprint(j), "to"))
+				errs = append(errs, datafile.At(file, root, fmt.Sprintf("flow to %q: no asset of that name in this file", f.To), "assets", fmt.Sprint(i), "flows", fmt.Sprint(j), "to"))
 			case k == i:
-				errs = append(errs, located(file, root, fmt.Sprintf("flow to %q: an asset does not flow to itself", f.To), "assets", fmt.Sprint(i), "flows", fmt.Sprint(j), "to"))
+				errs = append(errs, datafile.At(file, root, fmt.Sprintf("flow to %q: an asset does not flow to itself", f.To), "assets", fmt.Sprint(i), "flows", fmt.Sprint(j), "to"))
 			}
 		}
 		if a.SeededFrom != "" {
 			if _, ok := questionnaire.DefaultBank().Question(a.SeededFrom); !ok {
-				errs = append(errs, located(file, root, fmt.Sprintf("seeded_from %q: no question of that ID in the question bank", a.SeededFrom), "assets", fmt.Sprint(i), "seeded_from"))
+				errs = append(errs, datafile.At(file, root, fmt.Sprintf("seeded_from %q: no question of that ID in the question bank", a.SeededFrom), "assets", fmt.Sprint(i), "seeded_from"))
 			}
 		}
 		if a.EPHIHeld == HeldNone && a.EPHI != nil && len(*a.EPHI) > 0 {
-			errs = append(errs, located(file, root, "ephi_held is none but ephi lists systems: give one or the other", "assets", fmt.Sprint(i), "ephi_held"))
+			errs = append(errs, datafile.At(file, root, "ephi_held is none but ephi lists systems: give one or the other", "assets", fmt.Sprint(i), "ephi_held"))
 		}
 		if a.EPHIHeld == HeldNone && a.Records != nil && *a.Records > 0 {
-			errs = append(errs, located(file, root, "ephi_held is none but records is above 0", "assets", fmt.Sprint(i), "records"))
+			errs = append(errs, datafile.At(file, root, "ephi_held is none but records is above 0", "assets", fmt.Sprint(i), "records"))
 		}
 		if a.EPHI == nil {
 			continue
@@ -179,7 +179,7 @@ func ParseAssets(file string, data []byte, ephiSystems []string) (*Assets, error
 				} else {
 					msg += " (assessment.yaml lists none)"
 				}
-				errs = append(errs, located(file, root, msg, "assets", fmt.Sprint(i), "ephi", fmt.Sprint(j)))
+				errs = append(errs, datafile.At(file, root, msg, "assets", fmt.Sprint(i), "ephi", fmt.Sprint(j)))
 			}
 		}
 	}
@@ -205,31 +205,6 @@ func (e *AssetEntry) held() string {
 		return HeldNone
 	}
 	return ""
-}
-
-// located is a FileError at the node a path names in a parsed file.
-func located(file string, root *yaml.Node, msg string, path ...string) *datafile.FileError {
-	fe := &datafile.FileError{File: file, Field: fieldPath(path), Msg: msg}
-	if n := datafile.Locate(root, path...); n != nil {
-		fe.Line, fe.Column = n.Line, n.Column
-	}
-	return fe
-}
-
-// fieldPath renders ["assets","0","ephi","1"] as assets[0].ephi[1], the way templates does.
-func fieldPath(path []string) string {
-	var b strings.Builder
-	for _, p := range path {
-		if p != "" && p[0] >= '0' && p[0] <= '9' {
-			b.WriteString("[" + p + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(p)
-	}
-	return b.String()
 }
 
 // canonicalSystem returns the spelling of s in systems (compared without case), or "".

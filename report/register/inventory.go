@@ -58,19 +58,19 @@ func ParseAssetScope(file string, data []byte) (*AssetScope, error) {
 	for i, s := range raw.Scopes {
 		for j, q := range s.Questions {
 			if _, ok := bank.Question(q); !ok {
-				errs = append(errs, located(file, root, fmt.Sprintf("no question %q in the question bank", q), "scopes", fmt.Sprint(i), "questions", fmt.Sprint(j)))
+				errs = append(errs, datafile.At(file, root, fmt.Sprintf("no question %q in the question bank", q), "scopes", fmt.Sprint(i), "questions", fmt.Sprint(j)))
 			}
 			if seen[q] {
-				errs = append(errs, located(file, root, fmt.Sprintf("question %q is already scoped by an earlier entry", q), "scopes", fmt.Sprint(i), "questions", fmt.Sprint(j)))
+				errs = append(errs, datafile.At(file, root, fmt.Sprintf("question %q is already scoped by an earlier entry", q), "scopes", fmt.Sprint(i), "questions", fmt.Sprint(j)))
 			}
 			seen[q] = true
 		}
 		for j, sec := range s.Sections {
 			if _, ok := bank.Section(sec); !ok {
-				errs = append(errs, located(file, root, fmt.Sprintf("no section %q in the question bank", sec), "scopes", fmt.Sprint(i), "sections", fmt.Sprint(j)))
+				errs = append(errs, datafile.At(file, root, fmt.Sprintf("no section %q in the question bank", sec), "scopes", fmt.Sprint(i), "sections", fmt.Sprint(j)))
 			}
 			if seen["section:"+sec] {
-				errs = append(errs, located(file, root, fmt.Sprintf("section %q is already scoped by an earlier entry", sec), "scopes", fmt.Sprint(i), "sections", fmt.Sprint(j)))
+				errs = append(errs, datafile.At(file, root, fmt.Sprintf("section %q is already scoped by an earlier entry", sec), "scopes", fmt.Sprint(i), "sections", fmt.Sprint(j)))
 			}
 			seen["section:"+sec] = true
 		}

@@ -159,10 +159,10 @@ func overrideErrors(file string, root *yaml.Node, id string, o *Override) datafi
 	}
 	var errs datafile.FileErrors
 	if o.Likelihood == "" && o.Impact == "" {
-		errs = append(errs, located(file, root, "an override sets likelihood, impact or both", "risks", id, "override"))
+		errs = append(errs, datafile.At(file, root, "an override sets likelihood, impact or both", "risks", id, "override"))
 	}
 	if n := len(strings.Fields(o.Why)); n < minReasonWords {
-		errs = append(errs, located(file, root, fmt.Sprintf("say why the computed rating is wrong in at least %d words", minReasonWords),
+		errs = append(errs, datafile.At(file, root, fmt.Sprintf("say why the computed rating is wrong in at least %d words", minReasonWords),
 			"risks", id, "override", "why"))
 	}
 	return errs

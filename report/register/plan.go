@@ -157,7 +157,7 @@ func ParsePlan(file string, data []byte) (*Plan, error) {
 			p.Entries[id] = e
 			p.lines[id] = list.Content[i].Line
 			if e.Status == StatusAccepted && e.Acceptance == nil {
-				errs = append(errs, located(file, root, "an accepted risk needs acceptance: approver, reason and expires", "risks", id, "status"))
+				errs = append(errs, datafile.At(file, root, "an accepted risk needs acceptance: approver, reason and expires", "risks", id, "status"))
 			}
 			errs = append(errs, overrideErrors(file, root, id, e.Override)...)
 		}

@@ -93,13 +93,7 @@ func ParseReconciliation(file string, data []byte) (*Reconciliation, error) {
 		return nil, &datafile.FileError{File: file, Msg: err.Error()}
 	}
 	var errs datafile.FileErrors
-	at := func(msg string, path ...string) {
-		fe := &datafile.FileError{File: file, Field: strings.Join(path, "."), Msg: msg}
-		if n := datafile.Locate(root, path...); n != nil {
-			fe.Line, fe.Column = n.Line, n.Column
-		}
-		errs = append(errs, fe)
-	}
+	at := func(msg string, path ...string) { errs = append(errs, datafile.At(file, root, msg, path...)) }
 	bank := questionnaire.DefaultBank()
 	out := &Reconciliation{Version: raw.Version}
 	seen := map[string]bool{}

@@ -176,13 +176,7 @@ func ParseRules(file string, data []byte) (*Rules, error) {
 		return nil, &datafile.FileError{File: file, Msg: err.Error()}
 	}
 	var errs datafile.FileErrors
-	at := func(msg string, path ...string) {
-		fe := &datafile.FileError{File: file, Field: strings.Join(path, "."), Msg: msg}
-		if n := datafile.Locate(root, path...); n != nil {
-			fe.Line, fe.Column = n.Line, n.Column
-		}
-		errs = append(errs, fe)
-	}
+	at := func(msg string, path ...string) { errs = append(errs, datafile.At(file, root, msg, path...)) }
 	lv := func(s string) Level {
 		l, _ := level.Parse(s) // the schema allows only the five spellings
 		return l

@@ -63,7 +63,7 @@ func ParseAssetSeeds(file string, data []byte) (*AssetSeeds, error) {
 	for i := range raw.Seeds {
 		s := &raw.Seeds[i]
 		at := func(msg string, path ...string) {
-			errs = append(errs, located(file, root, msg, append([]string{"seeds", fmt.Sprint(i)}, path...)...))
+			errs = append(errs, datafile.At(file, root, msg, append([]string{"seeds", fmt.Sprint(i)}, path...)...))
 		}
 		if q, ok := bank.Question(s.Question); !ok {
 			at(fmt.Sprintf("no question %q in the question bank", s.Question), "question")

@@ -272,6 +272,17 @@ func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	return out
 }
 
+// At is a FileError at the node a path of mapping keys and sequence indexes names in a parsed
+// file, its field the path as errors print it (["assets", "0", "ephi"] is assets[0].ephi).
+// When the path names no node the error names the file alone.
+func At(file string, root *yaml.Node, msg string, path ...string) *FileError {
+	fe := &FileError{File: file, Field: fieldOf(path), Msg: msg}
+	if n := Locate(root, path...); n != nil {
+		fe.Line, fe.Column = n.Line, n.Column
+	}
+	return fe
+}
+
 // Locate returns the node at a path of mapping keys and sequence indexes, or nil.
 func Locate(root *yaml.Node, path ...string) *yaml.Node {
 	n, field := locate(root, path)

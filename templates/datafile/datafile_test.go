@@ -80,3 +80,18 @@ func TestValidationErrorsAreHuman(t *testing.T) {
 		t.Errorf("type error: %v", err)
 	}
 }
+
+// TestAtNamesLineAndField: a located error names the node's line and column and the path as a
+// field; a path that names nothing leaves the file alone, never a wrong line.
+func TestAtNamesLineAndField(t *testing.T) {
+	root, err := ParseYAML("assets.yaml", []byte("assets:\n  - name: a\n    ephi: [x, y]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := At("assets.yaml", root, "bad", "assets", "0", "ephi", "1").Error(); got != "assets.yaml:3:15: assets[0].ephi[1]: bad" {
+		t.Errorf("At: %q", got)
+	}
+	if fe := At("assets.yaml", root, "bad", "assets", "3"); fe.Line != 0 || fe.Field != "assets[3]" {
+		t.Errorf("At on a missing node: %+v", fe)
+	}
+}

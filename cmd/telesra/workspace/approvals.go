@@ -84,11 +84,7 @@ func ParseApprovals(file string, data []byte) (*Approvals, error) {
 }
 
 func approvalError(file string, root *yaml.Node, i int, field, msg string) *datafile.FileError {
-	fe := &datafile.FileError{File: file, Field: fmt.Sprintf("approvals[%d].%s", i, field), Msg: msg}
-	if n := datafile.Locate(root, "approvals", strconv.Itoa(i), field); n != nil {
-		fe.Line, fe.Column = n.Line, n.Column
-	}
-	return fe
+	return datafile.At(file, root, msg, "approvals", strconv.Itoa(i), field)
 }
 
 // checkParty refuses a name or role no one could be identified by: blank, a control character

@@ -108,17 +108,12 @@ func Parse(dir, path string, data []byte) (*Workspace, error) {
 	parse := func(list []string, key string) []checks.Target {
 		var out []checks.Target
 		for i, raw := range list {
-			n := datafile.Locate(root, "scope", key, strconv.Itoa(i))
 			t, err := checks.ParseTarget(raw)
 			if err != nil {
-				fe := &datafile.FileError{File: path, Field: fmt.Sprintf("scope.%s[%d]", key, i), Msg: err.Error()}
-				if n != nil {
-					fe.Line, fe.Column = n.Line, n.Column
-				}
-				errs = append(errs, fe)
+				errs = append(errs, datafile.At(path, root, err.Error(), "scope", key, strconv.Itoa(i)))
 				continue
 			}
-			if n != nil {
+			if n := datafile.Locate(root, "scope", key, strconv.Itoa(i)); n != nil {
 				t.Source = checks.Source{File: path, Line: n.Line}
 			}
 			out = append(out, t)
@@ -133,11 +128,7 @@ func Parse(dir, path string, data []byte) (*Workspace, error) {
 				continue
 			}
 			if _, err := time.Parse(time.DateOnly, d.v); err != nil {
-				fe := &datafile.FileError{File: path, Field: "authorisation." + d.field, Msg: "want a date such as 2026-11-22"}
-				if n := datafile.Locate(root, "authorisation", d.field); n != nil {
-					fe.Line, fe.Column = n.Line, n.Column
-				}
-				errs = append(errs, fe)
+				errs = append(errs, datafile.At(path, root, "want a date such as 2026-11-22", "authorisation", d.field))
 			}
 		}
 	}
