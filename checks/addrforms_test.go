@@ -128,23 +128,8 @@ func TestParseTargetRefusesAmbiguousAndNonHostAddresses(t *testing.T) {
 // countingListenerOn accepts connections on host (a loopback address) and counts them.
 func countingListenerOn(t *testing.T, host string) (int, *atomic.Int64) {
 	t.Helper()
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		t.Fatalf("listen on %s: %v", host, err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	var n atomic.Int64
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			n.Add(1)
-			c.Close()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port, &n
+	return serveTCPOn(t, host, func(net.Conn) { n.Add(1) }), &n
 }
 
 // waitCount waits (at most two seconds) for n to reach want, so a control connection that was

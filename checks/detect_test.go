@@ -16,9 +16,16 @@ import (
 // serveTCP runs handle for every connection on a fresh loopback listener until the test ends.
 func serveTCP(t *testing.T, handle func(net.Conn)) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return serveTCPOn(t, "127.0.0.1", handle)
+}
+
+// serveTCPOn is serveTCP on a fresh port of host, a loopback address. (checks' own tests cannot
+// use checkstest.ServeTCPOn: checkstest imports checks.)
+func serveTCPOn(t *testing.T, host string, handle func(net.Conn)) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("listen on %s: %v", host, err)
 	}
 	t.Cleanup(func() { ln.Close() })
 	go func() {

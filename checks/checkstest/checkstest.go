@@ -63,9 +63,16 @@ func FreePort(t testing.TB) int {
 // "127.0.0.1:port".
 func ServeTCP(t testing.TB, perConn time.Duration, handle func(net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return ServeTCPOn(t, "127.0.0.1", perConn, handle)
+}
+
+// ServeTCPOn is ServeTCP on a fresh port of host (a loopback address: 127.0.0.5, ::1), for
+// tests that tell loopback addresses apart. It returns "host:port".
+func ServeTCPOn(t testing.TB, host string, perConn time.Duration, handle func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("listen on %s: %v", host, err)
 	}
 	var wg sync.WaitGroup
 	t.Cleanup(func() {

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/telesra/telesra/checks/checkstest"
 )
 
 // localhostOnly is the system resolver for "localhost" (/etc/hosts) and a test failure for any
@@ -29,26 +31,12 @@ func runNoLookups(t *testing.T, args ...string) runResult {
 	return runWith(t, nil, func(f *Factory) { f.Resolver = localhostOnly{t} }, args...)
 }
 
-// listenOn accepts connections on a loopback address and counts them.
+// listenOn accepts connections on a loopback address and counts them; it returns the port.
 func listenOn(t *testing.T, host string) (string, *atomic.Int64) {
 	t.Helper()
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		t.Fatalf("listen on %s: %v", host, err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	var n atomic.Int64
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			n.Add(1)
-			c.Close()
-		}
-	}()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	addr := checkstest.ServeTCPOn(t, host, 5*time.Second, func(net.Conn) { n.Add(1) })
+	_, port, _ := net.SplitHostPort(addr)
 	return port, &n
 }
 
