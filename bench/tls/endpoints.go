@@ -194,18 +194,6 @@ func freePorts(n int) ([]int, error) {
 	return out, nil
 }
 
-func waitPort(port int) error {
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond); err == nil {
-			c.Close()
-			return nil
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
-	return fmt.Errorf("nothing listens on 127.0.0.1:%d", port)
-}
-
 // nginxBlock is one server block of a bench nginx.
 type nginxBlock struct {
 	name string
@@ -234,22 +222,35 @@ func (l *lab) startNginx(tag string, workers int, blocks []nginxBlock) ([]endpoi
 		eps = append(eps, endpoint{Name: bl.name, Kind: "nginx", Port: port, Target: fmt.Sprintf("https://127.0.0.1:%d/", port)})
 	}
 	b.WriteString("}\n")
-	conf := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(conf, []byte(b.String()), 0o600); err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(l.nginxBin, "-c", conf, "-p", dir, "-e", filepath.Join(dir, "logs", "error.log"))
-	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	l.closers = append(l.closers, func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	var addrs []string
 	for _, e := range eps {
-		if err := waitPort(e.Port); err != nil {
-			return nil, err
-		}
+		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", e.Port))
+	}
+	if err := l.runNginx(dir, b.String(), addrs); err != nil {
+		return nil, err
 	}
 	return eps, nil
+}
+
+// runNginx starts nginx with conf (written in dir), stopped when the lab closes, and waits until
+// every addr accepts.
+func (l *lab) runNginx(dir, conf string, addrs []string) error {
+	path := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		return err
+	}
+	cmd := exec.Command(l.nginxBin, "-c", path, "-p", dir, "-e", filepath.Join(dir, "logs", "error.log"))
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	l.closers = append(l.closers, func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	for _, a := range addrs {
+		if err := waitAddr(a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (l *lab) startSServer(name string, args ...string) (endpoint, error) {
@@ -264,7 +265,7 @@ func (l *lab) startSServer(name string, args ...string) (endpoint, error) {
 		return endpoint{}, err
 	}
 	l.closers = append(l.closers, func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	return endpoint{Name: name, Kind: "s_server", Port: port, Target: fmt.Sprintf("https://127.0.0.1:%d/", port)}, waitPort(port)
+	return endpoint{Name: name, Kind: "s_server", Port: port, Target: fmt.Sprintf("https://127.0.0.1:%d/", port)}, waitAddr(fmt.Sprintf("127.0.0.1:%d", port))
 }
 
 func (l *lab) startGo(name string, cfg *tls.Config, hsts string) (endpoint, error) {

@@ -2,10 +2,8 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -45,27 +43,19 @@ func (l *lab) startEstate(hosts, ports int) ([]endpoint, error) {
 		}
 	}
 	b.WriteString("}\n")
-	conf := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(conf, []byte(b.String()), 0o600); err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(l.nginxBin, "-c", conf, "-p", dir, "-e", filepath.Join(dir, "logs", "error.log"))
-	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	l.closers = append(l.closers, func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	var addrs []string
 	for _, e := range eps {
-		if err := waitAddr(e.Target); err != nil {
-			return nil, err
-		}
+		addrs = append(addrs, e.Target)
+	}
+	if err := l.runNginx(dir, b.String(), addrs); err != nil {
+		return nil, err
 	}
 	return eps, nil
 }
 
-// waitAddr waits (at most 10 s) until something accepts on addr.
+// waitAddr waits (at most 15 s) until something accepts on addr.
 func waitAddr(addr string) error {
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			c.Close()
