@@ -28,7 +28,7 @@ func (p *pdfWriter) summary() {
 	if r.Completion.Draft {
 		reasons := slices.Clone(r.Completion.Reasons)
 		for i, why := range reasons {
-			if strings.HasPrefix(why, scopeDraftReason) {
+			if why == r.Completion.Scope {
 				reasons[i] = scopeDraftReason + " (below)" // the scope notice that follows says why
 			}
 		}

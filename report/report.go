@@ -91,6 +91,9 @@ type Completion struct {
 	Scan    string // complete, incomplete, not run
 	Draft   bool
 	Reasons []string // why it is a draft, in words
+	// Scope is the reason among Reasons that the asset inventory may be incomplete ("" when it
+	// is not), which the executive summary explains in a notice of its own.
+	Scope string
 }
 
 // Label is "DRAFT - 86% complete" for a draft, "" otherwise.
@@ -160,14 +163,15 @@ func (r *Report) Prepare() {
 	// A risk analysis covers all the ePHI the practice holds (164.308(a)(1)(ii)(A)): one whose
 	// inventory is not known to be complete cannot be final, however well the rest is done.
 	if r.Register != nil && r.Register.ScopeIncomplete {
-		c.Reasons = append(c.Reasons, scopeDraftReason+" ("+r.Register.ScopeReason+")")
+		c.Scope = scopeDraftReason + " (" + r.Register.ScopeReason + ")"
+		c.Reasons = append(c.Reasons, c.Scope)
 	}
 	c.Draft = len(c.Reasons) > 0
 	r.Completion = c
 }
 
 // scopeDraftReason starts the draft reason of an incomplete scope; the executive summary, which
-// explains the scope in a notice of its own, shortens it to this.
+// explains the scope in a notice of its own, shortens Completion.Scope to this.
 const scopeDraftReason = "the asset inventory may not cover all of the practice's ePHI"
 
 // openAnswers lists what the answers leave undecided, in words: a report is not final while a
