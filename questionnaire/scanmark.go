@@ -36,3 +36,16 @@ func (ms ScanMarks) For(question string, a Answer) (ScanMark, bool) {
 	}
 	return m, true
 }
+
+// Options are the scoring options the marks imply for the answers as they are now: an answer
+// the scan contradicts scores contradicted while it is still the answer the scan judged, so a
+// screen that shows the mark never counts the answer as met.
+func (ms ScanMarks) Options(a *Answers) ScoreOptions {
+	opt := ScoreOptions{Contradicted: map[string]bool{}}
+	for q := range ms {
+		if m, ok := ms.For(q, a.Get(q)); ok && m.State == MarkContradicted {
+			opt.Contradicted[q] = true
+		}
+	}
+	return opt
+}

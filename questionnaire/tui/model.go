@@ -141,7 +141,7 @@ func (m *Model) today() string { return m.now().Format(time.DateOnly) }
 // refresh recomputes what the answers imply: which questions are asked, and the scores.
 func (m *Model) refresh() {
 	m.asked = m.bank.Asked(m.answers)
-	m.scores = questionnaire.Score(m.bank, m.answers)
+	m.scores = questionnaire.ScoreWith(m.bank, m.answers, m.marks.Options(m.answers))
 }
 
 // save hands a snapshot of the answers to the store. Saves run one at a time so that an older

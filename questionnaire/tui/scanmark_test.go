@@ -69,3 +69,22 @@ func TestPlainPromptsShowScanMark(t *testing.T) {
 		t.Errorf("plain prompts:\n%s", out.String())
 	}
 }
+
+// TestOverviewCountsContradictedAnswers: the overview's status counts treat an answer the scan
+// contradicts as the report does (contradicted, never met) while it is the answer the scan
+// judged, and as answered once it changes.
+func TestOverviewCountsContradictedAnswers(t *testing.T) {
+	a := questionnaire.SampleAnswers()
+	a.SetStatus("tele.vpn", questionnaire.Implemented, "2026-11-20")
+	m := New(Options{Bank: questionnaire.DefaultBank(), Answers: a, Store: &memStore{}, Now: fixedNow, Marks: sampleMarks()})
+	contradicted := func() int { return m.scores.Overall.Statuses.Count(questionnaire.StatusContradicted) }
+	if contradicted() == 0 {
+		t.Fatalf("tele.vpn is contradicted, the overview counts %v", m.scores.Overall.Statuses)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.open(mustQuestion(t, "tele.vpn"), overviewScreen)
+	press(t, m, "2") // partly: no longer the answer the scan contradicted
+	if n := contradicted(); n != 0 {
+		t.Errorf("after the answer changed, %d specifications still counted contradicted", n)
+	}
+}
