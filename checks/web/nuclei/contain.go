@@ -98,13 +98,6 @@ func (b *logBuffer) Write(data []byte, _ levels.Level) {
 	}
 }
 
-// NucleiLog returns what nuclei logged lately (for tests and diagnostics).
-func NucleiLog() []string {
-	nucleiLog.mu.Lock()
-	defer nucleiLog.mu.Unlock()
-	return append([]string(nil), nucleiLog.lines...)
-}
-
 func (b *logBuffer) tail() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()

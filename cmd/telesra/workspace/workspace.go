@@ -10,7 +10,6 @@ package workspace
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -154,11 +153,6 @@ func (ws *Workspace) CheckAuthorisation(today time.Time) error {
 		return &AuthorisationError{Path: ws.Path, Why: fmt.Sprintf("authorisation expired on %s", a.ExpiresOn)}
 	}
 	return nil
-}
-
-// Scope prepares the workspace's scope for a scan.
-func (ws *Workspace) Scope(ctx context.Context, opt checks.ScopeOptions) (*checks.Scope, error) {
-	return checks.NewScope(ctx, ws.Targets, ws.Exclusions, opt)
 }
 
 // Marshal renders assessment.yaml with comments that explain each section.

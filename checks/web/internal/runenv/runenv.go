@@ -43,7 +43,6 @@ const dirName = "telesra-run-"
 const DirPrefix = dirName
 
 var (
-	parent string // the system temporary directory the run directory is made in
 	dir    string // the private run directory; "" if it could not be created
 	dirErr error  // why it could not be created
 	saved  []savedVar
@@ -62,7 +61,6 @@ func init() {
 	if !ok || tmp == "" {
 		tmp = "/tmp"
 	}
-	parent = tmp
 	var err error
 	dir, err = makeDir(tmp)
 	if err != nil {
@@ -166,9 +164,6 @@ func IsPrivate(path string) bool {
 	}
 	return path == base || len(path) > len(base) && path[:len(base)] == base && path[len(base)] == '/'
 }
-
-// Parent is the directory run directories are made in (the process's original TMPDIR, or /tmp).
-func Parent() string { return parent }
 
 // Dir is the private run directory ("" when it could not be created; see Err).
 func Dir() string { return dir }
