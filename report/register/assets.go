@@ -119,19 +119,13 @@ type Assets struct {
 // ePHI systems, with file:line errors: names are unique, flows go to assets of the file, ePHI
 // held agrees with the systems listed.
 func ParseAssets(file string, data []byte, ephiSystems []string) (*Assets, error) {
-	root, err := datafile.ParseYAML(file, data)
-	if err != nil {
-		return nil, err
-	}
-	if err := datafile.ValidateNode(file, root, "assets.schema.json"); err != nil {
-		return nil, err
-	}
 	var raw struct {
 		SchemaVersion int          `yaml:"schema_version"`
 		Assets        []AssetEntry `yaml:"assets"`
 	}
-	if err := root.Decode(&raw); err != nil {
-		return nil, &datafile.FileError{File: file, Msg: err.Error()}
+	root, err := datafile.DecodeNode(file, data, "assets.schema.json", &raw)
+	if err != nil {
+		return nil, err
 	}
 	var errs datafile.FileErrors
 	names := map[string]int{}

@@ -39,18 +39,12 @@ var DefaultAssetScope = embedded("risk/asset-scope.yaml", ParseAssetScope)
 // ParseAssetScope reads an asset scope: the schema, then the bank (every question and section
 // exists, and a question is named by one entry at most), with file:line errors.
 func ParseAssetScope(file string, data []byte) (*AssetScope, error) {
-	root, err := datafile.ParseYAML(file, data)
-	if err != nil {
-		return nil, err
-	}
-	if err := datafile.ValidateNode(file, root, "asset-scope.schema.json"); err != nil {
-		return nil, err
-	}
 	var raw struct {
 		Scopes []ScopeEntry `yaml:"scopes"`
 	}
-	if err := root.Decode(&raw); err != nil {
-		return nil, &datafile.FileError{File: file, Msg: err.Error()}
+	root, err := datafile.DecodeNode(file, data, "asset-scope.schema.json", &raw)
+	if err != nil {
+		return nil, err
 	}
 	bank := questionnaire.DefaultBank()
 	var errs datafile.FileErrors

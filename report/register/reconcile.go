@@ -81,16 +81,10 @@ type rawReconciliation struct {
 // then what a schema cannot say (rule IDs are unique, questions exist in the bank), each with
 // file:line.
 func ParseReconciliation(file string, data []byte) (*Reconciliation, error) {
-	root, err := datafile.ParseYAML(file, data)
+	var raw rawReconciliation
+	root, err := datafile.DecodeNode(file, data, "reconciliation.schema.json", &raw)
 	if err != nil {
 		return nil, err
-	}
-	if err := datafile.ValidateNode(file, root, "reconciliation.schema.json"); err != nil {
-		return nil, err
-	}
-	var raw rawReconciliation
-	if err := root.Decode(&raw); err != nil {
-		return nil, &datafile.FileError{File: file, Msg: err.Error()}
 	}
 	var errs datafile.FileErrors
 	at := func(msg string, path ...string) { errs = append(errs, datafile.At(file, root, msg, path...)) }

@@ -164,16 +164,10 @@ type rawRules struct {
 // schema cannot say (a rule moves a level at most one way, weakness IDs are unique, a question
 // belongs to at most one weakness, questions exist in the bank), each with file:line.
 func ParseRules(file string, data []byte) (*Rules, error) {
-	root, err := datafile.ParseYAML(file, data)
+	var raw rawRules
+	root, err := datafile.DecodeNode(file, data, "scoring.schema.json", &raw)
 	if err != nil {
 		return nil, err
-	}
-	if err := datafile.ValidateNode(file, root, "scoring.schema.json"); err != nil {
-		return nil, err
-	}
-	var raw rawRules
-	if err := root.Decode(&raw); err != nil {
-		return nil, &datafile.FileError{File: file, Msg: err.Error()}
 	}
 	var errs datafile.FileErrors
 	at := func(msg string, path ...string) { errs = append(errs, datafile.At(file, root, msg, path...)) }

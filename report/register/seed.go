@@ -45,18 +45,12 @@ var DefaultAssetSeeds = embedded("risk/asset-seeds.yaml", ParseAssetSeeds)
 // each answer named), then each seed's own asset must cover it, so that seeding twice, or after
 // the asset is confirmed, adds nothing. Errors name file:line.
 func ParseAssetSeeds(file string, data []byte) (*AssetSeeds, error) {
-	root, err := datafile.ParseYAML(file, data)
-	if err != nil {
-		return nil, err
-	}
-	if err := datafile.ValidateNode(file, root, "asset-seeds.schema.json"); err != nil {
-		return nil, err
-	}
 	var raw struct {
 		Seeds []Seed `yaml:"seeds"`
 	}
-	if err := root.Decode(&raw); err != nil {
-		return nil, &datafile.FileError{File: file, Msg: err.Error()}
+	root, err := datafile.DecodeNode(file, data, "asset-seeds.schema.json", &raw)
+	if err != nil {
+		return nil, err
 	}
 	bank := questionnaire.DefaultBank()
 	var errs datafile.FileErrors

@@ -69,17 +69,24 @@ const maxYAMLBytes = 16 << 20
 // schema (e.g. "assessment.schema.json"), and decodes it into v. Every error names file, line,
 // column and field. Duplicate keys are errors, not silent overrides.
 func DecodeYAML(file string, data []byte, schema string, v any) error {
+	_, err := DecodeNode(file, data, schema, v)
+	return err
+}
+
+// DecodeNode is DecodeYAML returning the parsed tree too, for parsers that check what a schema
+// cannot say and place those errors with At.
+func DecodeNode(file string, data []byte, schema string, v any) (*yaml.Node, error) {
 	root, err := ParseYAML(file, data)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := ValidateNode(file, root, schema); err != nil {
-		return err
+		return nil, err
 	}
 	if err := root.Decode(v); err != nil {
-		return yamlError(file, err)
+		return nil, yamlError(file, err)
 	}
-	return nil
+	return root, nil
 }
 
 // ParseYAML parses exactly one YAML document into a node tree, rejecting duplicate keys and

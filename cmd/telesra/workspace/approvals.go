@@ -55,16 +55,10 @@ type Approvals struct {
 // ParseApprovals validates the text of an approvals.yaml: the schema, then what a schema cannot
 // say (a blank name or role, a date that is not a day). Errors name file:line.
 func ParseApprovals(file string, data []byte) (*Approvals, error) {
-	root, err := datafile.ParseYAML(file, data)
+	var as Approvals
+	root, err := datafile.DecodeNode(file, data, "approvals.schema.json", &as)
 	if err != nil {
 		return nil, err
-	}
-	if err := datafile.ValidateNode(file, root, "approvals.schema.json"); err != nil {
-		return nil, err
-	}
-	var as Approvals
-	if err := root.Decode(&as); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	var errs datafile.FileErrors
 	for i, a := range as.Approvals {
