@@ -1,7 +1,6 @@
 package questionnaire
 
 import (
-	"bytes"
 	"fmt"
 	"maps"
 	"slices"
@@ -383,16 +382,7 @@ func (a *Answers) MarshalMarked(b *Bank, marks ScanMarks) ([]byte, error) {
 			"decision: as_specified | alternative (measure: the equivalent measure; reason: why the specification\n"+
 			"itself is not reasonable) | not_reasonable (reason), with by, role and date (YYYY-MM-DD).")
 	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return datafile.EncodeYAML(doc)
 }
 
 // handout reports whether the answers are a file made by `telesra answers export`, for

@@ -1,7 +1,6 @@
 package register
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"path"
@@ -9,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/telesra/telesra/templates/datafile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -235,16 +235,11 @@ func (a *Assets) Remove(name string, force bool) ([]string, error) {
 
 // Marshal renders the inventory, keeping the comments of the file it was read from.
 func (a *Assets) Marshal() ([]byte, error) {
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(a.root); err != nil {
+	data, err := datafile.EncodeYAML(a.root)
+	if err != nil {
 		return nil, fmt.Errorf("marshal assets: %w", err)
 	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("marshal assets: %w", err)
-	}
-	return b.Bytes(), nil
+	return data, nil
 }
 
 // seq is the node of the assets list.

@@ -1,7 +1,6 @@
 package register
 
 import (
-	"bytes"
 	"fmt"
 	"maps"
 	"regexp"
@@ -201,16 +200,7 @@ func (p *Plan) Marshal() ([]byte, error) {
 		list.Style = yaml.FlowStyle
 	}
 	doc.Content = append(doc.Content, list)
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return datafile.EncodeYAML(doc)
 }
 
 // Change is what `telesra risks set` changes; nil fields are left alone.

@@ -89,6 +89,21 @@ func DecodeNode(file string, data []byte, schema string, v any) (*yaml.Node, err
 	return root, nil
 }
 
+// EncodeYAML renders v (a value or a *yaml.Node tree, comments kept) as the YAML files telesra
+// writes are written: one document, two-space indentation.
+func EncodeYAML(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 // ParseYAML parses exactly one YAML document into a node tree, rejecting duplicate keys and
 // non-string keys. Callers that need positions for their own checks use the tree.
 func ParseYAML(file string, data []byte) (*yaml.Node, error) {

@@ -1,7 +1,6 @@
 package workspace
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -104,13 +103,7 @@ func (as *Approvals) Marshal() ([]byte, error) {
 	doc.HeadComment = "telesra approvals, recorded by `telesra report approve`. Each digest is SHA-256 over the\n" +
 		"assessment's inputs when it was approved (docs/files.md); a report counts an approval only while\n" +
 		"the inputs still have that digest, and shows the others as superseded."
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return datafile.EncodeYAML(&doc)
 }
 
 // LoadApprovals reads DIR/approvals.yaml; a workspace without one has no approvals.

@@ -9,7 +9,6 @@
 package workspace
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -183,16 +182,7 @@ func (a Assessment) Marshal() ([]byte, error) {
 			"  authorised_by: \"name and role of the person who gave written permission\"\n" +
 			"  authorised_on: \"YYYY-MM-DD\""
 	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return nil, err
-	}
-	if !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
-		buf.WriteByte('\n')
-	}
-	return buf.Bytes(), nil
+	return datafile.EncodeYAML(&doc)
 }
 
 // Create makes DIR (0700) and writes DIR/assessment.yaml. It refuses to replace an existing file
