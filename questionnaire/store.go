@@ -210,59 +210,23 @@ func (s *FileStore) Save(a *Answers) error {
 // a conflict.
 func (s *FileStore) merge(disk, a *Answers) (*Answers, error) {
 	next := disk.Clone()
-	var conflicts []string
-	ids := map[string]bool{}
-	for id := range a.ByID {
-		ids[id] = true
-	}
-	for id := range s.mine.ByID {
-		ids[id] = true
-	}
-	for id := range ids {
-		want, had := a.ByID[id]
-		if reflect.DeepEqual(want, s.mine.ByID[id]) && had == hasID(s.mine, id) {
-			continue // not changed by this session
-		}
-		theirs, ok := disk.ByID[id]
-		if ok != hasID(s.saved, id) || !reflect.DeepEqual(theirs, s.saved.ByID[id]) {
-			if !reflect.DeepEqual(theirs, want) {
-				conflicts = append(conflicts, id)
-			}
-			continue
-		}
+	conflicts := merge3(a.ByID, s.mine.ByID, s.saved.ByID, disk.ByID, func(x, y Answer) bool { return reflect.DeepEqual(x, y) }, func(id string, want Answer, had bool) {
 		if had {
 			next.ByID[id] = want.clone()
 		} else {
 			delete(next.ByID, id)
 		}
-	}
+	})
 	// Decisions merge the same way, keyed by citation.
-	cits := map[string]bool{}
-	for c := range a.Decisions {
-		cits[c] = true
-	}
-	for c := range s.mine.Decisions {
-		cits[c] = true
-	}
-	for c := range cits {
-		want, had := a.Decisions[c]
-		mine, mineHad := s.mine.Decisions[c]
-		if want == mine && had == mineHad {
-			continue
-		}
-		theirs, ok := disk.Decisions[c]
-		saved, savedHad := s.saved.Decisions[c]
-		if ok != savedHad || theirs != saved {
-			if theirs != want || ok != had {
-				conflicts = append(conflicts, "decision "+c)
+	for _, c := range merge3(a.Decisions, s.mine.Decisions, s.saved.Decisions, disk.Decisions,
+		func(x, y Decision) bool { return x == y }, func(c string, want Decision, had bool) {
+			if had {
+				next.SetDecision(c, &want)
+			} else {
+				next.SetDecision(c, nil)
 			}
-			continue
-		}
-		if had {
-			next.SetDecision(c, &want)
-		} else {
-			next.SetDecision(c, nil)
-		}
+		}) {
+		conflicts = append(conflicts, "decision "+c)
 	}
 	if len(conflicts) > 0 {
 		sort.Strings(conflicts)
@@ -277,7 +241,34 @@ func (s *FileStore) merge(disk, a *Answers) (*Answers, error) {
 	return next, nil
 }
 
-func hasID(a *Answers, id string) bool {
-	_, ok := a.ByID[id]
-	return ok
+// merge3 is a three-way merge of one keyed part of the answers: for each key the session
+// changed (mine -> cur), the change is applied with set when the file still has what the session
+// last saved (saved == disk); where the file changed too, to something else, the key is a
+// conflict and nothing is applied.
+func merge3[V any](cur, mine, saved, disk map[string]V, eq func(x, y V) bool, set func(key string, want V, had bool)) []string {
+	keys := map[string]bool{}
+	for k := range cur {
+		keys[k] = true
+	}
+	for k := range mine {
+		keys[k] = true
+	}
+	var conflicts []string
+	for k := range keys {
+		want, had := cur[k]
+		last, lastHad := mine[k]
+		if had == lastHad && eq(want, last) {
+			continue // not changed by this session
+		}
+		theirs, ok := disk[k]
+		before, beforeHad := saved[k]
+		if ok != beforeHad || !eq(theirs, before) {
+			if ok != had || !eq(theirs, want) {
+				conflicts = append(conflicts, k)
+			}
+			continue
+		}
+		set(k, want, had)
+	}
+	return conflicts
 }
