@@ -40,9 +40,13 @@ func (d DecisionKind) Label() string {
 	return string(d)
 }
 
-// minDecisionWords is how many words a measure or reason needs to say something: "n/a",
-// "fine" or "cost" is not the documentation 164.306(d)(3)(ii)(B)(1) asks for.
-const minDecisionWords = 3
+// MinReasonWords is how many words a written reason needs to say something ("n/a", "fine" or
+// "ok, approved" do not): decisions' measures and reasons, and the register's acceptance and
+// override reasons, all use it.
+const MinReasonWords = 3
+
+// Substantive reports whether text has at least MinReasonWords words.
+func Substantive(text string) bool { return len(strings.Fields(text)) >= MinReasonWords }
 
 // Decision is the recorded decision on one Addressable implementation specification: what was
 // decided, the alternative measure or the reason, who decided, in what role, and when.
@@ -85,8 +89,8 @@ func (d *Decision) Problems() []string {
 		switch n := len(strings.Fields(s)); {
 		case n == 0:
 			out = append(out, fmt.Sprintf("%s: %s needs %s", field, d.Decision, what))
-		case n < minDecisionWords:
-			out = append(out, fmt.Sprintf("%s: %q is not a documented %s: say it in at least %d words", field, s, strings.TrimPrefix(what, "the "), minDecisionWords))
+		case n < MinReasonWords:
+			out = append(out, fmt.Sprintf("%s: %q is not a documented %s: say it in at least %d words", field, s, strings.TrimPrefix(what, "the "), MinReasonWords))
 		}
 	}
 	switch d.Decision {

@@ -289,12 +289,12 @@ func (p *prompter) decide(q *questionnaire.Question, s questionnaire.Status, tod
 		}
 		var err error
 		if d.Decision == questionnaire.DecisionAlternative {
-			if d.Measure, err = ask("The equivalent alternative measure: ", 3); err != nil {
+			if d.Measure, err = ask("The equivalent alternative measure: ", questionnaire.MinReasonWords); err != nil {
 				return err
 			}
 		}
 		if d.Decision != questionnaire.DecisionAsSpecified {
-			if d.Reason, err = ask("Why the specification is not reasonable and appropriate: ", 3); err != nil {
+			if d.Reason, err = ask("Why the specification is not reasonable and appropriate: ", questionnaire.MinReasonWords); err != nil {
 				return err
 			}
 		}

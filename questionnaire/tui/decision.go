@@ -129,7 +129,7 @@ func (m *Model) finishDecisionStep(text string) (tea.Model, tea.Cmd) {
 		f.d.Role = text
 	}
 	if f.step != stepRole {
-		if text == "" || (f.step <= stepReason && len(strings.Fields(text)) < 3) {
+		if text == "" || (f.step <= stepReason && !questionnaire.Substantive(text)) {
 			m.status = "Say it in at least three words (the Rule asks for it in writing), or press esc to decide later."
 			if f.step >= stepBy {
 				m.status = "Say who decided, or press esc to decide later."

@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/telesra/telesra/questionnaire"
 	"github.com/telesra/telesra/questionnaire/level"
 	"github.com/telesra/telesra/templates/datafile"
 )
@@ -127,8 +128,8 @@ func override(ch *OverrideChange, k *Risk, today string) (*Override, error) {
 		return nil, fmt.Errorf("an assessor override needs %s (the level to set, who rates it, and why; telesra does not guess the assessor)",
 			strings.Join(missing, ", "))
 	}
-	if n := len(strings.Fields(ch.Why)); n < minReasonWords {
-		return nil, fmt.Errorf("--why %q: say why the computed rating is wrong in at least %d words (what the rules do not know)", ch.Why, minReasonWords)
+	if !questionnaire.Substantive(ch.Why) {
+		return nil, fmt.Errorf("--why %q: say why the computed rating is wrong in at least %d words (what the rules do not know)", ch.Why, questionnaire.MinReasonWords)
 	}
 	return &Override{Likelihood: ch.Likelihood.ID(), Impact: ch.Impact.ID(), Why: strings.TrimSpace(ch.Why),
 		By: strings.TrimSpace(ch.By), Role: strings.TrimSpace(ch.Role), Date: today, Computed: ptrTo(computedLevels(k.Computed))}, nil
@@ -161,8 +162,8 @@ func overrideErrors(file string, root *yaml.Node, id string, o *Override) datafi
 	if o.Likelihood == "" && o.Impact == "" {
 		errs = append(errs, datafile.At(file, root, "an override sets likelihood, impact or both", "risks", id, "override"))
 	}
-	if n := len(strings.Fields(o.Why)); n < minReasonWords {
-		errs = append(errs, datafile.At(file, root, fmt.Sprintf("say why the computed rating is wrong in at least %d words", minReasonWords),
+	if !questionnaire.Substantive(o.Why) {
+		errs = append(errs, datafile.At(file, root, fmt.Sprintf("say why the computed rating is wrong in at least %d words", questionnaire.MinReasonWords),
 			"risks", id, "override", "why"))
 	}
 	return errs

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/telesra/telesra/questionnaire"
 	"github.com/telesra/telesra/templates/datafile"
 
 	"github.com/agnivade/levenshtein"
@@ -361,9 +362,6 @@ func (p *Plan) Set(reg *Register, id string, ch Change, today string) error {
 	return nil
 }
 
-// minReasonWords is what makes a reason one of substance rather than "fine" or "ok, approved".
-const minReasonWords = 3
-
 // governed lists what a risk rests on that an acceptance may not set aside without
 // --override-required: Required implementation specifications it cites, and known-exploited
 // findings (CISA KEV). A risk only the plan remembers rests on nothing detected.
@@ -405,8 +403,8 @@ func acceptance(ch Change, today string, rests []string) (*Acceptance, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("accepting a risk needs %s (who approved it and in what role, why, and until when)", strings.Join(missing, ", "))
 	}
-	if n := len(strings.Fields(ch.Reason)); n < minReasonWords {
-		return nil, fmt.Errorf("--reason %q: say why the risk is acceptable in at least %d words (what limits the harm, what is planned)", ch.Reason, minReasonWords)
+	if !questionnaire.Substantive(ch.Reason) {
+		return nil, fmt.Errorf("--reason %q: say why the risk is acceptable in at least %d words (what limits the harm, what is planned)", ch.Reason, questionnaire.MinReasonWords)
 	}
 	exp, err := time.Parse(time.DateOnly, ch.Expires)
 	if err != nil {
